@@ -1,0 +1,42 @@
+using System.CommandLine;
+
+namespace RefusalGate.Cli.Commands;
+
+/// <summary>The command tree. Bad arguments exit with code 2 and a one-line reason, as Unix tools do.</summary>
+public static class RefusalGateCommandLine
+{
+    public const int ExitOk = 0;
+    public const int ExitFailure = 1;
+    public const int ExitUsage = 2;
+
+    public static RootCommand Build() =>
+        new("RefusalGate: a guardrail gateway that predicts, detects and tracks LLM refusals.")
+        {
+            ServeCommand.Create(),
+            SimulateCommand.Create(),
+        };
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
+    {
+        error ??= Console.Error;
+        var parseResult = Build().Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            await error.WriteLineAsync($"refusalgate: {parseResult.Errors[0].Message} (see --help)");
+            return ExitUsage;
+        }
+
+        try
+        {
+            return await parseResult.InvokeAsync();
+        }
+        catch (CommandLineUsageException ex)
+        {
+            await error.WriteLineAsync($"refusalgate: {ex.Message}");
+            return ExitUsage;
+        }
+    }
+}
+
+/// <summary>Thrown by a command whose arguments parse but make no sense together (exit code 2).</summary>
+public sealed class CommandLineUsageException(string message) : Exception(message);

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using Microsoft.Extensions.Hosting;
+using RefusalGate.Gateway.Hosting;
+using RefusalGate.Simulator.Hosting;
+
+namespace RefusalGate.Cli.Commands;
+
+/// <summary>
+/// <c>refusalgate serve</c>: the gateway. With <c>--demo</c>, or when no upstream is configured, the simulated upstream
+/// runs in-process so the gateway works offline out of the box.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<FileInfo?>("--config") { Description = "Configuration file (YAML or JSON); see README 'Configuration'." };
+        var demo = new Option<bool>("--demo") { Description = "Start the simulated upstream in-process and send every model to it." };
+        var upstream = new Option<Uri?>("--upstream") { Description = "Send every model to this OpenAI-compatible base URL (e.g. http://127.0.0.1:11434/v1), overriding configured upstreams." };
+        var urls = new Option<string?>("--urls") { Description = $"Listen address(es); default ASPNETCORE_URLS or {GatewayHost.DefaultUrls}." };
+        upstream.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<Uri?>() is { } uri && (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+            {
+                r.AddError("--upstream must be an absolute http(s) URL.");
+            }
+        });
+
+        var command = new Command("serve", "Run the gateway in front of the configured upstream LLM providers.")
+        {
+            config, demo, upstream, urls,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            new GatewayHostSettings { ConfigFile = parse.GetValue(config)?.FullName, Urls = parse.GetValue(urls) },
+            parse.GetValue(demo),
+            parse.GetValue(upstream),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(GatewayHostSettings settings, bool demo, Uri? upstream, CancellationToken cancellationToken)
+    {
+        if (demo && upstream is not null)
+        {
+            throw new CommandLineUsageException("--demo and --upstream exclude each other.");
+        }
+
+        if (settings.ConfigFile is { } file && !File.Exists(file))
+        {
+            throw new CommandLineUsageException($"configuration file '{file}' does not exist.");
+        }
+
+        var builder = GatewayHost.CreateBuilder(settings);
+        SimulatorServer? simulator = null;
+        if (demo || (upstream is null && !GatewayHost.HasConfiguredUpstreams(builder.Configuration)))
+        {
+            simulator = await SimulatorServer.StartAsync(new SimulatorServerOptions(), cancellationToken);
+            upstream = new Uri(simulator.BaseAddress, "v1");
+        }
+
+        if (upstream is not null)
+        {
+            GatewayHost.UseSingleUpstream(builder, upstream.ToString());
+        }
+
+        await using var app = GatewayHost.Build(builder);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            var addresses = GatewayHost.GetListeningAddresses(app);
+            var address = addresses.Count > 0 ? addresses[0] : null;
+            await Console.Out.WriteLineAsync(simulator is null
+                ? $"RefusalGate listening on {address}, forwarding to {(upstream?.ToString() ?? "the configured upstreams")}."
+                : $"RefusalGate (demo) listening on {address}, forwarding to the built-in simulated upstream at {upstream}.");
+            await Console.Out.WriteLineAsync($"Try: curl {address}v1/chat/completions -H 'Content-Type: application/json' -d '{{\"model\":\"demo-model\",\"messages\":[{{\"role\":\"user\",\"content\":\"Hello\"}}]}}'");
+            await app.WaitForShutdownAsync(cancellationToken);
+        }
+        finally
+        {
+            if (simulator is not null)
+            {
+                await simulator.DisposeAsync();
+            }
+        }
+
+        return RefusalGateCommandLine.ExitOk;
+    }
+}

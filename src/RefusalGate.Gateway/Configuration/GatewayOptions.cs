@@ -1,0 +1,50 @@
+namespace RefusalGate.Gateway.Configuration;
+
+/// <summary>The <c>Gateway</c> configuration section: limits and the upstream LLM providers.</summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>Largest request body the gate buffers and inspects; larger bodies get 413. Default 1 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Upstream providers by name. A request goes to the upstream whose <see cref="UpstreamOptions.Models"/> pattern
+    /// matches its model most specifically (an exact name beats a glob, a longer glob prefix beats a shorter one).
+    /// </summary>
+    public Dictionary<string, UpstreamOptions> Upstreams { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Which models clients may ask for at all (globs; <c>*</c> is any sequence).</summary>
+    public ModelAccessOptions ModelAccess { get; set; } = new();
+}
+
+/// <summary>One OpenAI-compatible upstream (a provider, a model family, a local server).</summary>
+public sealed class UpstreamOptions
+{
+    /// <summary>OpenAI-style base URL including the version segment, e.g. <c>https://api.openai.com/v1</c>.</summary>
+    public string BaseUrl { get; set; } = "";
+
+    /// <summary>Model name globs served by this upstream, e.g. <c>gpt-*</c>; <c>*</c> makes it the catch-all.</summary>
+    public List<string> Models { get; set; } = ["*"];
+
+    /// <summary>
+    /// API key injected as <c>Authorization: Bearer</c>, replacing the client's. Prefer <see cref="ApiKeyEnvironmentVariable"/>
+    /// so the key stays out of files. When neither is set, the client's own Authorization header is passed through.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Name of an environment variable that holds the API key.</summary>
+    public string? ApiKeyEnvironmentVariable { get; set; }
+
+    /// <summary>How long the upstream may stay silent (no response bytes) before the gateway answers 504.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(120);
+}
+
+public sealed class ModelAccessOptions
+{
+    /// <summary>Model globs that may be requested; empty means none.</summary>
+    public List<string> Allow { get; set; } = ["*"];
+
+    /// <summary>Model globs that are refused with 403 even when allowed.</summary>
+    public List<string> Deny { get; set; } = [];
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+
+namespace RefusalGate.Gateway.Configuration;
+
+/// <summary>Checks the gateway configuration at start-up and reports every problem at once.</summary>
+internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var errors = new List<string>();
+        if (options.MaxRequestBodyBytes is < 1024 or > 64 * 1024 * 1024)
+        {
+            errors.Add($"Gateway:MaxRequestBodyBytes must be between 1 KiB and 64 MiB (was {options.MaxRequestBodyBytes}).");
+        }
+
+        if (options.Upstreams.Count == 0)
+        {
+            errors.Add("Gateway:Upstreams is empty: configure at least one upstream, pass --upstream URL, or run with --demo.");
+        }
+
+        foreach (var (upstreamName, upstream) in options.Upstreams)
+        {
+            var prefix = $"Gateway:Upstreams:{upstreamName}";
+            if (!Uri.TryCreate(upstream.BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add($"{prefix}:BaseUrl must be an absolute http(s) URL such as https://api.openai.com/v1 (was '{upstream.BaseUrl}').");
+            }
+
+            if (upstream.Models.Count == 0 || upstream.Models.Any(string.IsNullOrWhiteSpace))
+            {
+                errors.Add($"{prefix}:Models must list at least one non-empty model name or glob.");
+            }
+
+            if (upstream.Timeout <= TimeSpan.Zero)
+            {
+                errors.Add($"{prefix}:Timeout must be positive (was {upstream.Timeout}).");
+            }
+
+            if (upstream.ApiKeyEnvironmentVariable is { Length: > 0 } variable && Environment.GetEnvironmentVariable(variable) is null)
+            {
+                errors.Add($"{prefix}:ApiKeyEnvironmentVariable names '{variable}', which is not set.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using RefusalGate.Gateway.Gate;
+using RefusalGate.Gateway.RequestIds;
+
+namespace RefusalGate.Gateway.Errors;
+
+/// <summary>
+/// An error in OpenAI's format (<c>{"error": {"message", "type", "param", "code"}}</c>) plus the request id, so
+/// clients written for the provider handle gateway errors the same way and support can find the request.
+/// </summary>
+public sealed record OpenAiError(int StatusCode, string Message, string Type, string Code, string? Param = null) : IGateResponse
+{
+    public static OpenAiError InvalidJson(string detail) =>
+        new(StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {detail}", "invalid_request_error", "invalid_json");
+
+    public static OpenAiError MissingField(string field) =>
+        new(StatusCodes.Status400BadRequest, $"'{field}' is required.", "invalid_request_error", "missing_required_parameter", field);
+
+    public static OpenAiError InvalidField(string field, string problem) =>
+        new(StatusCodes.Status400BadRequest, $"'{field}' {problem}", "invalid_request_error", "invalid_value", field);
+
+    public static OpenAiError BodyTooLarge(long limit) =>
+        new(StatusCodes.Status413PayloadTooLarge, $"The request body exceeds the gateway's limit of {limit} bytes.", "invalid_request_error", "request_too_large");
+
+    public static OpenAiError UnsupportedMediaType() =>
+        new(StatusCodes.Status415UnsupportedMediaType, "The request body must be JSON (Content-Type: application/json).", "invalid_request_error", "unsupported_media_type");
+
+    public static OpenAiError ModelNotFound(string model) =>
+        new(StatusCodes.Status404NotFound, $"The model '{model}' is not served by any configured upstream.", "invalid_request_error", "model_not_found", "model");
+
+    public static OpenAiError ModelNotAllowed(string model) =>
+        new(StatusCodes.Status403Forbidden, $"The model '{model}' is not allowed by this gateway.", "invalid_request_error", "model_not_allowed", "model");
+
+    public static OpenAiError RouteNotFound(string method, string path) =>
+        new(StatusCodes.Status404NotFound, $"Unknown route: {method} {path}.", "invalid_request_error", "unknown_url");
+
+    public static OpenAiError UpstreamUnreachable() =>
+        new(StatusCodes.Status502BadGateway, "The upstream model provider could not be reached.", "upstream_error", "upstream_unreachable");
+
+    public static OpenAiError UpstreamFailed() =>
+        new(StatusCodes.Status502BadGateway, "The upstream model provider failed while answering.", "upstream_error", "upstream_failed");
+
+    public static OpenAiError UpstreamTimeout() =>
+        new(StatusCodes.Status504GatewayTimeout, "The upstream model provider did not answer in time.", "upstream_error", "upstream_timeout");
+
+    public async Task WriteAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCode;
+        response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(response.BodyWriter);
+        writer.WriteStartObject();
+        writer.WriteStartObject("error");
+        writer.WriteString("message", Message);
+        writer.WriteString("type", Type);
+        writer.WriteString("param", Param);
+        writer.WriteString("code", Code);
+        writer.WriteString("request_id", context.GetRequestId());
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        await writer.FlushAsync(context.RequestAborted);
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Http;
+using RefusalGate.Gateway.Gate.Parsing;
+
+namespace RefusalGate.Gateway.Gate;
+
+/// <summary>
+/// The state one request carries through the gate's stages: the parsed request, where it goes, the decision taken,
+/// the headers to report, and — when a stage answers by itself — the response to give instead of forwarding.
+/// </summary>
+public sealed class GateContext(HttpContext httpContext, LlmRequest request, string upstream)
+{
+    public const string DecisionHeader = "x-refusalgate-decision";
+    public const string DefaultDecision = "allow";
+
+    private readonly Dictionary<string, string> _headers = new(StringComparer.OrdinalIgnoreCase);
+
+    public HttpContext HttpContext { get; } = httpContext;
+
+    public LlmRequest Request { get; } = request;
+
+    /// <summary>The upstream (YARP cluster) the request will be forwarded to.</summary>
+    public string Upstream { get; private set; } = upstream;
+
+    /// <summary>The action taken, reported in <see cref="DecisionHeader"/>; stages that act set it.</summary>
+    public string Decision { get; set; } = DefaultDecision;
+
+    /// <summary>Set when a stage answers the request itself; later stages do not run and nothing is forwarded.</summary>
+    public IGateResponse? Response { get; private set; }
+
+    public bool IsAnswered => Response is not null;
+
+    public void RouteTo(string upstream) => Upstream = upstream;
+
+    public void Respond(IGateResponse response, string? decision = null)
+    {
+        Response = response;
+        if (decision is not null)
+        {
+            Decision = decision;
+        }
+    }
+
+    /// <summary>Adds an <c>x-refusalgate-*</c> header to the client's response.</summary>
+    public void SetHeader(string name, string value) => _headers[name] = value;
+
+    internal void WriteHeaders(IHeaderDictionary headers)
+    {
+        headers[DecisionHeader] = Decision;
+        foreach (var (name, value) in _headers)
+        {
+            headers[name] = value;
+        }
+    }
+}

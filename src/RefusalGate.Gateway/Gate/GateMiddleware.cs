@@ -1,0 +1,148 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using RefusalGate.Gateway.Configuration;
+using RefusalGate.Gateway.Errors;
+using RefusalGate.Gateway.Gate.Parsing;
+using RefusalGate.Gateway.RequestIds;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace RefusalGate.Gateway.Gate;
+
+/// <summary>
+/// The gate's seat in YARP's pipeline, before forwarding: buffers and parses the body once (bounded), runs the
+/// stages, then either answers directly or forwards — to the chosen upstream, with the (possibly rewritten) body.
+/// After forwarding it turns YARP's bare 502/504 into OpenAI-style errors.
+/// </summary>
+internal sealed partial class GateMiddleware(
+    RequestDelegate next,
+    GatePipeline pipeline,
+    IProxyStateLookup proxyState,
+    IOptions<GatewayOptions> options,
+    ILogger<GateMiddleware> logger)
+{
+    private readonly long _maxBodyBytes = options.Value.MaxRequestBodyBytes;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var endpoint = ClassifyEndpoint(context.Request);
+        if (endpoint is { } llmEndpoint && !await RunGateAsync(context, llmEndpoint))
+        {
+            return;
+        }
+
+        await next(context);
+        await ReportForwardingErrorAsync(context);
+    }
+
+    /// <summary>Runs the stages; returns false when the request has been answered and must not be forwarded.</summary>
+    private async Task<bool> RunGateAsync(HttpContext context, LlmEndpoint endpoint)
+    {
+        var cancellationToken = context.RequestAborted;
+        if (!IsJsonOrUnspecified(context.Request.ContentType))
+        {
+            await OpenAiError.UnsupportedMediaType().WriteAsync(context);
+            return false;
+        }
+
+        var body = await RequestBodyReader.ReadAsync(context.Request, _maxBodyBytes, cancellationToken);
+        if (body is not { } bodyBytes)
+        {
+            await OpenAiError.BodyTooLarge(_maxBodyBytes).WriteAsync(context);
+            return false;
+        }
+
+        if (!LlmRequestParser.TryParse(bodyBytes, endpoint, out var request, out var error))
+        {
+            await error.WriteAsync(context);
+            return false;
+        }
+
+        var proxyFeature = context.GetReverseProxyFeature();
+        var gate = new GateContext(context, request, proxyFeature.Cluster.Config.ClusterId);
+        context.Features.Set(gate);
+        await pipeline.RunAsync(gate, cancellationToken);
+
+        if (gate.Response is { } response)
+        {
+            gate.WriteHeaders(context.Response.Headers);
+            await response.WriteAsync(context);
+            return false;
+        }
+
+        if (gate.Upstream != proxyFeature.Cluster.Config.ClusterId && proxyState.TryGetCluster(gate.Upstream, out var cluster))
+        {
+            context.ReassignProxyRequest(cluster);
+        }
+
+        ReplaceBody(context.Request, request.IsModified ? request.Serialize() : bodyBytes);
+        return true;
+    }
+
+    /// <summary>The body was consumed by buffering; YARP forwards whatever stream is in place now.</summary>
+    private static void ReplaceBody(HttpRequest request, ReadOnlyMemory<byte> body)
+    {
+        request.Body = new ReadOnlyMemoryStream(body);
+        request.ContentLength = body.Length;
+        request.Headers.Remove(HeaderNames.TransferEncoding);
+    }
+
+    private async Task ReportForwardingErrorAsync(HttpContext context)
+    {
+        if (context.GetForwarderErrorFeature() is not { } errorFeature)
+        {
+            return;
+        }
+
+        var upstream = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
+        LogForwardingError(context.GetRequestId(), upstream, errorFeature.Error, errorFeature.Exception?.GetType().Name);
+        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        {
+            // Mid-stream failures cannot change the status any more; YARP aborts the client connection.
+            return;
+        }
+
+        var error = errorFeature.Error switch
+        {
+            ForwarderError.RequestTimedOut => OpenAiError.UpstreamTimeout(),
+            ForwarderError.Request or ForwarderError.NoAvailableDestinations => OpenAiError.UpstreamUnreachable(),
+            ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient => null,
+            _ => OpenAiError.UpstreamFailed(),
+        };
+        if (error is not null)
+        {
+            context.Response.Headers.Clear();
+            context.Features.Get<GateContext>()?.WriteHeaders(context.Response.Headers);
+            await error.WriteAsync(context);
+        }
+    }
+
+    private static LlmEndpoint? ClassifyEndpoint(HttpRequest request)
+    {
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return null;
+        }
+
+        var path = request.Path.Value;
+        return path switch
+        {
+            "/v1/chat/completions" or "/v1/chat/completions/" => LlmEndpoint.ChatCompletions,
+            "/v1/completions" or "/v1/completions/" => LlmEndpoint.Completions,
+            _ => null,
+        };
+    }
+
+    private static bool IsJsonOrUnspecified(string? contentType) =>
+        string.IsNullOrEmpty(contentType)
+        || (MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+            && (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: forwarding to upstream {Upstream} failed ({Error}, {ExceptionType}).")]
+    private partial void LogForwardingError(string requestId, string upstream, ForwarderError error, string? exceptionType);
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace RefusalGate.Gateway.Gate.Parsing;
+
+/// <summary>The OpenAI endpoints the gate inspects; every other API path passes through untouched.</summary>
+public enum LlmEndpoint
+{
+    ChatCompletions,
+    Completions,
+}
+
+/// <summary>One message's role and its text (text parts joined; images and other parts ignored).</summary>
+public readonly record struct ConversationMessage(string Role, string Text);
+
+/// <summary>
+/// A parsed chat or text completion request: the fields stages read (model, stream, the conversation text) and the
+/// JSON body they may rewrite. Rewrites mark the request modified so the gate re-serialises it before forwarding.
+/// </summary>
+public sealed class LlmRequest
+{
+    private static readonly JsonSerializerOptions CompactJson = new() { WriteIndented = false };
+
+    internal LlmRequest(LlmEndpoint endpoint, JsonObject body, string model, bool stream, IReadOnlyList<ConversationMessage> messages)
+    {
+        Endpoint = endpoint;
+        Body = body;
+        Model = model;
+        Stream = stream;
+        Messages = messages;
+    }
+
+    public LlmEndpoint Endpoint { get; }
+
+    public JsonObject Body { get; }
+
+    public string Model { get; private set; }
+
+    public bool Stream { get; }
+
+    /// <summary>The conversation in order; for text completions, one <c>user</c> message per prompt.</summary>
+    public IReadOnlyList<ConversationMessage> Messages { get; }
+
+    public bool IsModified { get; private set; }
+
+    /// <summary>The text of the last user message: what the model is being asked now.</summary>
+    public string LastUserMessage
+    {
+        get
+        {
+            for (var i = Messages.Count - 1; i >= 0; i--)
+            {
+                if (Messages[i].Role == "user")
+                {
+                    return Messages[i].Text;
+                }
+            }
+
+            return "";
+        }
+    }
+
+    public void SetModel(string model)
+    {
+        Model = model;
+        Body["model"] = model;
+        IsModified = true;
+    }
+
+    /// <summary>Adds a system message before the conversation (chat) or a preamble before the prompt (completions).</summary>
+    public void PrependSystemMessage(string text)
+    {
+        if (Endpoint == LlmEndpoint.ChatCompletions)
+        {
+            var messages = (JsonArray)Body["messages"]!;
+            messages.Insert(0, new JsonObject { ["role"] = "system", ["content"] = text });
+        }
+        else if (Body["prompt"] is JsonValue prompt && prompt.TryGetValue<string>(out var promptText))
+        {
+            Body["prompt"] = text + "\n\n" + promptText;
+        }
+
+        IsModified = true;
+    }
+
+    public void SetParameter(string name, JsonNode? value)
+    {
+        Body[name] = value;
+        IsModified = true;
+    }
+
+    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(Body, CompactJson);
+}

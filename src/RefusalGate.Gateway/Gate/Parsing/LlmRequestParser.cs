@@ -1,0 +1,165 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RefusalGate.Gateway.Errors;
+
+namespace RefusalGate.Gateway.Gate.Parsing;
+
+/// <summary>
+/// Parses and validates a chat or text completion body once, answering malformed input with the precise
+/// OpenAI-style 400 a provider would give.
+/// </summary>
+public static class LlmRequestParser
+{
+    private static readonly HashSet<string> KnownRoles = ["system", "developer", "user", "assistant", "tool", "function"];
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    public static bool TryParse(ReadOnlyMemory<byte> body, LlmEndpoint endpoint, out LlmRequest request, out OpenAiError error)
+    {
+        request = null!;
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(body.Span, documentOptions: DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            error = OpenAiError.InvalidJson(ex.Message);
+            return false;
+        }
+
+        if (root is not JsonObject requestObject)
+        {
+            error = OpenAiError.InvalidJson("the body must be a JSON object.");
+            return false;
+        }
+
+        if (requestObject["model"] is not JsonValue modelValue || !modelValue.TryGetValue<string>(out var model))
+        {
+            error = requestObject.ContainsKey("model") ? OpenAiError.InvalidField("model", "must be a string.") : OpenAiError.MissingField("model");
+            return false;
+        }
+
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            error = OpenAiError.InvalidField("model", "must not be empty.");
+            return false;
+        }
+
+        var stream = false;
+        if (requestObject["stream"] is { } streamNode)
+        {
+            if (streamNode.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+            {
+                error = OpenAiError.InvalidField("stream", "must be a boolean.");
+                return false;
+            }
+
+            stream = streamNode.GetValueKind() == JsonValueKind.True;
+        }
+
+        var messages = endpoint == LlmEndpoint.ChatCompletions
+            ? ReadChatMessages(requestObject, out error)
+            : ReadPrompts(requestObject, out error);
+        if (messages is null)
+        {
+            return false;
+        }
+
+        request = new LlmRequest(endpoint, requestObject, model, stream, messages);
+        return true;
+    }
+
+    private static List<ConversationMessage>? ReadChatMessages(JsonObject body, out OpenAiError error)
+    {
+        if (body["messages"] is not JsonArray array)
+        {
+            error = body.ContainsKey("messages") ? OpenAiError.InvalidField("messages", "must be an array.") : OpenAiError.MissingField("messages");
+            return null;
+        }
+
+        if (array.Count == 0)
+        {
+            error = OpenAiError.InvalidField("messages", "must contain at least one message.");
+            return null;
+        }
+
+        var messages = new List<ConversationMessage>(array.Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (array[i] is not JsonObject message
+                || message["role"] is not JsonValue roleValue
+                || !roleValue.TryGetValue<string>(out var role)
+                || !KnownRoles.Contains(role))
+            {
+                error = OpenAiError.InvalidField($"messages[{i}]", "must be an object with a role of system, developer, user, assistant or tool.");
+                return null;
+            }
+
+            if (!TryReadContent(message["content"], out var text))
+            {
+                error = OpenAiError.InvalidField($"messages[{i}].content", "must be a string, an array of content parts, or null.");
+                return null;
+            }
+
+            messages.Add(new ConversationMessage(role, text));
+        }
+
+        error = null!;
+        return messages;
+    }
+
+    private static List<ConversationMessage>? ReadPrompts(JsonObject body, out OpenAiError error)
+    {
+        switch (body["prompt"])
+        {
+            case JsonValue value when value.TryGetValue<string>(out var prompt):
+                error = null!;
+                return [new ConversationMessage("user", prompt)];
+            case JsonArray array when array.All(p => p is JsonValue v && v.TryGetValue<string>(out _)):
+                error = null!;
+                return array.Select(p => new ConversationMessage("user", p!.GetValue<string>())).ToList();
+            case null when !body.ContainsKey("prompt"):
+                error = OpenAiError.MissingField("prompt");
+                return null;
+            default:
+                // Token-id prompts are valid for some providers but carry no text to inspect.
+                error = OpenAiError.InvalidField("prompt", "must be a string or an array of strings.");
+                return null;
+        }
+    }
+
+    private static bool TryReadContent(JsonNode? content, out string text)
+    {
+        switch (content)
+        {
+            case null:
+                text = "";
+                return true;
+            case JsonValue value when value.TryGetValue<string>(out var s):
+                text = s;
+                return true;
+            case JsonArray parts:
+                var builder = new StringBuilder();
+                foreach (var part in parts)
+                {
+                    if (part is JsonObject partObject && partObject["text"] is JsonValue partText && partText.TryGetValue<string>(out var t))
+                    {
+                        if (builder.Length > 0)
+                        {
+                            builder.Append('\n');
+                        }
+
+                        builder.Append(t);
+                    }
+                }
+
+                text = builder.ToString();
+                return true;
+            default:
+                text = "";
+                return false;
+        }
+    }
+}

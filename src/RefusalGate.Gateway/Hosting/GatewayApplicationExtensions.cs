@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Builder;
+using RefusalGate.Gateway.Errors;
+using RefusalGate.Gateway.Gate;
+using RefusalGate.Gateway.Health;
+using RefusalGate.Gateway.RequestIds;
+
+namespace RefusalGate.Gateway.Hosting;
+
+public static class GatewayApplicationExtensions
+{
+    /// <summary>
+    /// The request path: request ids first, health endpoints, the OpenAI API through YARP with the gate before
+    /// forwarding, and an OpenAI-style 404 for everything else.
+    /// </summary>
+    public static WebApplication MapRefusalGate(this WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.MapHealthEndpoints();
+        app.MapReverseProxy(proxy => proxy.UseMiddleware<GateMiddleware>());
+        app.MapFallback(context => OpenAiError.RouteNotFound(context.Request.Method, context.Request.Path).WriteAsync(context));
+        return app;
+    }
+}

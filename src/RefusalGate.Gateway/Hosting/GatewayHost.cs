@@ -1,0 +1,107 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RefusalGate.Gateway.Configuration;
+
+namespace RefusalGate.Gateway.Hosting;
+
+/// <summary>
+/// Builds the gateway application. Configuration layers, later winning: built-in defaults, the <c>--config</c> file
+/// (YAML or JSON), environment variables prefixed <c>REFUSALGATE_</c> (<c>REFUSALGATE_Gateway__MaxRequestBodyBytes</c>),
+/// then explicit overrides (command-line flags, tests).
+/// </summary>
+public static class GatewayHost
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+    public const string EnvironmentPrefix = "REFUSALGATE_";
+
+    public static WebApplicationBuilder CreateBuilder(GatewayHostSettings settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        if (settings.ConfigFile is { } configFile)
+        {
+            var fullPath = Path.GetFullPath(configFile);
+            if (!File.Exists(fullPath))
+            {
+                throw new FileNotFoundException($"Configuration file '{configFile}' does not exist.", fullPath);
+            }
+
+            if (fullPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.Configuration.AddJsonFile(fullPath, optional: false);
+            }
+            else
+            {
+                builder.Configuration.AddYamlFile(fullPath);
+            }
+        }
+
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.Configuration.AddInMemoryCollection(settings.Overrides);
+
+        var urls = settings.Urls ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? DefaultUrls;
+        builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+
+        // YARP registers Data Protection for session affinity, which the gateway does not use; its key warning is noise.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+
+        builder.Services.AddRefusalGate(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>Whether the configuration names any upstream; without one the CLI starts the demo upstream.</summary>
+    public static bool HasConfiguredUpstreams(IConfiguration configuration) =>
+        configuration.GetSection($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Upstreams)}").GetChildren().Any();
+
+    /// <summary>Replaces all configured upstreams by one that serves every model (<c>--upstream URL</c>).</summary>
+    public static void UseSingleUpstream(WebApplicationBuilder builder, string baseUrl, string name = "default")
+    {
+        builder.Services.PostConfigure<GatewayOptions>(options =>
+        {
+            var apiKey = builder.Configuration[$"{GatewayOptions.SectionName}:Upstreams:{name}:ApiKey"];
+            options.Upstreams.Clear();
+            options.Upstreams[name] = new UpstreamOptions { BaseUrl = baseUrl, Models = ["*"], ApiKey = apiKey };
+        });
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.MapRefusalGate();
+        return app;
+    }
+
+    /// <summary>The addresses Kestrel actually bound (port 0 resolved), once started.</summary>
+    public static IReadOnlyList<Uri> GetListeningAddresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.Select(a => new Uri(a)).ToList() ?? [];
+}
+
+public sealed class GatewayHostSettings
+{
+    /// <summary>A YAML (<c>.yaml</c>/<c>.yml</c>) or JSON configuration file.</summary>
+    public string? ConfigFile { get; init; }
+
+    /// <summary>Listen URLs separated by ';'; default <c>ASPNETCORE_URLS</c>, else <see cref="GatewayHost.DefaultUrls"/>.</summary>
+    public string? Urls { get; init; }
+
+    /// <summary>Configuration keys that win over every other source.</summary>
+    public Dictionary<string, string?> Overrides { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+}

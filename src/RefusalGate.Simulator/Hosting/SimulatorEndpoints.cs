@@ -1,0 +1,163 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using RefusalGate.Simulator.Planning;
+using RefusalGate.Simulator.Protocol;
+using RefusalGate.Simulator.Rules;
+
+namespace RefusalGate.Simulator.Hosting;
+
+/// <summary>The simulated OpenAI-compatible API: chat and text completions (whole or streamed) and the model list.</summary>
+public static class SimulatorEndpoints
+{
+    public static IEndpointRouteBuilder MapSimulator(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/v1/chat/completions", (HttpContext context) => CompleteAsync(context, isChat: true));
+        endpoints.MapPost("/v1/completions", (HttpContext context) => CompleteAsync(context, isChat: false));
+        endpoints.MapGet("/v1/models", ListModels);
+        endpoints.MapGet("/_simulator/stats", (SimulatorStats stats) => Results.Json(new { total_requests = stats.TotalRequests, recent = stats.Recent }));
+        return endpoints;
+    }
+
+    private static IResult ListModels(HttpContext context, SimulatorRules rules)
+    {
+        Record(context, body: null);
+        return Results.Json(new
+        {
+            @object = "list",
+            data = rules.Models.Select(m => new { id = m, @object = "model", created = 1_700_000_000, owned_by = "refusalgate-simulator" }),
+        });
+    }
+
+    private static async Task CompleteAsync(HttpContext context, bool isChat)
+    {
+        var planner = context.RequestServices.GetRequiredService<ResponsePlanner>();
+        var cancellationToken = context.RequestAborted;
+
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, cancellationToken);
+        var body = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        Record(context, body);
+
+        SimulatedRequest request;
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            if (!OpenAiRequestReader.TryRead(document.RootElement, isChat, out request, out var error))
+            {
+                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, error, "invalid_request_error", cancellationToken);
+                return;
+            }
+        }
+        catch (JsonException ex)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"Invalid JSON: {ex.Message}", "invalid_request_error", cancellationToken);
+            return;
+        }
+
+        var plan = planner.Plan(request);
+        if (plan.InitialDelayMs > 0)
+        {
+            await Task.Delay(plan.InitialDelayMs, cancellationToken);
+        }
+
+        switch (plan.Fault?.Kind)
+        {
+            case FaultKind.Status:
+                await WriteErrorAsync(context, plan.Fault.Status, $"Simulated upstream failure ({plan.Fault.Status}).", "server_error", cancellationToken);
+                return;
+            case FaultKind.Reset:
+                context.Abort();
+                return;
+        }
+
+        var writer = new OpenAiResponseWriter(context.Response, request.Model, isChat);
+        if (!request.Stream)
+        {
+            await writer.WriteWholeAsync(plan.Text, request.PromptTokens, cancellationToken);
+            return;
+        }
+
+        await StreamAsync(context, writer, plan, request, cancellationToken);
+    }
+
+    private static async Task StreamAsync(HttpContext context, OpenAiResponseWriter writer, ResponsePlan plan, SimulatedRequest request, CancellationToken cancellationToken)
+    {
+        var rules = context.RequestServices.GetRequiredService<SimulatorRules>();
+        var chunks = SplitIntoChunks(plan.Text, Math.Max(1, rules.Latency.WordsPerChunk));
+        writer.StartStream();
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            if (plan.Fault?.Kind == FaultKind.CutStream && i == chunks.Count / 2 && i > 0)
+            {
+                context.Abort();
+                return;
+            }
+
+            if (i > 0 && plan.ChunkDelayMs > 0)
+            {
+                await Task.Delay(plan.ChunkDelayMs, cancellationToken);
+            }
+
+            await writer.WriteChunkAsync(chunks[i], first: i == 0, finishReason: null, cancellationToken);
+        }
+
+        await writer.WriteChunkAsync(null, first: chunks.Count == 0, finishReason: "stop", cancellationToken);
+        if (request.IncludeUsage)
+        {
+            await writer.WriteUsageChunkAsync(request.PromptTokens, OpenAiResponseWriter.CountTokens(plan.Text), cancellationToken);
+        }
+
+        await writer.WriteDoneAsync(cancellationToken);
+    }
+
+    /// <summary>Splits text into chunks of a few words, keeping the spaces so the chunks concatenate to the original.</summary>
+    internal static List<string> SplitIntoChunks(string text, int wordsPerChunk)
+    {
+        var chunks = new List<string>();
+        var start = 0;
+        var words = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == ' ' && i > start && text[i - 1] != ' ' && ++words == wordsPerChunk)
+            {
+                chunks.Add(text[start..i]);
+                start = i;
+                words = 0;
+            }
+        }
+
+        if (start < text.Length)
+        {
+            chunks.Add(text[start..]);
+        }
+
+        return chunks;
+    }
+
+    private static void Record(HttpContext context, string? body)
+    {
+        var stats = context.RequestServices.GetRequiredService<SimulatorStats>();
+        var authorization = context.Request.Headers.Authorization.ToString();
+        var authorizationHash = authorization.Length == 0
+            ? null
+            : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(authorization)))[..16];
+        stats.Record(new ReceivedRequest(
+            context.Request.Method,
+            context.Request.Path,
+            body,
+            authorizationHash,
+            context.Request.Headers["x-request-id"].ToString() is { Length: > 0 } id ? id : null,
+            IsIntrospection: false));
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, int status, string message, string type, CancellationToken cancellationToken)
+    {
+        context.Response.StatusCode = status;
+        await context.Response.WriteAsJsonAsync(new { error = new { message, type, param = (string?)null, code = (string?)null } }, cancellationToken);
+    }
+}

@@ -1,0 +1,31 @@
+using System.Collections.Concurrent;
+
+namespace RefusalGate.Simulator.Hosting;
+
+/// <summary>
+/// What the simulated upstream has received, so tests can prove what reached it (or that nothing did).
+/// Keeps only the last <see cref="Capacity"/> requests. Authorization values are kept as a SHA-256 prefix, never in clear.
+/// </summary>
+public sealed class SimulatorStats
+{
+    public const int Capacity = 200;
+
+    private readonly ConcurrentQueue<ReceivedRequest> _recent = new();
+    private long _total;
+
+    public long TotalRequests => Interlocked.Read(ref _total);
+
+    public IReadOnlyList<ReceivedRequest> Recent => [.. _recent];
+
+    internal void Record(ReceivedRequest request)
+    {
+        Interlocked.Increment(ref _total);
+        _recent.Enqueue(request);
+        while (_recent.Count > Capacity && _recent.TryDequeue(out _))
+        {
+        }
+    }
+}
+
+/// <summary>One request as the simulated upstream saw it.</summary>
+public sealed record ReceivedRequest(string Method, string Path, string? Body, string? AuthorizationSha256, string? RequestId, bool IsIntrospection);

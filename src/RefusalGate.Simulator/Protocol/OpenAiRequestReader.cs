@@ -1,0 +1,98 @@
+using System.Text;
+using System.Text.Json;
+using RefusalGate.Simulator.Planning;
+
+namespace RefusalGate.Simulator.Protocol;
+
+/// <summary>Reads the fields the simulator needs from an OpenAI chat or text completion request.</summary>
+internal static class OpenAiRequestReader
+{
+    public static bool TryRead(JsonElement root, bool isChat, out SimulatedRequest request, out string error)
+    {
+        request = null!;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            error = "The request body must be a JSON object.";
+            return false;
+        }
+
+        if (!root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String)
+        {
+            error = "'model' is required.";
+            return false;
+        }
+
+        string prompt;
+        var promptChars = 0;
+        if (isChat)
+        {
+            if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
+            {
+                error = "'messages' is required.";
+                return false;
+            }
+
+            prompt = "";
+            foreach (var message in messages.EnumerateArray())
+            {
+                var content = ContentText(message);
+                promptChars += content.Length;
+                if (message.TryGetProperty("role", out var role) && role.ValueEquals("user"u8))
+                {
+                    prompt = content;
+                }
+            }
+        }
+        else
+        {
+            if (!root.TryGetProperty("prompt", out var promptElement) || promptElement.ValueKind != JsonValueKind.String)
+            {
+                error = "'prompt' is required.";
+                return false;
+            }
+
+            prompt = promptElement.GetString()!;
+            promptChars = prompt.Length;
+        }
+
+        var stream = root.TryGetProperty("stream", out var streamElement) && streamElement.ValueKind == JsonValueKind.True;
+        var includeUsage = root.TryGetProperty("stream_options", out var options)
+            && options.ValueKind == JsonValueKind.Object
+            && options.TryGetProperty("include_usage", out var usage)
+            && usage.ValueKind == JsonValueKind.True;
+
+        request = new SimulatedRequest(modelElement.GetString()!, prompt, stream, includeUsage, Math.Max(1, promptChars / 4));
+        error = "";
+        return true;
+    }
+
+    /// <summary>Message content is either a string or an array of parts; only text parts count.</summary>
+    private static string ContentText(JsonElement message)
+    {
+        if (!message.TryGetProperty("content", out var content))
+        {
+            return "";
+        }
+
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            return content.GetString()!;
+        }
+
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            return "";
+        }
+
+        var text = new StringBuilder();
+        foreach (var part in content.EnumerateArray())
+        {
+            if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var partText) && partText.ValueKind == JsonValueKind.String)
+            {
+                text.Append(partText.GetString());
+            }
+        }
+
+        return text.ToString();
+    }
+}
