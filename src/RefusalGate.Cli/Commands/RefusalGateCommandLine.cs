@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Options;
 
 namespace RefusalGate.Cli.Commands;
 
@@ -28,12 +29,24 @@ public static class RefusalGateCommandLine
 
         try
         {
-            return await parseResult.InvokeAsync();
+            // Our own handlers below turn known failures into one-line messages and exit codes.
+            return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (CommandLineUsageException ex)
         {
             await error.WriteLineAsync($"refusalgate: {ex.Message}");
             return ExitUsage;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await error.WriteLineAsync($"refusalgate: invalid configuration: {string.Join(" ", ex.Failures)}");
+            return ExitFailure;
+        }
+        catch (InvalidDataException ex) when (ex.InnerException is FormatException format)
+        {
+            // An unreadable configuration file; the inner message names file, line and column.
+            await error.WriteLineAsync($"refusalgate: invalid configuration file: {format.Message}");
+            return ExitFailure;
         }
     }
 }

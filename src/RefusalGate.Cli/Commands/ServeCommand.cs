@@ -15,11 +15,11 @@ internal static class ServeCommand
     {
         var config = new Option<FileInfo?>("--config") { Description = "Configuration file (YAML or JSON); see README 'Configuration'." };
         var demo = new Option<bool>("--demo") { Description = "Start the simulated upstream in-process and send every model to it." };
-        var upstream = new Option<Uri?>("--upstream") { Description = "Send every model to this OpenAI-compatible base URL (e.g. http://127.0.0.1:11434/v1), overriding configured upstreams." };
+        var upstream = new Option<string?>("--upstream") { Description = "Send every model to this OpenAI-compatible base URL (e.g. http://127.0.0.1:11434/v1), overriding configured upstreams." };
         var urls = new Option<string?>("--urls") { Description = $"Listen address(es); default ASPNETCORE_URLS or {GatewayHost.DefaultUrls}." };
         upstream.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<Uri?>() is { } uri && (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+            if (r.Tokens.Count == 1 && !IsHttpUrl(r.Tokens[0].Value))
             {
                 r.AddError("--upstream must be an absolute http(s) URL.");
             }
@@ -32,10 +32,13 @@ internal static class ServeCommand
         command.SetAction((parse, cancellationToken) => RunAsync(
             new GatewayHostSettings { ConfigFile = parse.GetValue(config)?.FullName, Urls = parse.GetValue(urls) },
             parse.GetValue(demo),
-            parse.GetValue(upstream),
+            parse.GetValue(upstream) is { } url ? new Uri(url) : null,
             cancellationToken));
         return command;
     }
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     private static async Task<int> RunAsync(GatewayHostSettings settings, bool demo, Uri? upstream, CancellationToken cancellationToken)
     {

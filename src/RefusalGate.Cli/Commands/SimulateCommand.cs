@@ -17,7 +17,8 @@ internal static class SimulateCommand
         var replayDefault = new Option<string?>("--replay-default") { Description = "Answer for requests the replay file does not contain (default: the rules decide)." };
         port.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > 65535)
+            // Read the token, not the converted value: a non-number is already reported by the parser.
+            if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, out var value) && value is < 1 or > 65535)
             {
                 r.AddError("--port must be between 1 and 65535.");
             }

@@ -24,8 +24,13 @@ public sealed class UpstreamOptions
     /// <summary>OpenAI-style base URL including the version segment, e.g. <c>https://api.openai.com/v1</c>.</summary>
     public string BaseUrl { get; set; } = "";
 
-    /// <summary>Model name globs served by this upstream, e.g. <c>gpt-*</c>; <c>*</c> makes it the catch-all.</summary>
-    public List<string> Models { get; set; } = ["*"];
+    /// <summary>
+    /// Model name globs served by this upstream, e.g. <c>gpt-*</c>; <c>*</c> makes it the catch-all. Empty (the default)
+    /// means <c>*</c>. (Configuration binding appends to list defaults, so the default must be empty.)
+    /// </summary>
+    public List<string> Models { get; set; } = [];
+
+    internal IReadOnlyList<string> EffectiveModels => Models.Count == 0 ? ["*"] : Models;
 
     /// <summary>
     /// API key injected as <c>Authorization: Bearer</c>, replacing the client's. Prefer <see cref="ApiKeyEnvironmentVariable"/>
@@ -42,8 +47,8 @@ public sealed class UpstreamOptions
 
 public sealed class ModelAccessOptions
 {
-    /// <summary>Model globs that may be requested; empty means none.</summary>
-    public List<string> Allow { get; set; } = ["*"];
+    /// <summary>Model globs that may be requested; empty (the default) allows every model.</summary>
+    public List<string> Allow { get; set; } = [];
 
     /// <summary>Model globs that are refused with 403 even when allowed.</summary>
     public List<string> Deny { get; set; } = [];

@@ -26,9 +26,9 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
                 errors.Add($"{prefix}:BaseUrl must be an absolute http(s) URL such as https://api.openai.com/v1 (was '{upstream.BaseUrl}').");
             }
 
-            if (upstream.Models.Count == 0 || upstream.Models.Any(string.IsNullOrWhiteSpace))
+            if (upstream.Models.Any(string.IsNullOrWhiteSpace))
             {
-                errors.Add($"{prefix}:Models must list at least one non-empty model name or glob.");
+                errors.Add($"{prefix}:Models must not contain empty entries.");
             }
 
             if (upstream.Timeout <= TimeSpan.Zero)

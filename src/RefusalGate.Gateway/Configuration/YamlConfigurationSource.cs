@@ -23,6 +23,7 @@ public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : 
     public override void Load(Stream stream)
     {
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var path = Source.FileProvider?.GetFileInfo(Source.Path ?? "").PhysicalPath ?? Source.Path;
         var yaml = new YamlStream();
         try
         {
@@ -31,7 +32,12 @@ public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : 
         }
         catch (YamlException ex)
         {
-            throw new FormatException($"{Source.Path}:{ex.Start.Line}:{ex.Start.Column}: {ex.Message}", ex);
+            throw new FormatException($"{path}:{ex.Start.Line}:{ex.Start.Column}: {ex.Message}", ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some unterminated flow collections.
+            throw new FormatException($"{path}: YAML syntax error (an unclosed [ or {{?): {ex.Message}", ex);
         }
 
         if (yaml.Documents.Count > 0)

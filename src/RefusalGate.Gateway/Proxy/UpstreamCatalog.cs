@@ -16,7 +16,7 @@ public sealed class UpstreamCatalog
     {
         Upstreams = options.Value.Upstreams;
         _patterns = Upstreams
-            .SelectMany(u => u.Value.Models.Select(p => (p, u.Key, ModelGlob.Specificity(p))))
+            .SelectMany(u => u.Value.EffectiveModels.Select(p => (p, u.Key, ModelGlob.Specificity(p))))
             .OrderByDescending(p => p.Item3)
             .ThenBy(p => p.Key, StringComparer.Ordinal)
             .ToArray();

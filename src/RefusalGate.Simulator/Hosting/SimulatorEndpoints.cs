@@ -19,7 +19,7 @@ public static class SimulatorEndpoints
         endpoints.MapPost("/v1/chat/completions", (HttpContext context) => CompleteAsync(context, isChat: true));
         endpoints.MapPost("/v1/completions", (HttpContext context) => CompleteAsync(context, isChat: false));
         endpoints.MapGet("/v1/models", ListModels);
-        endpoints.MapGet("/_simulator/stats", (SimulatorStats stats) => Results.Json(new { total_requests = stats.TotalRequests, recent = stats.Recent }));
+        endpoints.MapGet("/_simulator/stats", (SimulatorStats stats) => Results.Json(new { total_requests = stats.TotalRequests, aborted_by_client = stats.AbortedByClient, recent = stats.Recent }));
         return endpoints;
     }
 
@@ -82,7 +82,14 @@ public static class SimulatorEndpoints
             return;
         }
 
-        await StreamAsync(context, writer, plan, request, cancellationToken);
+        try
+        {
+            await StreamAsync(context, writer, plan, request, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            context.RequestServices.GetRequiredService<SimulatorStats>().RecordAbortedByClient();
+        }
     }
 
     private static async Task StreamAsync(HttpContext context, OpenAiResponseWriter writer, ResponsePlan plan, SimulatedRequest request, CancellationToken cancellationToken)

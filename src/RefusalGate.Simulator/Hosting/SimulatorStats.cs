@@ -12,10 +12,16 @@ public sealed class SimulatorStats
 
     private readonly ConcurrentQueue<ReceivedRequest> _recent = new();
     private long _total;
+    private long _aborted;
 
     public long TotalRequests => Interlocked.Read(ref _total);
 
+    /// <summary>Answers cut short because the caller went away (e.g. the gateway cancelled a stream).</summary>
+    public long AbortedByClient => Interlocked.Read(ref _aborted);
+
     public IReadOnlyList<ReceivedRequest> Recent => [.. _recent];
+
+    internal void RecordAbortedByClient() => Interlocked.Increment(ref _aborted);
 
     internal void Record(ReceivedRequest request)
     {

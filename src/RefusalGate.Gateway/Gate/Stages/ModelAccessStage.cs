@@ -16,7 +16,7 @@ internal sealed class ModelAccessStage(IOptions<GatewayOptions> options) : IGate
     public ValueTask InvokeAsync(GateContext context, CancellationToken cancellationToken)
     {
         var model = context.Request.Model;
-        if (!ModelGlob.IsMatchAny(_access.Allow, model) || ModelGlob.IsMatchAny(_access.Deny, model))
+        if ((_access.Allow.Count > 0 && !ModelGlob.IsMatchAny(_access.Allow, model)) || ModelGlob.IsMatchAny(_access.Deny, model))
         {
             context.Respond(OpenAiError.ModelNotAllowed(model), decision: "reject");
         }

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text.Json;
+using RefusalGate.FunctionalTests.Infrastructure;
+
+namespace RefusalGate.FunctionalTests;
+
+public sealed class PassThroughTests : IAsyncLifetime
+{
+    private TestGateway _gateway = null!;
+
+    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
+
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    [Fact]
+    public async Task Text_completions_pass_through()
+    {
+        var response = await _gateway.Http.PostAsync("v1/completions", GatewayHttp.Json("""{"model":"demo-model","prompt":"Write a haiku about rain"}"""));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        document.RootElement.GetProperty("object").GetString().ShouldBe("text_completion");
+        document.RootElement.GetProperty("choices")[0].GetProperty("text").GetString()!.ShouldContain("haiku about rain");
+        response.Header("x-refusalgate-decision").ShouldBe("allow");
+    }
+
+    [Fact]
+    public async Task Models_list_passes_through_from_the_default_upstream()
+    {
+        var response = await _gateway.Http.GetAsync("v1/models");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("demo-model");
+        response.Header("x-request-id").ShouldNotBeEmpty();
+        response.Header("x-refusalgate-decision").ShouldBe("allow");
+    }
+
+    [Fact]
+    public async Task Client_request_id_is_kept_and_forwarded()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHttp.Json(GatewayHttp.ChatBody("hello")) };
+        request.Headers.Add("x-request-id", "client-trace-42");
+
+        var response = await _gateway.Http.SendAsync(request);
+
+        response.Header("x-request-id").ShouldBe("client-trace-42");
+        _gateway.Main.Stats.Recent.Last().RequestId.ShouldBe("client-trace-42");
+    }
+
+    [Fact]
+    public async Task Unsafe_client_request_id_is_replaced()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHttp.Json(GatewayHttp.ChatBody("hello")) };
+        request.Headers.TryAddWithoutValidation("x-request-id", "bad id with spaces <script>");
+
+        var response = await _gateway.Http.SendAsync(request);
+
+        response.Header("x-request-id").ShouldStartWith("req_");
+    }
+
+    [Fact]
+    public async Task Upstream_error_status_and_body_pass_through()
+    {
+        var response = await _gateway.Http.PostChatAsync("anything [sim:status=503]");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("Simulated upstream failure (503)");
+        response.Header("x-request-id").ShouldNotBeEmpty();
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text;
+using RefusalGate.Gateway.Gate.Parsing;
+
+namespace RefusalGate.Gateway.Tests;
+
+public sealed class LlmRequestParserTests
+{
+    private static LlmRequest Parse(string json, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions)
+    {
+        LlmRequestParser.TryParse(Encoding.UTF8.GetBytes(json), endpoint, out var request, out var error).ShouldBeTrue(error?.Message);
+        return request;
+    }
+
+    private static string ParseError(string json, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions)
+    {
+        LlmRequestParser.TryParse(Encoding.UTF8.GetBytes(json), endpoint, out _, out var error).ShouldBeFalse();
+        return error.Code;
+    }
+
+    [Fact]
+    public void Reads_model_stream_and_conversation()
+    {
+        var request = Parse("""
+            {"model":"gpt-4o","stream":true,"messages":[
+              {"role":"system","content":"Be brief."},
+              {"role":"user","content":"first"},
+              {"role":"assistant","content":null,"tool_calls":[]},
+              {"role":"user","content":[{"type":"text","text":"look at"},{"type":"image_url","image_url":{"url":"x"}},{"type":"text","text":"this"}]}
+            ]}
+            """);
+
+        request.Model.ShouldBe("gpt-4o");
+        request.Stream.ShouldBeTrue();
+        request.Messages.Count.ShouldBe(4);
+        request.LastUserMessage.ShouldBe("look at\nthis");
+        request.IsModified.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Text_completion_prompts_become_user_messages()
+    {
+        Parse("""{"model":"m","prompt":"hello"}""", LlmEndpoint.Completions).LastUserMessage.ShouldBe("hello");
+        Parse("""{"model":"m","prompt":["a","b"]}""", LlmEndpoint.Completions).Messages.Count.ShouldBe(2);
+    }
+
+    [Theory]
+    [InlineData("{", "invalid_json")]
+    [InlineData("\"just a string\"", "invalid_json")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}]}""", "missing_required_parameter")]
+    [InlineData("""{"model":"","messages":[{"role":"user","content":"x"}]}""", "invalid_value")]
+    [InlineData("""{"model":"m","messages":"hi"}""", "invalid_value")]
+    [InlineData("""{"model":"m","messages":[{"content":"x"}]}""", "invalid_value")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":42}]}""", "invalid_value")]
+    [InlineData("""{"model":"m","stream":1,"messages":[{"role":"user","content":"x"}]}""", "invalid_value")]
+    public void Rejects_malformed_chat_requests(string json, string code) => ParseError(json).ShouldBe(code);
+
+    [Fact]
+    public void Rejects_token_id_prompts_it_cannot_inspect() =>
+        ParseError("""{"model":"m","prompt":[1,2,3]}""", LlmEndpoint.Completions).ShouldBe("invalid_value");
+
+    [Fact]
+    public void Rejects_absurd_nesting() =>
+        ParseError("{\"model\":\"m\",\"x\":" + new string('[', 100) + new string(']', 100) + "}").ShouldBe("invalid_json");
+
+    [Fact]
+    public void Rewrites_are_serialised_with_the_rest_of_the_body_intact()
+    {
+        var request = Parse("""{"model":"a","temperature":0.7,"messages":[{"role":"user","content":"x"}],"vendor_field":{"k":1}}""");
+
+        request.PrependSystemMessage("Be safe.");
+        request.SetModel("b");
+        var json = Encoding.UTF8.GetString(request.Serialize());
+
+        request.IsModified.ShouldBeTrue();
+        json.ShouldContain("\"model\":\"b\"");
+        json.ShouldContain("{\"role\":\"system\",\"content\":\"Be safe.\"},{\"role\":\"user\",\"content\":\"x\"}");
+        json.ShouldContain("\"vendor_field\":{\"k\":1}");
+    }
+}
