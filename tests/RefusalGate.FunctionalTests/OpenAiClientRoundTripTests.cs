@@ -6,13 +6,10 @@ using RefusalGate.FunctionalTests.Infrastructure;
 namespace RefusalGate.FunctionalTests;
 
 /// <summary>The official OpenAI .NET client talks to the gateway exactly as it would to the provider.</summary>
-public sealed class OpenAiClientRoundTripTests : IAsyncLifetime
+[Collection(SharedGatewayDefinition.Name)]
+public sealed class OpenAiClientRoundTripTests(SharedGateway shared)
 {
-    private TestGateway _gateway = null!;
-
-    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
-
-    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+    private readonly TestGateway _gateway = shared.Gateway;
 
     [Fact]
     public async Task Chat_completion_round_trips_with_gateway_headers()
@@ -63,14 +60,18 @@ public sealed class OpenAiClientRoundTripTests : IAsyncLifetime
     [Fact]
     public async Task Model_family_goes_to_its_upstream_with_the_injected_key()
     {
-        await _gateway.ChatClient("strict-model", apiKey: "sk-client-key").CompleteChatAsync([new UserChatMessage("hi")]);
-        await _gateway.ChatClient("demo-model", apiKey: "sk-client-key").CompleteChatAsync([new UserChatMessage("hi")]);
+        var strict = await _gateway.ChatClient("strict-model", apiKey: "sk-client-key").CompleteChatAsync([new UserChatMessage("hi")]);
+        var demo = await _gateway.ChatClient("demo-model", apiKey: "sk-client-key").CompleteChatAsync([new UserChatMessage("hi")]);
 
-        var strictSeen = _gateway.Strict.Stats.Recent.Single();
+        var strictSeen = _gateway.Strict.Stats.Recent.Single(r => r.RequestId == RequestId(strict));
         strictSeen.AuthorizationSha256.ShouldBe(Sha256Prefix($"Bearer {TestGateway.StrictUpstreamKey}"));
-        var mainSeen = _gateway.Main.Stats.Recent.Single();
+        var mainSeen = _gateway.Main.Stats.Recent.Single(r => r.RequestId == RequestId(demo));
         mainSeen.AuthorizationSha256.ShouldBe(Sha256Prefix("Bearer sk-client-key"));
+        _gateway.Main.Stats.Recent.ShouldNotContain(r => r.RequestId == RequestId(strict));
     }
+
+    private static string? RequestId(System.ClientModel.ClientResult result) =>
+        result.GetRawResponse().Headers.TryGetValue("x-request-id", out var id) ? id : null;
 
     private static string Sha256Prefix(string value) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..16];

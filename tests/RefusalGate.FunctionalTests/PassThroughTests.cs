@@ -4,13 +4,10 @@ using RefusalGate.FunctionalTests.Infrastructure;
 
 namespace RefusalGate.FunctionalTests;
 
-public sealed class PassThroughTests : IAsyncLifetime
+[Collection(SharedGatewayDefinition.Name)]
+public sealed class PassThroughTests(SharedGateway shared)
 {
-    private TestGateway _gateway = null!;
-
-    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
-
-    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+    private readonly TestGateway _gateway = shared.Gateway;
 
     [Fact]
     public async Task Text_completions_pass_through()

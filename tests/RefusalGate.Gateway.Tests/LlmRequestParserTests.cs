@@ -55,6 +55,14 @@ public sealed class LlmRequestParserTests
     public void Rejects_malformed_chat_requests(string json, string code) => ParseError(json).ShouldBe(code);
 
     [Fact]
+    public void Rejects_lone_surrogate_escapes_instead_of_failing() =>
+        ParseError("""{"model":"m","messages":[{"role":"user","content":"bad \ud800 text"}]}""").ShouldBe("invalid_json");
+
+    [Fact]
+    public void Accepts_emoji_and_non_english_text() =>
+        Parse("""{"model":"m","messages":[{"role":"user","content":"😀 日本語 \ud83d\ude00 مرحبا"}]}""").LastUserMessage.ShouldBe("😀 日本語 😀 مرحبا");
+
+    [Fact]
     public void Rejects_token_id_prompts_it_cannot_inspect() =>
         ParseError("""{"model":"m","prompt":[1,2,3]}""", LlmEndpoint.Completions).ShouldBe("invalid_value");
 

@@ -15,6 +15,8 @@ public static class RefusalGateCommandLine
         {
             ServeCommand.Create(),
             SimulateCommand.Create(),
+            ClassifyCommand.Create(),
+            DetectCommand.Create(),
         };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using RefusalGate.Gateway.Gate;
@@ -49,16 +50,23 @@ public sealed record OpenAiError(int StatusCode, string Message, string Type, st
         var response = context.Response;
         response.StatusCode = StatusCode;
         response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(response.BodyWriter);
-        writer.WriteStartObject();
-        writer.WriteStartObject("error");
-        writer.WriteString("message", Message);
-        writer.WriteString("type", Type);
-        writer.WriteString("param", Param);
-        writer.WriteString("code", Code);
-        writer.WriteString("request_id", context.GetRequestId());
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        await writer.FlushAsync(context.RequestAborted);
+
+        // Serialised to a buffer and written to Response.Body (not BodyWriter): the gate may have wrapped the body
+        // stream, and a pipe writer over a wrapped stream would need an extra flush to reach it.
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("error");
+            writer.WriteString("message", Message);
+            writer.WriteString("type", Type);
+            writer.WriteString("param", Param);
+            writer.WriteString("code", Code);
+            writer.WriteString("request_id", context.GetRequestId());
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        await response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 }

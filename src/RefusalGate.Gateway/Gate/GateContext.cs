@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using RefusalGate.Classification.Prediction;
 using RefusalGate.Gateway.Gate.Parsing;
 
 namespace RefusalGate.Gateway.Gate;
@@ -14,7 +15,10 @@ public sealed class GateContext(HttpContext httpContext, LlmRequest request, str
 
     private readonly Dictionary<string, string> _headers = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The request's HTTP context: valid only while the request runs, never in background work.</summary>
     public HttpContext HttpContext { get; } = httpContext;
+
+    public string RequestId { get; } = httpContext.TraceIdentifier;
 
     public LlmRequest Request { get; } = request;
 
@@ -28,6 +32,14 @@ public sealed class GateContext(HttpContext httpContext, LlmRequest request, str
     public IGateResponse? Response { get; private set; }
 
     public bool IsAnswered => Response is not null;
+
+    /// <summary>The prompt classifier's prediction, when the classification stage ran.</summary>
+    public PromptPrediction? Prediction { get; set; }
+
+    public TimeSpan? ClassifierDuration { get; set; }
+
+    /// <summary>Time from the start of body reading to the forwarding decision.</summary>
+    public TimeSpan? GateDuration { get; set; }
 
     public void RouteTo(string upstream) => Upstream = upstream;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,9 @@ using Microsoft.Net.Http.Headers;
 using RefusalGate.Gateway.Configuration;
 using RefusalGate.Gateway.Errors;
 using RefusalGate.Gateway.Gate.Parsing;
+using RefusalGate.Gateway.Observation;
 using RefusalGate.Gateway.RequestIds;
+using RefusalGate.Gateway.Telemetry;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -22,44 +25,89 @@ internal sealed partial class GateMiddleware(
     RequestDelegate next,
     GatePipeline pipeline,
     IProxyStateLookup proxyState,
+    ObservationQueue observations,
+    GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
+    IOptions<ObservationOptions> observationOptions,
     ILogger<GateMiddleware> logger)
 {
     private readonly long _maxBodyBytes = options.Value.MaxRequestBodyBytes;
+    private readonly ObservationOptions _observation = observationOptions.Value;
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var endpoint = ClassifyEndpoint(context.Request);
-        if (endpoint is { } llmEndpoint && !await RunGateAsync(context, llmEndpoint))
+        if (ClassifyEndpoint(context.Request) is not { } endpoint)
+        {
+            await next(context);
+            await ReportForwardingErrorAsync(context);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var gate = await RunGateAsync(context, endpoint);
+        if (gate is null)
         {
             return;
         }
 
-        await next(context);
-        await ReportForwardingErrorAsync(context);
+        gate.GateDuration = Stopwatch.GetElapsedTime(started);
+        metrics.RequestGated(gate.Decision);
+        if (!_observation.Enabled)
+        {
+            await next(context);
+            await ReportForwardingErrorAsync(context);
+            return;
+        }
+
+        await ForwardAndObserveAsync(context, gate);
     }
 
-    /// <summary>Runs the stages; returns false when the request has been answered and must not be forwarded.</summary>
-    private async Task<bool> RunGateAsync(HttpContext context, LlmEndpoint endpoint)
+    /// <summary>
+    /// Forwards with the response stream wrapped so a bounded copy is kept, then queues the copy for the background
+    /// judge. The client never waits for the judgement.
+    /// </summary>
+    private async Task ForwardAndObserveAsync(HttpContext context, GateContext gate)
+    {
+        var clientBody = context.Response.Body;
+        using var capture = new ResponseCaptureStream(clientBody, _observation.MaxCapturedBytes);
+        context.Response.Body = capture;
+        var forwarded = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(context);
+            await ReportForwardingErrorAsync(context);
+        }
+        finally
+        {
+            context.Response.Body = clientBody;
+            var aborted = context.RequestAborted.IsCancellationRequested || context.GetForwarderErrorFeature() is not null;
+            var isEventStream = context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
+            observations.Enqueue(new PendingObservation(
+                gate, context.Response.StatusCode, isEventStream, capture.DetachCopy(), capture.Truncated, aborted, Stopwatch.GetElapsedTime(forwarded)));
+        }
+    }
+
+    /// <summary>Runs the stages; returns null when the request has been answered and must not be forwarded.</summary>
+    private async Task<GateContext?> RunGateAsync(HttpContext context, LlmEndpoint endpoint)
     {
         var cancellationToken = context.RequestAborted;
         if (!IsJsonOrUnspecified(context.Request.ContentType))
         {
             await OpenAiError.UnsupportedMediaType().WriteAsync(context);
-            return false;
+            return null;
         }
 
         var body = await RequestBodyReader.ReadAsync(context.Request, _maxBodyBytes, cancellationToken);
         if (body is not { } bodyBytes)
         {
             await OpenAiError.BodyTooLarge(_maxBodyBytes).WriteAsync(context);
-            return false;
+            return null;
         }
 
         if (!LlmRequestParser.TryParse(bodyBytes, endpoint, out var request, out var error))
         {
             await error.WriteAsync(context);
-            return false;
+            return null;
         }
 
         var proxyFeature = context.GetReverseProxyFeature();
@@ -71,7 +119,7 @@ internal sealed partial class GateMiddleware(
         {
             gate.WriteHeaders(context.Response.Headers);
             await response.WriteAsync(context);
-            return false;
+            return null;
         }
 
         if (gate.Upstream != proxyFeature.Cluster.Config.ClusterId && proxyState.TryGetCluster(gate.Upstream, out var cluster))
@@ -80,7 +128,10 @@ internal sealed partial class GateMiddleware(
         }
 
         ReplaceBody(context.Request, request.IsModified ? request.Serialize() : bodyBytes);
-        return true;
+
+        // The detector reads a copy of the answer, so ask the upstream for it uncompressed.
+        context.Request.Headers.Remove(HeaderNames.AcceptEncoding);
+        return gate;
     }
 
     /// <summary>The body was consumed by buffering; YARP forwards whatever stream is in place now.</summary>

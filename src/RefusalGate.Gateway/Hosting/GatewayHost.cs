@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RefusalGate.Gateway.Configuration;
@@ -26,6 +27,12 @@ public static class GatewayHost
             Args = [],
             ContentRootPath = AppContext.BaseDirectory,
         });
+
+        // Model locations are defaults: any configuration source below overrides them.
+        if (ModelLocations.FindModelsDirectory() is { } modelsDirectory)
+        {
+            builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = ModelLocations.DefaultSettings(modelsDirectory) });
+        }
 
         if (settings.ConfigFile is { } configFile)
         {

@@ -1,12 +1,18 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using RefusalGate.Classification.Hosting;
+using RefusalGate.Detection;
 using RefusalGate.Gateway.Configuration;
 using RefusalGate.Gateway.Gate;
 using RefusalGate.Gateway.Gate.Stages;
 using RefusalGate.Gateway.Health;
+using RefusalGate.Gateway.Observation;
 using RefusalGate.Gateway.Proxy;
+using RefusalGate.Gateway.Telemetry;
+using RefusalGate.Inference.Hosting;
 using Yarp.ReverseProxy.Configuration;
 
 namespace RefusalGate.Gateway.Hosting;
@@ -28,12 +34,38 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<IProxyConfigProvider, GatewayProxyConfigProvider>();
         services.AddReverseProxy().AddTransforms<UpstreamRequestTransforms>();
 
+        services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatePipeline>();
         services.AddGateStage<ModelAccessStage>();
         services.AddGateStage<UpstreamRoutingStage>();
-
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadinessCheck, ConfigurationReadinessCheck>());
+
+        services.AddModels(configuration);
+        services.AddObservation(configuration);
         return services;
+    }
+
+    /// <summary>The encoder, the prompt classifier (a gate stage) and the response refusal detector, all ONNX.</summary>
+    private static void AddModels(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddRefusalGateInference(configuration.GetSection("Inference"));
+        services.AddRefusalGateClassifier(configuration.GetSection("Classifier"));
+        services.AddRefusalGateDetector(options => configuration.GetSection("Detector").Bind(options));
+        services.AddGateStage<ClassificationStage>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadinessCheck, ModelReadinessCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelStartupCheck>());
+    }
+
+    /// <summary>Judging responses after they reach the client, and where the outcomes go.</summary>
+    private static void AddObservation(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ObservationOptions>().Bind(configuration.GetSection(ObservationOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ObservationQueue>();
+        services.TryAddSingleton(sp => new OutcomeJudge(sp.GetRequiredService<IResponseRefusalDetector>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<InMemoryOutcomeStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutcomeSink, InMemoryOutcomeStore>(sp => sp.GetRequiredService<InMemoryOutcomeStore>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutcomeProcessor>());
     }
 
     /// <summary>Registers a gate stage; stages run in their <see cref="IGateStage.Order"/>.</summary>

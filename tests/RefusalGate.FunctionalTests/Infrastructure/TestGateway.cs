@@ -1,15 +1,20 @@
 using System.ClientModel;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using OpenAI;
 using OpenAI.Chat;
 using RefusalGate.Gateway.Hosting;
+using RefusalGate.Gateway.Observation;
 using RefusalGate.Simulator.Hosting;
 
 namespace RefusalGate.FunctionalTests.Infrastructure;
 
 /// <summary>
-/// A real gateway on a free loopback port in front of one or more real simulated upstreams, each on its own port.
-/// Upstream "main" serves every model; "strict" serves <c>strict-*</c> and injects its own API key.
+/// A real gateway on a free loopback port in front of real simulated upstreams, each on its own port:
+/// "main" serves <c>demo-*</c> (client keys pass through, 2 s inactivity timeout), "strict" serves <c>strict-*</c> and
+/// injects its own API key, "dead" serves <c>dead-*</c> at a closed port. Bodies are limited to 64 KiB and
+/// <c>forbidden-*</c> models are denied. Other models have no upstream.
 /// </summary>
 public sealed class TestGateway : IAsyncDisposable
 {
@@ -46,7 +51,12 @@ public sealed class TestGateway : IAsyncDisposable
             Overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
             {
                 ["Gateway:Upstreams:main:BaseUrl"] = new Uri(main.BaseAddress, "v1").ToString(),
-                ["Gateway:Upstreams:main:Models:0"] = "*",
+                ["Gateway:Upstreams:main:Models:0"] = "demo-*",
+                ["Gateway:Upstreams:main:Timeout"] = "00:00:02",
+                ["Gateway:Upstreams:dead:BaseUrl"] = $"http://127.0.0.1:{UnusedPort()}/v1",
+                ["Gateway:Upstreams:dead:Models:0"] = "dead-*",
+                ["Gateway:MaxRequestBodyBytes"] = "65536",
+                ["Gateway:ModelAccess:Deny:0"] = "forbidden-*",
                 ["Gateway:Upstreams:strict:BaseUrl"] = new Uri(strict.BaseAddress, "v1").ToString(),
                 ["Gateway:Upstreams:strict:Models:0"] = "strict-*",
                 ["Gateway:Upstreams:strict:ApiKey"] = StrictUpstreamKey,
@@ -65,6 +75,32 @@ public sealed class TestGateway : IAsyncDisposable
     public ChatClient ChatClient(string model = "demo-model", string apiKey = "sk-client-key") =>
         new(model, new ApiKeyCredential(apiKey), new OpenAIClientOptions { Endpoint = new Uri(BaseAddress, "v1") });
 
+    /// <summary>The gateway's record of a request, once the background judge has written it.</summary>
+    public async Task<RequestOutcome> WaitForOutcomeAsync(string requestId)
+    {
+        var store = (InMemoryOutcomeStore)_app.Services.GetService(typeof(InMemoryOutcomeStore))!;
+
+        // A bound so a broken build fails instead of hanging; not a latency assertion.
+        for (var i = 0; i < 300; i++)
+        {
+            if (store.Find(requestId) is { } outcome)
+            {
+                return outcome;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"No outcome was recorded for request {requestId}.");
+    }
+
+    private static int UnusedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
@@ -73,4 +109,20 @@ public sealed class TestGateway : IAsyncDisposable
         await Main.DisposeAsync();
         await Strict.DisposeAsync();
     }
+}
+
+/// <summary>One gateway shared by the functional tests (starting one loads and warms up the ONNX models).</summary>
+public sealed class SharedGateway : IAsyncLifetime
+{
+    public TestGateway Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Gateway = await TestGateway.StartAsync();
+
+    public async Task DisposeAsync() => await Gateway.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class SharedGatewayDefinition : ICollectionFixture<SharedGateway>
+{
+    public const string Name = "gateway";
 }

@@ -17,6 +17,21 @@ public static class LlmRequestParser
 
     public static bool TryParse(ReadOnlyMemory<byte> body, LlmEndpoint endpoint, out LlmRequest request, out OpenAiError error)
     {
+        try
+        {
+            return TryParseCore(body, endpoint, out request, out error);
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json reads "\ud800" (a lone surrogate escape) but cannot turn it into a string.
+            request = null!;
+            error = OpenAiError.InvalidJson("a string holds an unpaired UTF-16 surrogate escape.");
+            return false;
+        }
+    }
+
+    private static bool TryParseCore(ReadOnlyMemory<byte> body, LlmEndpoint endpoint, out LlmRequest request, out OpenAiError error)
+    {
         request = null!;
         JsonNode? root;
         try

@@ -1,0 +1,174 @@
+"""The refusal head, its out-of-source calibration and the category head.
+
+refusal head     an MLP with one hidden ReLU layer (default; it beat logistic regression on the
+                 in-source validation AND leave-one-source-out AUROC, see the card) or a
+                 logistic regression, on the 512-d embedding. Sample-weighted: every source
+                 contributes about sqrt(n) worth of weight, and the classes are balanced.
+calibration      fitted on held-out predictions (grouped out-of-fold plus, with a smaller
+                 weight, leave-one-source-out: prompts from a data set the head never saw):
+                   p   = sigmoid(logit / T + b)
+                   g   = sigmoid(a * (s - s0))   s = max cosine to the training exemplars
+                   p'  = 0.5 + (p - 0.5) * g
+                 g shrinks the probability toward 0.5 when the prompt is far from everything
+                 the head was trained on; a, s0 are learned jointly with T, b, so the shrink is
+                 only as strong as the out-of-source errors justify.
+exemplars        k-means centroids of the training embeddings (kept small so the head file
+                 stays a few MB).
+category head    multinomial logistic regression on refused prompts with a mapped category;
+                 category_probabilities[c] = p' * P(c | refused).
+"""
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.linear_model import LogisticRegression
+
+SEED = 20261123
+N_EXEMPLARS = 1024
+
+
+def sample_weights(sources, labels):
+    sources = np.asarray(sources)
+    labels = np.asarray(labels)
+    w = np.zeros(len(labels), dtype=np.float64)
+    for s in np.unique(sources):
+        m = sources == s
+        w[m] = np.sqrt(m.sum()) / m.sum()
+    for c in (0, 1):
+        m = labels == c
+        if m.any():
+            w[m] *= 0.5 / w[m].sum()
+    return w * len(labels)
+
+
+class RefusalHead:
+    def __init__(self, c=1.0):
+        self.c = c
+
+    def fit(self, x, y, w):
+        self.lr = LogisticRegression(C=self.c, max_iter=3000, tol=1e-6)
+        self.lr.fit(x, y, sample_weight=w)
+        self.w = self.lr.coef_[0].astype(np.float32)
+        self.b = np.float32(self.lr.intercept_[0])
+        return self
+
+    def logit(self, x):
+        return x.astype(np.float32) @ self.w + self.b
+
+
+def fit_exemplars(x, k=N_EXEMPLARS, iterations=8):
+    """Spherical k-means (cosine), seeded init from the data; a few Lloyd steps are plenty for a coverage signal."""
+    x = x.astype(np.float32)
+    k = min(k, len(x))
+    rng = np.random.RandomState(SEED)
+    c = x[rng.choice(len(x), size=k, replace=False)].copy()
+    for _ in range(iterations):
+        assign = (x @ c.T).argmax(axis=1)
+        sums = np.zeros_like(c)
+        np.add.at(sums, assign, x)
+        counts = np.bincount(assign, minlength=k)
+        empty = counts == 0
+        sums[empty] = c[empty]
+        c = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+    return c.astype(np.float32)
+
+
+def max_similarity(x, exemplars):
+    return (x.astype(np.float32) @ exemplars.T).max(axis=1)
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+class Calibration:
+    def __init__(self, inv_t=1.0, bias=0.0, a=0.0, s0=0.0, use_shrink=True):
+        self.inv_t, self.bias, self.a, self.s0, self.use_shrink = inv_t, bias, a, s0, use_shrink
+
+    def apply(self, logit, sim):
+        p = _sigmoid(np.asarray(logit, np.float64) * self.inv_t + self.bias)
+        if not self.use_shrink:
+            return p
+        g = _sigmoid(self.a * (np.asarray(sim, np.float64) - self.s0))
+        return 0.5 + (p - 0.5) * g
+
+    def params(self):
+        return {"inv_temperature": self.inv_t, "bias": self.bias, "shrink_slope": self.a, "shrink_center": self.s0, "shrink": self.use_shrink}
+
+    @staticmethod
+    def fit(logit, sim, y, w, use_shrink=True):
+        logit = np.asarray(logit, np.float64)
+        sim = np.asarray(sim, np.float64)
+        y = np.asarray(y, np.float64)
+        w = np.asarray(w, np.float64)
+
+        def nll(theta):
+            cal = Calibration(theta[0], theta[1], theta[2], theta[3], use_shrink)
+            p = np.clip(cal.apply(logit, sim), 1e-6, 1 - 1e-6)
+            return -np.sum(w * (y * np.log(p) + (1 - y) * np.log(1 - p))) / w.sum()
+
+        best = None
+        for a0 in ([5.0, 20.0, 60.0] if use_shrink else [0.0]):
+            for s00 in ([0.3, 0.5, 0.7] if use_shrink else [0.0]):
+                r = minimize(nll, np.array([1.0, 0.0, a0, s00]), method="L-BFGS-B",
+                             bounds=[(0.01, 10.0), (-5.0, 5.0), (0.0, 200.0) if use_shrink else (0.0, 0.0), (-1.0, 1.0) if use_shrink else (0.0, 0.0)])
+                if best is None or r.fun < best.fun:
+                    best = r
+        t = best.x
+        return Calibration(float(t[0]), float(t[1]), float(t[2]), float(t[3]), use_shrink), float(best.fun)
+
+
+class CategoryHead:
+    def fit(self, x, cat_idx, n_categories, w=None):
+        present = sorted(set(int(c) for c in cat_idx))
+        lr = LogisticRegression(C=1.0, max_iter=3000, tol=1e-6)
+        lr.fit(x, cat_idx, sample_weight=w)
+        # Expand to the full taxonomy: categories without training data get a logit that
+        # keeps their probability negligible (they can never be the top category).
+        self.W = np.zeros((x.shape[1], n_categories), dtype=np.float32)
+        self.b = np.full(n_categories, -30.0, dtype=np.float32)
+        for col, c in enumerate(lr.classes_):
+            self.W[:, c] = lr.coef_[col]
+            self.b[c] = lr.intercept_[col]
+        self.present = present
+        return self
+
+    def proba(self, x):
+        z = x.astype(np.float32) @ self.W + self.b
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+class MlpHead:
+    """One hidden ReLU layer (dropout in training only). Deterministic: fixed torch seed, one thread."""
+
+    def __init__(self, hidden=256, epochs=20, weight_decay=1e-3, dropout=0.3, lr=1e-3):
+        self.hidden, self.epochs, self.weight_decay, self.dropout, self.lr = hidden, epochs, weight_decay, dropout, lr
+
+    def fit(self, x, y, w):
+        import torch
+
+        torch.manual_seed(SEED)
+        net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], self.hidden), torch.nn.ReLU(), torch.nn.Dropout(self.dropout), torch.nn.Linear(self.hidden, 1))
+        opt = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        xt = torch.tensor(x, dtype=torch.float32)
+        yt = torch.tensor(y, dtype=torch.float32)
+        wt = torch.tensor(w, dtype=torch.float32)
+        g = torch.Generator().manual_seed(SEED)
+        net.train()
+        for _ in range(self.epochs):
+            perm = torch.randperm(len(xt), generator=g)
+            for i in range(0, len(xt), 128):
+                idx = perm[i : i + 128]
+                loss = (torch.nn.functional.binary_cross_entropy_with_logits(net(xt[idx]).squeeze(1), yt[idx], reduction="none") * wt[idx]).mean()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        self.W1 = net[0].weight.detach().numpy().T.astype(np.float32).copy()
+        self.b1 = net[0].bias.detach().numpy().astype(np.float32).copy()
+        self.w2 = net[3].weight.detach().numpy().reshape(-1).astype(np.float32).copy()
+        self.b2 = np.float32(net[3].bias.detach().numpy()[0])
+        return self
+
+    def logit(self, x):
+        h = np.maximum(x.astype(np.float32) @ self.W1 + self.b1, np.float32(0))
+        return h @ self.w2 + self.b2

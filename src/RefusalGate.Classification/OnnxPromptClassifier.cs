@@ -1,0 +1,116 @@
+using RefusalGate.Classification.Manifest;
+using RefusalGate.Classification.Prediction;
+using RefusalGate.Inference.Encoding;
+using RefusalGate.Inference.Heads;
+using RefusalGate.Inference.Runtime;
+
+namespace RefusalGate.Classification;
+
+/// <summary>
+/// The prompt refusal classifier: USE-lite sentence embedding, then the ONNX head named by the manifest
+/// (calibration and the out-of-distribution shrink live inside the head graph, so this class only maps
+/// outputs to a <see cref="PromptPrediction"/>). Thread-safe; the encoder batches concurrent callers.
+/// </summary>
+public sealed class OnnxPromptClassifier : IPromptClassifier
+{
+    private readonly ISentenceEncoder _encoder;
+    private readonly OnnxHead _head;
+    private readonly string _embeddingInput;
+    private readonly string _refusalOutput;
+    private readonly string _categoryOutput;
+    private readonly PromptPredictionFactory _factory;
+
+    public OnnxPromptClassifier(ISentenceEncoder encoder, IInferenceSessionFactory sessions, LoadedClassifierManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(manifest);
+        var m = manifest.Manifest;
+        _encoder = encoder;
+        _head = new OnnxHead(sessions.GetOrCreate(manifest.HeadPath, ClassifierManifestLoader.RebuildHint));
+        _embeddingInput = m.EmbeddingInput;
+        _refusalOutput = m.Outputs.RefusalProbability;
+        _categoryOutput = m.Outputs.CategoryProbabilities;
+        CheckShapes(manifest, encoder.Dimension);
+        _factory = new PromptPredictionFactory(m.Categories, m.DecisionThreshold);
+        Manifest = manifest;
+    }
+
+    public LoadedClassifierManifest Manifest { get; }
+
+    public async ValueTask<PromptPrediction> ClassifyAsync(string prompt, CancellationToken cancellationToken)
+    {
+        var embedding = await _encoder.EncodeAsync(prompt ?? string.Empty, cancellationToken).ConfigureAwait(false);
+        return Predict([embedding])[0];
+    }
+
+    /// <summary>Classifies many prompts with one encoder batch and one head run (offline evaluation, warm-up).</summary>
+    public async ValueTask<IReadOnlyList<PromptPrediction>> ClassifyBatchAsync(IReadOnlyList<string> prompts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        if (prompts.Count == 0)
+        {
+            return [];
+        }
+
+        var embeddings = await _encoder.EncodeBatchAsync(prompts, cancellationToken).ConfigureAwait(false);
+        return Predict(embeddings);
+    }
+
+    private PromptPrediction[] Predict(float[][] embeddings)
+    {
+        var outputs = _head.Run(new Dictionary<string, IReadOnlyList<float[]>>(StringComparer.Ordinal) { [_embeddingInput] = embeddings });
+        var refusal = outputs[_refusalOutput];
+        var categories = outputs[_categoryOutput];
+        var predictions = new PromptPrediction[embeddings.Length];
+        for (var i = 0; i < predictions.Length; i++)
+        {
+            predictions[i] = _factory.Create(refusal[i][0], categories[i]);
+        }
+
+        return predictions;
+    }
+
+    private void CheckShapes(LoadedClassifierManifest manifest, int encoderDimension)
+    {
+        string? problem = null;
+        var inputIndex = IndexOf(_head.Inputs, _embeddingInput);
+        var refusalIndex = IndexOf(_head.Outputs, _refusalOutput);
+        var categoryIndex = IndexOf(_head.Outputs, _categoryOutput);
+        if (inputIndex < 0 || _head.Inputs.Count != 1)
+        {
+            problem = $"it must have exactly one input named '{_embeddingInput}'";
+        }
+        else if (_head.InputRowSizes[inputIndex] != encoderDimension)
+        {
+            problem = $"its input takes {_head.InputRowSizes[inputIndex]} values per row but the encoder produces {encoderDimension}";
+        }
+        else if (refusalIndex < 0 || _head.OutputRowSizes[refusalIndex] != 1)
+        {
+            problem = $"it needs an output '{_refusalOutput}' with one value per row";
+        }
+        else if (categoryIndex < 0 || _head.OutputRowSizes[categoryIndex] != manifest.Manifest.Categories.Count)
+        {
+            problem = $"it needs an output '{_categoryOutput}' with {manifest.Manifest.Categories.Count} values per row (one per manifest category)";
+        }
+
+        if (problem is not null)
+        {
+            throw new ClassifierManifestException(
+                $"Classifier head '{manifest.HeadPath}' does not match '{manifest.ManifestPath}': {problem}. {ClassifierManifestLoader.RebuildHint}");
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<TensorMetadata> tensors, string name)
+    {
+        for (var i = 0; i < tensors.Count; i++)
+        {
+            if (tensors[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}

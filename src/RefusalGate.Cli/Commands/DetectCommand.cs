@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using RefusalGate.Detection;
+
+namespace RefusalGate.Cli.Commands;
+
+/// <summary><c>refusalgate detect</c>: the response refusal detector over a JSONL file.</summary>
+internal static class DetectCommand
+{
+    public static Command Create()
+    {
+        var input = new Option<FileInfo>("--input") { Description = "JSONL: {\"id\": ..., \"response\": \"...\", \"prompt\": \"...\"} per line (prompt optional).", Required = true };
+        var output = new Option<FileInfo>("--output") { Description = "JSONL: {\"id\", \"refusal_probability\", \"is_refusal\", \"kind\"} per line, in input order.", Required = true };
+        var models = new Option<DirectoryInfo?>("--models") { Description = "The onnx-models folder (default: found from the working directory, or REFUSALGATE_MODELS)." };
+        var command = new Command("detect", "Say, per model response, whether it refused (full_refusal, partial_refusal or compliance).")
+        {
+            input, output, models,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var services = ModelServices.Build(parse.GetValue(models));
+            var detector = services.GetRequiredService<IResponseRefusalDetector>();
+            return await JsonLinesBatch.RunAsync(parse.GetValue(input)!, parse.GetValue(output)!, "detect", async (line, ct) =>
+            {
+                var response = JsonLinesBatch.RequiredString(line, "response");
+                var detection = await detector.DetectAsync(response, JsonLinesBatch.OptionalString(line, "prompt"), ct);
+                return writer =>
+                {
+                    writer.WriteNumber("refusal_probability", Math.Round(detection.RefusalProbability, 6));
+                    writer.WriteBoolean("is_refusal", detection.IsRefusal);
+                    writer.WriteString("kind", KindName(detection.Kind));
+                    if (detection.Reason is { } reason)
+                    {
+                        writer.WriteString("reason", reason);
+                    }
+                };
+            }, cancellationToken);
+        });
+        return command;
+    }
+
+    private static string KindName(RefusalKind kind) => kind switch
+    {
+        RefusalKind.FullRefusal => "full_refusal",
+        RefusalKind.PartialRefusal => "partial_refusal",
+        _ => "compliance",
+    };
+}

@@ -1,0 +1,16 @@
+namespace RefusalGate.Gateway.Observation;
+
+/// <summary>The <c>Observation</c> section: how responses are captured and judged after they reach the client.</summary>
+public sealed class ObservationOptions
+{
+    public const string SectionName = "Observation";
+
+    /// <summary>Run the refusal detector on responses. Off, outcomes are still recorded (without a judgement).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How much of each response body is copied for the detector (its start); the client always gets all of it.</summary>
+    public int MaxCapturedBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Responses waiting for the detector; when full, new ones are dropped and counted, never waited for.</summary>
+    public int QueueCapacity { get; set; } = 4096;
+}

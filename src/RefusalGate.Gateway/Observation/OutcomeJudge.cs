@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using RefusalGate.Detection;
+using RefusalGate.Gateway.Gate.Parsing;
+
+namespace RefusalGate.Gateway.Observation;
+
+/// <summary>
+/// Turns a captured response into a <see cref="RequestOutcome"/>: the defined outcome for errors, tool calls, provider
+/// content filters, empty and unreadable bodies, and otherwise the refusal detector's verdict on the text.
+/// </summary>
+internal sealed class OutcomeJudge(IResponseRefusalDetector? detector, TimeProvider time)
+{
+    public async ValueTask<RequestOutcome> JudgeAsync(PendingObservation pending, CancellationToken cancellationToken)
+    {
+        var gate = pending.Gate;
+        var captured = pending.StatusCode < 400
+            ? ResponseTextExtractor.Extract(pending.Body, pending.IsEventStream, pending.Truncated)
+            : null;
+
+        ObservedKind kind;
+        RefusalDetection? detection = null;
+        TimeSpan? detectorDuration = null;
+        if (captured is null)
+        {
+            kind = ObservedKind.UpstreamError;
+        }
+        else if (captured.FinishReason == "content_filter")
+        {
+            kind = ObservedKind.ContentFilter;
+        }
+        else if (string.IsNullOrWhiteSpace(captured.Text))
+        {
+            kind = captured.HasToolCalls ? ObservedKind.ToolCall
+                : captured.Malformed ? ObservedKind.Unreadable
+                : ObservedKind.Empty;
+        }
+        else if (detector is null)
+        {
+            kind = ObservedKind.Compliance;
+        }
+        else
+        {
+            var started = Stopwatch.GetTimestamp();
+            detection = await detector.DetectAsync(captured.Text, gate.Request.LastUserMessage, cancellationToken);
+            detectorDuration = Stopwatch.GetElapsedTime(started);
+            kind = detection.Kind switch
+            {
+                RefusalKind.FullRefusal => ObservedKind.FullRefusal,
+                RefusalKind.PartialRefusal => ObservedKind.PartialRefusal,
+                _ => ObservedKind.Compliance,
+            };
+        }
+
+        return new RequestOutcome
+        {
+            RequestId = gate.RequestId,
+            Timestamp = time.GetUtcNow(),
+            Upstream = gate.Upstream,
+            Model = gate.Request.Model,
+            Endpoint = gate.Request.Endpoint == LlmEndpoint.ChatCompletions ? "chat.completions" : "completions",
+            Stream = gate.Request.Stream,
+            Decision = gate.Decision,
+            Prediction = gate.Prediction,
+            StatusCode = pending.StatusCode,
+            Observed = kind,
+            RefusalProbability = kind == ObservedKind.ContentFilter ? 1f : detection?.RefusalProbability,
+            RefusalReason = kind == ObservedKind.ContentFilter ? "content_filter" : detection?.Reason,
+            Completed = !pending.Aborted && (captured?.Completed ?? true),
+            Truncated = pending.Truncated,
+            GateDuration = gate.GateDuration,
+            ClassifierDuration = gate.ClassifierDuration,
+            UpstreamDuration = pending.UpstreamDuration,
+            DetectorDuration = detectorDuration,
+            PromptTokens = captured?.PromptTokens,
+            CompletionTokens = captured?.CompletionTokens,
+        };
+    }
+}

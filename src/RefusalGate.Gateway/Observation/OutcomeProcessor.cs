@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RefusalGate.Gateway.Telemetry;
+
+namespace RefusalGate.Gateway.Observation;
+
+/// <summary>The background worker: judges each finished response and hands the outcome to every sink.</summary>
+internal sealed partial class OutcomeProcessor(
+    ObservationQueue queue,
+    OutcomeJudge judge,
+    IEnumerable<IOutcomeSink> sinks,
+    GatewayMetrics metrics,
+    ILogger<OutcomeProcessor> logger) : BackgroundService
+{
+    private readonly IOutcomeSink[] _sinks = [.. sinks];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Not cancelled by stoppingToken: on shutdown the queue is completed and drained (bounded by the host's
+        // shutdown timeout), so responses already sent are still judged and recorded.
+        await foreach (var pending in queue.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            try
+            {
+                var outcome = await judge.JudgeAsync(pending, CancellationToken.None);
+                metrics.ResponseObserved(outcome.Observed.ToWireName(), outcome.Model);
+                if (outcome.DetectorDuration is { } duration)
+                {
+                    metrics.DetectorDuration(duration);
+                }
+
+                foreach (var sink in _sinks)
+                {
+                    await sink.WriteAsync(outcome, CancellationToken.None);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One bad response must not stop the judging of the others.
+                LogJudgeFailed(pending.Gate.RequestId, ex);
+            }
+        }
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        queue.Complete();
+        return base.StopAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId}: judging the response failed.")]
+    private partial void LogJudgeFailed(string requestId, Exception exception);
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics.Metrics;
+
+namespace RefusalGate.Gateway.Telemetry;
+
+/// <summary>
+/// The gateway's instruments (System.Diagnostics.Metrics, exported in Prometheus text by <c>/metrics</c>). Labels are
+/// bounded sets only: decisions, kinds, categories and configured upstream/model names — never prompts or request ids.
+/// </summary>
+public sealed class GatewayMetrics
+{
+    public const string MeterName = "RefusalGate.Gateway";
+
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _observed;
+    private readonly Counter<long> _observationsDropped;
+    private readonly Histogram<double> _classifierDuration;
+    private readonly Histogram<double> _detectorDuration;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _requests = meter.CreateCounter<long>("refusalgate.gate.requests", "{request}", "Completion requests through the gate, by decision.");
+        _observed = meter.CreateCounter<long>("refusalgate.responses.observed", "{response}", "Upstream responses by what they actually were (refusal detector).");
+        _observationsDropped = meter.CreateCounter<long>("refusalgate.responses.observation_dropped", "{response}", "Responses not judged because the detector queue was full.");
+        _classifierDuration = meter.CreateHistogram<double>("refusalgate.classifier.duration", "s", "Prompt classification time on the request path.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] });
+        _detectorDuration = meter.CreateHistogram<double>("refusalgate.detector.duration", "s", "Response refusal detection time (off the request path).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] });
+    }
+
+    public void RequestGated(string decision) => _requests.Add(1, new KeyValuePair<string, object?>("decision", decision));
+
+    public void ResponseObserved(string kind, string model) =>
+        _observed.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("model", model));
+
+    public void ObservationDropped() => _observationsDropped.Add(1);
+
+    public void ClassifierDuration(TimeSpan duration) => _classifierDuration.Record(duration.TotalSeconds);
+
+    public void DetectorDuration(TimeSpan duration) => _detectorDuration.Record(duration.TotalSeconds);
+}

@@ -1,0 +1,52 @@
+namespace RefusalGate.Inference.Hosting;
+
+/// <summary>Configuration of the inference engine (section e.g. "Inference"), validated at start-up.</summary>
+public sealed class InferenceOptions
+{
+    /// <summary>Folder holding use-lite.onnx and use-lite.vocab.json; relative paths resolve against the current directory.</summary>
+    public string ModelDirectory { get; set; } = "onnx-models/encoder";
+
+    /// <summary>
+    /// "fp32" (default: use-lite.onnx, matches the original model to 1e-5) or "int8" (use-lite.int8.onnx:
+    /// dynamically quantised, ~1.7x faster on CPU, cosine ≥ 0.997 to fp32; heads trained on fp32 features still apply).
+    /// </summary>
+    public string Precision { get; set; } = "fp32";
+
+    /// <summary>"cpu" or "cuda". CUDA falls back to CPU with one warning when the provider cannot load.</summary>
+    public string ExecutionProvider { get; set; } = "cpu";
+
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>ONNX Runtime intra-op threads per session; 0 lets the runtime use one per core.</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>ONNX Runtime inter-op threads (the graphs run sequentially, so 1 suffices).</summary>
+    public int InterOpThreads { get; set; } = 1;
+
+    /// <summary>Most token windows one encoder run takes.</summary>
+    public int MaxBatchSize { get; set; } = 32;
+
+    /// <summary>
+    /// Longest a request waits for others to fill its batch. Zero (default): never wait; requests that
+    /// arrive while a batch runs form the next one, which gives batching under load at no idle latency.
+    /// </summary>
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Encoder runs that may execute at once (each gets the intra-op threads).</summary>
+    public int BatchWorkers { get; set; } = 1;
+
+    /// <summary>Windows that may wait for the encoder before callers are held back.</summary>
+    public int QueueCapacity { get; set; } = 4096;
+
+    /// <summary>
+    /// Sequence lengths batches are padded to; the largest must be 128 (the encoder window). Empty means
+    /// <see cref="DefaultLengthBuckets"/>. (Empty rather than pre-filled because the configuration binder
+    /// appends configured array items to existing ones.)
+    /// </summary>
+    public int[] LengthBuckets { get; set; } = [];
+
+    public static IReadOnlyList<int> DefaultLengthBuckets { get; } = [16, 32, 64, 128];
+
+    /// <summary>The configured buckets, or the defaults when none are configured.</summary>
+    public IReadOnlyList<int> EffectiveLengthBuckets => LengthBuckets is { Length: > 0 } ? LengthBuckets : DefaultLengthBuckets;
+}

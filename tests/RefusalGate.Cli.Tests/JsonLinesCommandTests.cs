@@ -1,0 +1,89 @@
+using System.Text.Json;
+using RefusalGate.Cli.Commands;
+
+namespace RefusalGate.Cli.Tests;
+
+/// <summary><c>classify</c> and <c>detect</c> end to end on real ONNX models: order kept, bad lines reported, never a crash.</summary>
+public sealed class JsonLinesCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("refusalgate-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private async Task<(int ExitCode, List<JsonElement> Lines)> RunAsync(string command, params string[] inputLines)
+    {
+        var input = Path.Combine(_directory, "in.jsonl");
+        var output = Path.Combine(_directory, "out.jsonl");
+        await File.WriteAllLinesAsync(input, inputLines);
+        var exitCode = await RefusalGateCommandLine.RunAsync([command, "--input", input, "--output", output], TextWriter.Null);
+        var lines = File.Exists(output)
+            ? (await File.ReadAllLinesAsync(output)).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList()
+            : [];
+        return (exitCode, lines);
+    }
+
+    [Fact]
+    public async Task Classify_writes_one_line_per_input_in_order_with_error_records_for_bad_lines()
+    {
+        var (exitCode, lines) = await RunAsync(
+            "classify",
+            """{"id": 1, "prompt": "What is the capital of France?"}""",
+            "{broken",
+            """{"id": "m", "messages": [{"role": "system", "content": "Be nice."}, {"role": "user", "content": "Tell me a joke about cats."}]}""",
+            """{"id": 4, "prompt": 17}""",
+            """{"id": 5, "prompt": ""}""",
+            """{"id": 6, "prompt": "😀😀 \ud800 日本語のテキスト"}""",
+            """{"id": 7, "prompt": "😀😀 日本語のテキスト ¿Cómo estás?"}""");
+
+        exitCode.ShouldBe(0);
+        lines.Count.ShouldBe(7);
+        lines[6].GetProperty("refusal_probability").GetDouble().ShouldBeInRange(0, 1);
+        lines[0].GetProperty("id").GetInt32().ShouldBe(1);
+        lines[0].GetProperty("refusal_probability").GetDouble().ShouldBeInRange(0, 1);
+        lines[0].GetProperty("categories").EnumerateObject().Count().ShouldBeGreaterThan(5);
+        lines[1].GetProperty("line").GetInt32().ShouldBe(2);
+        lines[1].GetProperty("error").GetString().ShouldNotBeNullOrEmpty();
+        lines[2].GetProperty("id").GetString().ShouldBe("m");
+        lines[2].TryGetProperty("predicted_refusal", out _).ShouldBeTrue();
+        lines[3].GetProperty("error").GetString()!.ShouldContain("prompt");
+        lines[4].GetProperty("predicted_refusal").GetBoolean().ShouldBeFalse();
+        lines[5].GetProperty("error").GetString()!.ShouldContain("surrogate");
+    }
+
+    [Fact]
+    public async Task Classify_fails_only_when_every_line_failed()
+    {
+        var (exitCode, lines) = await RunAsync("classify", "nope", "[1]");
+
+        exitCode.ShouldBe(1);
+        lines.Count.ShouldBe(2);
+        lines.All(l => l.TryGetProperty("error", out var _)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Detect_labels_refusals_and_compliances()
+    {
+        var (exitCode, lines) = await RunAsync(
+            "detect",
+            """{"id": "r", "response": "I'm sorry, but I can't help with that request."}""",
+            """{"id": "c", "response": "Sure! Preheat the oven to 180°C, mix the flour, sugar and eggs, then bake for 40 minutes.", "prompt": "How do I bake a cake?"}""",
+            """{"id": "e", "response": ""}""",
+            """{"id": "x"}""");
+
+        exitCode.ShouldBe(0);
+        lines[0].GetProperty("is_refusal").GetBoolean().ShouldBeTrue();
+        lines[0].GetProperty("kind").GetString().ShouldBe("full_refusal");
+        lines[1].GetProperty("is_refusal").GetBoolean().ShouldBeFalse();
+        lines[1].GetProperty("kind").GetString().ShouldBe("compliance");
+        lines[2].GetProperty("is_refusal").GetBoolean().ShouldBeFalse();
+        lines[3].GetProperty("error").GetString()!.ShouldContain("response");
+    }
+
+    [Fact]
+    public async Task Missing_input_file_exits_2()
+    {
+        var exitCode = await RefusalGateCommandLine.RunAsync(["detect", "--input", Path.Combine(_directory, "none.jsonl"), "--output", Path.Combine(_directory, "o.jsonl")], TextWriter.Null);
+
+        exitCode.ShouldBe(2);
+    }
+}
