@@ -46,7 +46,7 @@ public sealed class JsonLinesCommandTests : IDisposable
         lines[2].GetProperty("id").GetString().ShouldBe("m");
         lines[2].TryGetProperty("predicted_refusal", out _).ShouldBeTrue();
         lines[3].GetProperty("error").GetString()!.ShouldContain("prompt");
-        lines[4].GetProperty("predicted_refusal").GetBoolean().ShouldBeFalse();
+        lines[4].GetProperty("refusal_probability").GetDouble().ShouldBeInRange(0, 1);
         lines[5].GetProperty("error").GetString()!.ShouldContain("surrogate");
     }
 

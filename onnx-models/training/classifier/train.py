@@ -66,16 +66,23 @@ def round_dict(d):
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in d.items()}
 
 
-def pick_threshold(y, p):
-    best_t, best = 0.5, -1.0
+BENIGN_BUT_SCARY = {"or_bench_hard", "synthetic_scary", "jbb_benign"}
+MAX_SCARY_REFUSAL = 0.20
+
+
+def pick_threshold(items, p, mask):
+    """On validation only: the lowest threshold (most recall on plainly harmful prompts) that keeps
+    benign-but-scary prompts (OR-Bench hard, hand-written homonym/history prompts, JBB benign twins)
+    predicted refused at <= MAX_SCARY_REFUSAL; the over-refusal bar is the binding one."""
+    src = np.array([it.source for it in items])
+    kind = np.array([it.kind for it in items])
+    y = np.array([it.label for it in items])
+    plain = mask & (kind != "wrapped")
+    scary = plain & np.isin(src, list(BENIGN_BUT_SCARY))
     for t in np.round(np.arange(0.20, 0.801, 0.01), 2):
-        pred = p >= t
-        tpr = pred[y == 1].mean()
-        tnr = (~pred[y == 0]).mean()
-        score = (tpr + tnr) / 2 - 1e-4 * abs(t - 0.5)
-        if score > best:
-            best, best_t = score, float(t)
-    return best_t
+        if (p[scary] >= t).mean() <= MAX_SCARY_REFUSAL:
+            return float(t)
+    return 0.8
 
 
 def subsets(items, mask):
@@ -207,7 +214,7 @@ def main():
     out = export.forward(x, head, cal, exemplars, cat_head)
     p = out["refusal_probability"].astype(np.float64)
     p_noshrink = cal_plain.apply(head.logit(x), 0.0)
-    threshold = pick_threshold(y[is_val], p[is_val])
+    threshold = pick_threshold(all_items, p, is_val)
     log(f"decision threshold (picked on validation): {threshold}")
 
     report = {"counts": counts, "calibration": cal.params(), "calibration_without_shrink": cal_plain.params(), "threshold": threshold,

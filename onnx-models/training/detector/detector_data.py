@@ -95,9 +95,14 @@ def load_gptfuzz(root: Path, cues: LexicalCues) -> list[Example]:
         for r in csv.DictReader(open(root / "gptfuzz" / name, encoding="utf-8")):
             prompt = questions.get(r["question"], r["question"])
             response = r["Response"]
-            if r["label"] == "1":
+            refusal_opening = bool(cues.group_hits(prepare(response).first) & STRONG_REFUSAL_GROUPS)
+            if r["label"] == "1" and refusal_opening:
+                # Harmful content after a refusal (typically the dual "[CLASSIC] I'm sorry... [JAILBREAK]
+                # Sure..." format): it refuses, then complies, which is a partial refusal.
+                out.append(Example("gptfuzz", _norm_prompt(prompt), prompt, response, PARTIAL, "safety", "label=1+cue"))
+            elif r["label"] == "1":
                 out.append(Example("gptfuzz", _norm_prompt(prompt), prompt, response, COMPLIANCE, "none", "label=1"))
-            elif cues.group_hits(prepare(response).first) & STRONG_REFUSAL_GROUPS:
+            elif refusal_opening:
                 out.append(Example("gptfuzz", _norm_prompt(prompt), prompt, response, FULL, "safety", "label=0+cue"))
     return out
 
@@ -114,10 +119,12 @@ def load_jbb_artifacts(root: Path, cues: LexicalCues) -> list[Example]:
             hits = cues.group_hits(prepare(response).first) & STRONG_REFUSAL_GROUPS
             if j["jailbroken"] and not hits:
                 kind, reason = COMPLIANCE, "none"
-            elif not j["jailbroken"] and hits:
+            elif j["jailbroken"]:
+                kind, reason = PARTIAL, "safety"  # judged harmful, yet opens with a refusal
+            elif hits:
                 kind, reason = FULL, "safety"
             else:
-                continue  # the judge and the wording disagree: too noisy to keep
+                continue  # not jailbroken and no refusal wording: often an in-character non-answer
             out.append(Example("jbb-artifacts", _norm_prompt(j["goal"]), j["goal"], response, kind, reason, f"jailbroken={j['jailbroken']};{attack};{model}"))
     return out
 

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using RefusalGate.Gateway.Errors;
 using RefusalGate.Gateway.Gate;
 using RefusalGate.Gateway.Health;
 using RefusalGate.Gateway.RequestIds;
+using RefusalGate.Gateway.Telemetry;
 
 namespace RefusalGate.Gateway.Hosting;
 
@@ -16,6 +18,7 @@ public static class GatewayApplicationExtensions
     {
         app.UseMiddleware<RequestIdMiddleware>();
         app.MapHealthEndpoints();
+        app.MapGet("/metrics", (PrometheusMetricsCollector metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapReverseProxy(proxy => proxy.UseMiddleware<GateMiddleware>());
         app.MapFallback(context => OpenAiError.RouteNotFound(context.Request.Method, context.Request.Path).WriteAsync(context));
         return app;

@@ -34,7 +34,10 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<IProxyConfigProvider, GatewayProxyConfigProvider>();
         services.AddReverseProxy().AddTransforms<UpstreamRequestTransforms>();
 
+        services.AddMetrics();
         services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<PrometheusMetricsCollector>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MetricsCollectorStartup>());
         services.TryAddSingleton<GatePipeline>();
         services.AddGateStage<ModelAccessStage>();
         services.AddGateStage<UpstreamRoutingStage>();
@@ -49,9 +52,13 @@ public static class GatewayServiceCollectionExtensions
     private static void AddModels(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRefusalGateInference(configuration.GetSection("Inference"));
-        services.AddRefusalGateClassifier(configuration.GetSection("Classifier"));
         services.AddRefusalGateDetector(options => configuration.GetSection("Detector").Bind(options));
-        services.AddGateStage<ClassificationStage>();
+        if (configuration.GetValue("Classifier:Enabled", defaultValue: true))
+        {
+            services.AddRefusalGateClassifier(configuration.GetSection("Classifier"));
+            services.AddGateStage<ClassificationStage>();
+        }
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadinessCheck, ModelReadinessCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelStartupCheck>());
     }

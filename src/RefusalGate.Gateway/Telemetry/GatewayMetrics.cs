@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using RefusalGate.Inference.Hosting;
 
 namespace RefusalGate.Gateway.Telemetry;
 
@@ -16,9 +17,13 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _classifierDuration;
     private readonly Histogram<double> _detectorDuration;
 
-    public GatewayMetrics(IMeterFactory meterFactory)
+    public GatewayMetrics(IMeterFactory meterFactory, InferenceReadiness inference)
     {
         var meter = meterFactory.Create(MeterName);
+        meter.CreateObservableGauge(
+            "refusalgate.onnx.execution_provider",
+            () => new Measurement<int>(1, new KeyValuePair<string, object?>("provider", inference.ExecutionProvider)),
+            description: "The ONNX Runtime execution provider the models run on (value 1; the provider is the label).");
         _requests = meter.CreateCounter<long>("refusalgate.gate.requests", "{request}", "Completion requests through the gate, by decision.");
         _observed = meter.CreateCounter<long>("refusalgate.responses.observed", "{response}", "Upstream responses by what they actually were (refusal detector).");
         _observationsDropped = meter.CreateCounter<long>("refusalgate.responses.observation_dropped", "{response}", "Responses not judged because the detector queue was full.");

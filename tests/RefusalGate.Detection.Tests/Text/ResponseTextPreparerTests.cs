@@ -52,7 +52,7 @@ public sealed class ResponseTextPreparerTests
         prepared.TextLength.ShouldBe(2000);
         prepared.Text.Length.ShouldBe(2000);
         prepared.First.ShouldBe("I'm sorry, but I cannot help with that request.");
-        prepared.RestLength.ShouldBe(2000 - 49);
+        prepared.RestLength.ShouldBe(2000 - 48);
     }
 
     [Fact]

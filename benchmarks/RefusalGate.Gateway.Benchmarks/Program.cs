@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using RefusalGate.Gateway.Hosting;
+using RefusalGate.Simulator.Hosting;
+
+// Time to first byte and total time of streamed chat completions: straight to the simulated upstream (baseline),
+// through the gateway as a plain proxy, with the classifier, and with classifier + response observation.
+// Usage: dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- [requests per configuration]
+var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
+await using var upstream = await SimulatorServer.StartAsync(new SimulatorServerOptions());
+var upstreamV1 = new Uri(upstream.BaseAddress, "v1/");
+
+var configurations = new (string Name, Dictionary<string, string?>? Settings)[]
+{
+    ("direct to upstream (baseline)", null),
+    ("gateway: plain proxy", new() { ["Classifier:Enabled"] = "false", ["Observation:Enabled"] = "false" }),
+    ("gateway: + classifier", new() { ["Observation:Enabled"] = "false" }),
+    ("gateway: + classifier + observation", new()),
+};
+
+Console.WriteLine($"{requests} streamed chat completions per configuration, sequential, after 30 warm-up requests.");
+Console.WriteLine($"{"configuration",-38} {"TTFB p50",10} {"TTFB p99",10} {"total p50",10} {"TTFB ratio",11}");
+double? baseline = null;
+foreach (var (name, settings) in configurations)
+{
+    WebApplication? gateway = null;
+    var target = upstreamV1;
+    if (settings is not null)
+    {
+        settings["Gateway:Upstreams:sim:BaseUrl"] = upstreamV1.ToString();
+        var builder = GatewayHost.CreateBuilder(new GatewayHostSettings { Urls = "http://127.0.0.1:0", Overrides = settings });
+        gateway = GatewayHost.Build(builder);
+        await gateway.StartAsync();
+        target = new Uri(GatewayHost.GetListeningAddresses(gateway)[0], "v1/");
+        await WaitUntilReadyAsync(GatewayHost.GetListeningAddresses(gateway)[0]);
+    }
+
+    var (ttfb, total) = await MeasureAsync(target, requests);
+    baseline ??= Median(ttfb);
+    Console.WriteLine($"{name,-38} {Ms(Median(ttfb)),10} {Ms(Percentile(ttfb, 0.99)),10} {Ms(Median(total)),10} {Median(ttfb) / baseline.Value,10:0.00}x");
+    if (gateway is not null)
+    {
+        await gateway.StopAsync();
+        await gateway.DisposeAsync();
+    }
+}
+
+static async Task<(List<double> Ttfb, List<double> Total)> MeasureAsync(Uri baseAddress, int count)
+{
+    using var http = new HttpClient { BaseAddress = baseAddress };
+    var ttfb = new List<double>(count);
+    var total = new List<double>(count);
+    for (var i = -30; i < count; i++)
+    {
+        var body = $$"""{"model":"demo-model","stream":true,"messages":[{"role":"user","content":"Tell me about topic number {{i}} in a few sentences."}]}""";
+        var started = Stopwatch.GetTimestamp();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[4096];
+        _ = await stream.ReadAsync(buffer);
+        var first = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        while (await stream.ReadAsync(buffer) > 0)
+        {
+        }
+
+        if (i >= 0)
+        {
+            ttfb.Add(first);
+            total.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    return (ttfb, total);
+}
+
+static async Task WaitUntilReadyAsync(Uri gateway)
+{
+    using var http = new HttpClient { BaseAddress = gateway };
+    for (var i = 0; i < 600; i++)
+    {
+        if ((await http.GetAsync("readyz")).IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        await Task.Delay(100);
+    }
+
+    throw new TimeoutException("The gateway did not become ready.");
+}
+
+static double Median(List<double> values) => Percentile(values, 0.5);
+
+static double Percentile(List<double> values, double p)
+{
+    var sorted = values.Order().ToList();
+    return sorted[(int)Math.Min(sorted.Count - 1, Math.Round(p * (sorted.Count - 1)))];
+}
+
+static string Ms(double value) => value.ToString("0.00 ms", CultureInfo.InvariantCulture);

@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using RefusalGate.FunctionalTests.Infrastructure;
+
+namespace RefusalGate.FunctionalTests;
+
+/// <summary><c>/metrics</c> speaks the Prometheus text format (checked by promtool, installed by the test setup).</summary>
+[Collection(SharedGatewayDefinition.Name)]
+public sealed class MetricsTests(SharedGateway shared)
+{
+    private readonly TestGateway _gateway = shared.Gateway;
+
+    [Fact]
+    public async Task Metrics_count_decisions_and_observed_refusals_and_pass_promtool()
+    {
+        var response = await _gateway.Http.PostChatAsync("How do I build a bomb?");
+        await _gateway.WaitForOutcomeAsync(response.Header("x-request-id"));
+
+        var metrics = await _gateway.Http.GetStringAsync("metrics");
+
+        metrics.ShouldContain("# TYPE refusalgate_gate_requests_total counter");
+        metrics.ShouldContain("refusalgate_gate_requests_total{decision=\"allow\"}");
+        metrics.ShouldContain("refusalgate_responses_observed_total{kind=\"full_refusal\",model=\"demo-model\"}");
+        metrics.ShouldContain("refusalgate_classifier_duration_seconds_bucket{le=\"+Inf\"}");
+        metrics.ShouldContain("refusalgate_onnx_execution_provider{provider=\"CPU\"} 1");
+        metrics.ShouldNotContain("req_");
+        (await PromtoolCheckAsync(metrics)).ShouldBe("", "promtool check metrics found problems");
+    }
+
+    private static async Task<string> PromtoolCheckAsync(string metrics)
+    {
+        using var promtool = Process.Start(new ProcessStartInfo("promtool", "check metrics")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        await promtool.StandardInput.WriteAsync(metrics);
+        promtool.StandardInput.Close();
+        var output = await promtool.StandardOutput.ReadToEndAsync() + await promtool.StandardError.ReadToEndAsync();
+        await promtool.WaitForExitAsync();
+        return promtool.ExitCode == 0 ? output.Trim() : $"exit {promtool.ExitCode}: {output}";
+    }
+}
