@@ -123,12 +123,7 @@ public sealed class OnnxResponseRefusalDetectorTests
         var detection = await _detector.DetectAsync(vector.Response, null, CancellationToken.None);
 
         detection.RefusalProbability.ShouldBe(vector.RefusalProbability, 1e-3);
-        detection.Kind.ShouldBe(vector.Kind switch
-        {
-            "compliance" => RefusalKind.Compliance,
-            "partial_refusal" => RefusalKind.PartialRefusal,
-            _ => RefusalKind.FullRefusal,
-        });
+        detection.Kind.ToLabel().ShouldBe(vector.Kind);
         detection.Reason.ShouldBe(vector.Reason);
     }
 }

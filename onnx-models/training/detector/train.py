@@ -371,8 +371,8 @@ def main() -> None:
         metrics["leave_one_source_out"][s] = r
         print("loso", s, r["binary_accuracy"], "baseline", r["string_baseline_binary_accuracy"], flush=True)
 
-    # Final model: retrain on train+calibration? No: the shipped head is the one measured above,
-    # so the card's figures describe exactly the committed file.
+    # The shipped head is the one measured above (not retrained on train+calibration), so the
+    # card's figures describe exactly the committed file.
     export(model, a, b, n_cues, out_dir, threshold, cues)
     write_test_vectors(model, a, b, threshold, cues, rules, cache, out_dir)
     metrics["head_sha256"] = hashlib.sha256((out_dir / "detector-head.onnx").read_bytes()).hexdigest()

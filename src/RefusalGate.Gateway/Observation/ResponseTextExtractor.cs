@@ -22,8 +22,9 @@ public static class ResponseTextExtractor
             using var document = JsonDocument.ParseValue(ref reader);
             state.Read(document.RootElement, streamed: false);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Broken JSON, or a string that is not valid UTF-8 (System.Text.Json refuses to transcode it).
             state.Malformed = true;
         }
 
@@ -55,7 +56,7 @@ public static class ResponseTextExtractor
                 using var document = JsonDocument.ParseValue(ref reader);
                 state.Read(document.RootElement, streamed: true);
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
                 state.Malformed = true;
             }

@@ -1,0 +1,47 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using RefusalGate.Gateway.Telemetry;
+
+namespace RefusalGate.Gateway.Tests;
+
+public sealed class PrometheusMetricsCollectorTests
+{
+    [Fact]
+    public void Renders_counters_histograms_and_gauges_in_prometheus_text()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        using var collector = new PrometheusMetricsCollector(factory);
+        var meter = factory.Create("RefusalGate.Test");
+        var counter = meter.CreateCounter<long>("refusalgate.things", "{thing}", "Things seen.");
+        var histogram = meter.CreateHistogram<double>("refusalgate.wait.duration", "s", "Waiting.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 1] });
+        meter.CreateObservableGauge("refusalgate.level", () => 3.5);
+
+        counter.Add(2, new KeyValuePair<string, object?>("kind", "a\"b"));
+        counter.Add(1, new KeyValuePair<string, object?>("kind", "a\"b"));
+        histogram.Record(0.05);
+        histogram.Record(0.5);
+        histogram.Record(5);
+
+        var text = collector.Render();
+
+        text.ShouldContain("# TYPE refusalgate_things_total counter\nrefusalgate_things_total{kind=\"a\\\"b\"} 3\n");
+        text.ShouldContain("refusalgate_wait_duration_seconds_bucket{le=\"0.1\"} 1\n");
+        text.ShouldContain("refusalgate_wait_duration_seconds_bucket{le=\"1\"} 2\n");
+        text.ShouldContain("refusalgate_wait_duration_seconds_bucket{le=\"+Inf\"} 3\n");
+        text.ShouldContain("refusalgate_wait_duration_seconds_count 3\n");
+        text.ShouldContain("# TYPE refusalgate_level gauge\nrefusalgate_level 3.5\n");
+    }
+
+    [Fact]
+    public void Ignores_meters_of_other_factories()
+    {
+        using var ours = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var theirs = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var collector = new PrometheusMetricsCollector(ours.GetRequiredService<IMeterFactory>());
+        theirs.GetRequiredService<IMeterFactory>().Create("RefusalGate.Other").CreateCounter<long>("refusalgate.foreign").Add(1);
+
+        collector.Render().ShouldNotContain("foreign");
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text;
+using RefusalGate.Gateway.Observation;
+
+namespace RefusalGate.Gateway.Tests;
+
+public sealed class ResponseTextExtractorTests
+{
+    private static CapturedResponse Json(string body) => ResponseTextExtractor.Extract(Encoding.UTF8.GetBytes(body), isEventStream: false, truncated: false);
+
+    private static CapturedResponse Sse(string body) => ResponseTextExtractor.Extract(Encoding.UTF8.GetBytes(body), isEventStream: true, truncated: false);
+
+    [Fact]
+    public void Reads_a_whole_chat_completion()
+    {
+        var captured = Json("""{"choices":[{"index":0,"message":{"role":"assistant","content":"I can't help with that."},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":7}}""");
+
+        captured.Text.ShouldBe("I can't help with that.");
+        captured.FinishReason.ShouldBe("stop");
+        captured.Completed.ShouldBeTrue();
+        captured.PromptTokens.ShouldBe(9);
+        captured.CompletionTokens.ShouldBe(7);
+    }
+
+    [Fact]
+    public void Joins_streamed_deltas_and_sees_the_end()
+    {
+        var captured = Sse(
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Sure, \"}}]}\n\n" +
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"here it is.\"}}]}\r\n\r\n" +
+            ": a comment line\n\n" +
+            "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n" +
+            "data: [DONE]\n\n");
+
+        captured.Text.ShouldBe("Sure, here it is.");
+        captured.Completed.ShouldBeTrue();
+        captured.Malformed.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void A_cut_stream_keeps_its_text_and_is_not_completed()
+    {
+        var captured = Sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Once upon\"}}]}\n\ndata: {\"choi");
+
+        captured.Text.ShouldBe("Once upon");
+        captured.Completed.ShouldBeFalse();
+        captured.Malformed.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Tool_calls_and_content_filters_are_seen()
+    {
+        Json("""{"choices":[{"message":{"content":null,"tool_calls":[{"id":"1","type":"function"}]},"finish_reason":"tool_calls"}]}""").HasToolCalls.ShouldBeTrue();
+        Json("""{"choices":[{"message":{"content":""},"finish_reason":"content_filter"}]}""").FinishReason.ShouldBe("content_filter");
+    }
+
+    [Fact]
+    public void The_providers_refusal_field_counts_as_text()
+    {
+        Json("""{"choices":[{"message":{"content":null,"refusal":"I'm sorry, I cannot assist."},"finish_reason":"stop"}]}""").Text.ShouldBe("I'm sorry, I cannot assist.");
+    }
+
+    [Fact]
+    public void Text_completions_are_read_too()
+    {
+        Json("""{"choices":[{"text":"A haiku.","index":0,"finish_reason":"stop"}]}""").Text.ShouldBe("A haiku.");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("<html>502 Bad Gateway</html>")]
+    [InlineData("[1,2,3]")]
+    public void Unreadable_bodies_are_flagged_not_thrown(string body)
+    {
+        var captured = Json(body);
+
+        captured.Text.ShouldBeEmpty();
+        captured.Malformed.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_flagged_not_thrown()
+    {
+        byte[] body = [.. "{\"choices\":[{\"message\":{\"content\":\""u8, 0xC3, 0x28, .. "\"}}]}"u8];
+
+        ResponseTextExtractor.Extract(body, isEventStream: false, truncated: false).Malformed.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_one_megabyte_answer_is_read_whole()
+    {
+        var content = new string('x', 1024 * 1024);
+
+        Json($$"""{"choices":[{"message":{"content":"{{content}}"},"finish_reason":"stop"}]}""").Text.Length.ShouldBe(content.Length);
+    }
+}
