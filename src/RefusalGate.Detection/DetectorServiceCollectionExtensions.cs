@@ -10,8 +10,8 @@ public static class DetectorServiceCollectionExtensions
     /// <summary>
     /// Registers the ONNX response refusal detector as a singleton <see cref="IResponseRefusalDetector"/> (TryAdd, so a
     /// caller can register its own first). Needs an <see cref="ISentenceEncoder"/> registration (the inference
-    /// project's). The model is loaded and verified on first resolution; a missing or altered file throws
-    /// <see cref="Model.DetectorModelException"/> naming the file and the fix.
+    /// project's). The files are verified at host start (ValidateOnStart) and again when the detector is first
+    /// resolved; a missing or altered file fails with a message naming the file and the fix.
     /// </summary>
     public static IServiceCollection AddRefusalGateDetector(this IServiceCollection services, Action<DetectorOptions>? configure = null)
     {
@@ -22,7 +22,8 @@ public static class DetectorServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => !string.IsNullOrWhiteSpace(o.ModelDirectory), "RefusalGate:Detector:ModelDirectory must name the detector model folder.");
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DetectorOptions>, DetectorOptionsValidator>());
         services.TryAddSingleton<IResponseRefusalDetector>(sp => OnnxResponseRefusalDetector.Create(
             sp.GetRequiredService<ISentenceEncoder>(),
             sp.GetRequiredService<IOptions<DetectorOptions>>().Value.ModelDirectory));

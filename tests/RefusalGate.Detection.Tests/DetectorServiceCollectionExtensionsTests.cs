@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace RefusalGate.Detection.Tests;
 
@@ -14,6 +15,29 @@ public sealed class DetectorServiceCollectionExtensionsTests
             .BuildServiceProvider();
 
         services.GetRequiredService<IResponseRefusalDetector>().ShouldBeSameAs(own);
+    }
+
+    [Fact]
+    public void Options_validation_names_a_missing_manifest()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "refusalgate-no-detector-" + Guid.NewGuid().ToString("N"));
+        using var services = new ServiceCollection()
+            .AddRefusalGateDetector(o => o.ModelDirectory = missing)
+            .BuildServiceProvider();
+
+        var exception = Should.Throw<OptionsValidationException>(() => services.GetRequiredService<IOptions<DetectorOptions>>().Value);
+
+        exception.Message.ShouldContain(Path.Combine(missing, "manifest.json"));
+    }
+
+    [Fact]
+    public void Options_validation_accepts_the_committed_model()
+    {
+        using var services = new ServiceCollection()
+            .AddRefusalGateDetector(o => o.ModelDirectory = RepositoryFiles.DetectorDirectory)
+            .BuildServiceProvider();
+
+        services.GetRequiredService<IOptions<DetectorOptions>>().Value.ModelDirectory.ShouldBe(RepositoryFiles.DetectorDirectory);
     }
 
     private sealed class FixedDetector : IResponseRefusalDetector

@@ -401,7 +401,7 @@ def export(model, a, b, n_cues, out_dir: Path, threshold: float, cues: LexicalCu
         "head": {"file": "detector-head.onnx", "sha256": sha, "opset": 13},
         "inputs": {
             "first_embedding": "[batch, 512] float32, encoder embedding of the first sentence(s)",
-            "rest_embedding": "[batch, 512] float32, encoder embedding of the text after the first sentence(s) (the first sentence(s) again when nothing follows); the encoder reads its first 128 tokens",
+            "rest_embedding": "[batch, 512] float32, encoder embedding of the text after the first sentence(s) (the first sentence(s) again when nothing follows); texts over 128 tokens use the encoder's windows, max-pooled",
             "cues": f"[batch, {n_cues}] float32, lexical cue features (names below)",
         },
         "cueFeatures": cues.feature_names(),

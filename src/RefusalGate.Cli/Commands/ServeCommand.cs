@@ -16,6 +16,7 @@ internal static class ServeCommand
         var config = new Option<FileInfo?>("--config") { Description = "Configuration file (YAML or JSON); see README 'Configuration'." };
         var demo = new Option<bool>("--demo") { Description = "Start the simulated upstream in-process and send every model to it." };
         var upstream = new Option<string?>("--upstream") { Description = "Send every model to this OpenAI-compatible base URL (e.g. http://127.0.0.1:11434/v1), overriding configured upstreams." };
+        var redis = new Option<string?>("--redis") { Description = "Write request outcomes to this Redis (HOST:PORT or a StackExchange.Redis configuration); default: in memory only." };
         var urls = new Option<string?>("--urls") { Description = $"Listen address(es); default ASPNETCORE_URLS or {GatewayHost.DefaultUrls}." };
         upstream.Validators.Add(r =>
         {
@@ -27,15 +28,24 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the gateway in front of the configured upstream LLM providers.")
         {
-            config, demo, upstream, urls,
+            config, demo, upstream, urls, redis,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            new GatewayHostSettings { ConfigFile = parse.GetValue(config)?.FullName, Urls = parse.GetValue(urls) },
+            new GatewayHostSettings
+            {
+                ConfigFile = parse.GetValue(config)?.FullName,
+                Urls = parse.GetValue(urls),
+                Overrides = parse.GetValue(redis) is { } connection ? new(StringComparer.OrdinalIgnoreCase) { ["OutcomeLog:Redis"] = connection } : new(StringComparer.OrdinalIgnoreCase),
+            },
             parse.GetValue(demo),
             parse.GetValue(upstream) is { } url ? new Uri(url) : null,
             cancellationToken));
         return command;
     }
+
+    /// <summary>Connection strings may carry a password; it never reaches the console.</summary>
+    private static string RedactPassword(string configuration) =>
+        string.Join(',', configuration.Split(',').Select(part => part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : part));
 
     private static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
@@ -74,6 +84,10 @@ internal static class ServeCommand
             await Console.Out.WriteLineAsync(simulator is null
                 ? $"RefusalGate listening on {address}, forwarding to {(upstream?.ToString() ?? "the configured upstreams")}."
                 : $"RefusalGate (demo) listening on {address}, forwarding to the built-in simulated upstream at {upstream}.");
+            var redisConnection = builder.Configuration["OutcomeLog:Redis"];
+            await Console.Out.WriteLineAsync(string.IsNullOrWhiteSpace(redisConnection)
+                ? "Outcome store: in memory (demo; pass --redis HOST:PORT to keep outcomes in Redis)."
+                : $"Outcome store: Redis at {RedactPassword(redisConnection)} (buffered; requests never wait for it).");
             await Console.Out.WriteLineAsync($"Try: curl {address}v1/chat/completions -H 'Content-Type: application/json' -d '{{\"model\":\"demo-model\",\"messages\":[{{\"role\":\"user\",\"content\":\"Hello\"}}]}}'");
             await app.WaitForShutdownAsync(cancellationToken);
         }

@@ -10,6 +10,7 @@ using RefusalGate.Gateway.Gate;
 using RefusalGate.Gateway.Gate.Stages;
 using RefusalGate.Gateway.Health;
 using RefusalGate.Gateway.Observation;
+using RefusalGate.Gateway.OutcomeLog;
 using RefusalGate.Gateway.Proxy;
 using RefusalGate.Gateway.Telemetry;
 using RefusalGate.Inference.Hosting;
@@ -52,6 +53,10 @@ public static class GatewayServiceCollectionExtensions
     private static void AddModels(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRefusalGateInference(configuration.GetSection("Inference"));
+        services.TryAddSingleton<DetectionEncoder>();
+        services.TryAddSingleton<IResponseRefusalDetector>(sp => OnnxResponseRefusalDetector.Create(
+            sp.GetRequiredService<DetectionEncoder>().Encoder,
+            sp.GetRequiredService<IOptions<DetectorOptions>>().Value.ModelDirectory));
         services.AddRefusalGateDetector(options => configuration.GetSection("Detector").Bind(options));
         if (configuration.GetValue("Classifier:Enabled", defaultValue: true))
         {
@@ -73,6 +78,15 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<InMemoryOutcomeStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutcomeSink, InMemoryOutcomeStore>(sp => sp.GetRequiredService<InMemoryOutcomeStore>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutcomeProcessor>());
+
+        services.AddOptions<OutcomeLogOptions>().Bind(configuration.GetSection(OutcomeLogOptions.SectionName));
+        if (!string.IsNullOrWhiteSpace(configuration[$"{OutcomeLogOptions.SectionName}:Redis"]))
+        {
+            services.TryAddSingleton<RedisOutcomeWriter>();
+            services.AddSingleton<IOutcomeSink>(sp => sp.GetRequiredService<RedisOutcomeWriter>());
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<RedisOutcomeWriter>());
+            services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<RedisOutcomeWriter>());
+        }
     }
 
     /// <summary>Registers a gate stage; stages run in their <see cref="IGateStage.Order"/>.</summary>

@@ -14,12 +14,16 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _requests;
     private readonly Counter<long> _observed;
     private readonly Counter<long> _observationsDropped;
+    private readonly Counter<long> _outcomeLogWritten;
+    private readonly Counter<long> _outcomeLogRetried;
+    private readonly Counter<long> _outcomeLogDropped;
+    private readonly Meter _meter;
     private readonly Histogram<double> _classifierDuration;
     private readonly Histogram<double> _detectorDuration;
 
     public GatewayMetrics(IMeterFactory meterFactory, InferenceReadiness inference)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = _meter = meterFactory.Create(MeterName);
         meter.CreateObservableGauge(
             "refusalgate.onnx.execution_provider",
             () => new Measurement<int>(1, new KeyValuePair<string, object?>("provider", inference.ExecutionProvider)),
@@ -27,6 +31,9 @@ public sealed class GatewayMetrics
         _requests = meter.CreateCounter<long>("refusalgate.gate.requests", "{request}", "Completion requests through the gate, by decision.");
         _observed = meter.CreateCounter<long>("refusalgate.responses.observed", "{response}", "Upstream responses by what they actually were (refusal detector).");
         _observationsDropped = meter.CreateCounter<long>("refusalgate.responses.observation_dropped", "{response}", "Responses not judged because the detector queue was full.");
+        _outcomeLogWritten = meter.CreateCounter<long>("refusalgate.outcome_log.written", "{record}", "Outcome records written to the Redis stream.");
+        _outcomeLogRetried = meter.CreateCounter<long>("refusalgate.outcome_log.retried", "{record}", "Outcome record writes retried because Redis failed or was away.");
+        _outcomeLogDropped = meter.CreateCounter<long>("refusalgate.outcome_log.dropped", "{record}", "Outcome records dropped because the buffer was full (or Redis was away at shutdown).");
         _classifierDuration = meter.CreateHistogram<double>("refusalgate.classifier.duration", "s", "Prompt classification time on the request path.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] });
         _detectorDuration = meter.CreateHistogram<double>("refusalgate.detector.duration", "s", "Response refusal detection time (off the request path).",
@@ -39,6 +46,16 @@ public sealed class GatewayMetrics
         _observed.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("model", model));
 
     public void ObservationDropped() => _observationsDropped.Add(1);
+
+    public void OutcomeLogWritten(int records) => _outcomeLogWritten.Add(records);
+
+    public void OutcomeLogRetried(int records) => _outcomeLogRetried.Add(records);
+
+    public void OutcomeLogDropped(int records) => _outcomeLogDropped.Add(records);
+
+    /// <summary>Reports the outcome-log buffer depth at every scrape.</summary>
+    public void ObserveOutcomeLogBuffer(Func<int> depth) =>
+        _meter.CreateObservableGauge("refusalgate.outcome_log.buffered", depth, "{record}", "Outcome records waiting to be written to Redis.");
 
     public void ClassifierDuration(TimeSpan duration) => _classifierDuration.Record(duration.TotalSeconds);
 

@@ -1,0 +1,64 @@
+using System.Globalization;
+using RefusalGate.Gateway.Observation;
+using StackExchange.Redis;
+
+namespace RefusalGate.Gateway.OutcomeLog;
+
+/// <summary>
+/// The stream entry of one outcome: flat string fields, so any Redis client (or <c>XRANGE</c> by hand) can read it.
+/// No prompt text, no credentials: only what calibration and debugging need.
+/// </summary>
+public static class OutcomeRecordFields
+{
+    public static NameValueEntry[] From(RequestOutcome outcome)
+    {
+        var fields = new List<NameValueEntry>(24)
+        {
+            new("ts", outcome.Timestamp.ToUnixTimeMilliseconds()),
+            new("request_id", outcome.RequestId),
+            new("upstream", outcome.Upstream),
+            new("model", outcome.Model),
+            new("endpoint", outcome.Endpoint),
+            new("stream", outcome.Stream ? 1 : 0),
+            new("decision", outcome.Decision),
+            new("status", outcome.StatusCode),
+            new("actual", outcome.Observed.ToWireName()),
+            new("actual_refusal", outcome.Observed.IsRefusal() ? 1 : 0),
+            new("completed", outcome.Completed ? 1 : 0),
+            new("truncated", outcome.Truncated ? 1 : 0),
+        };
+
+        if (outcome.Prediction is { } prediction)
+        {
+            fields.Add(new("predicted_refusal", prediction.PredictedRefusal ? 1 : 0));
+            fields.Add(new("refusal_probability", Number(prediction.RefusalProbability)));
+            fields.Add(new("confidence", Number(prediction.Confidence)));
+            fields.Add(new("category", prediction.TopCategory));
+            fields.Add(new("categories", string.Join(',', prediction.Categories.Select(c => $"{c.Key}={Number(c.Value)}"))));
+        }
+
+        Optional(fields, "actual_probability", outcome.RefusalProbability);
+        if (outcome.RefusalReason is { } reason)
+        {
+            fields.Add(new("actual_reason", reason));
+        }
+
+        Optional(fields, "gate_ms", outcome.GateDuration?.TotalMilliseconds);
+        Optional(fields, "classifier_ms", outcome.ClassifierDuration?.TotalMilliseconds);
+        Optional(fields, "upstream_ms", outcome.UpstreamDuration?.TotalMilliseconds);
+        Optional(fields, "detector_ms", outcome.DetectorDuration?.TotalMilliseconds);
+        Optional(fields, "prompt_tokens", outcome.PromptTokens);
+        Optional(fields, "completion_tokens", outcome.CompletionTokens);
+        return [.. fields];
+    }
+
+    private static void Optional(List<NameValueEntry> fields, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            fields.Add(new(name, Number(v)));
+        }
+    }
+
+    private static string Number(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,149 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using RefusalGate.Classification.Prediction;
+using RefusalGate.Gateway.Observation;
+using RefusalGate.Gateway.OutcomeLog;
+using RefusalGate.Gateway.Telemetry;
+using RefusalGate.Inference.Hosting;
+using StackExchange.Redis;
+
+namespace RefusalGate.Gateway.Tests.OutcomeLog;
+
+/// <summary>The outcome log against a real redis-server: written, buffered while Redis is away, drops counted.</summary>
+public sealed class RedisOutcomeWriterTests : IAsyncDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly PrometheusMetricsCollector _collector;
+    private readonly GatewayMetrics _metrics;
+
+    public RedisOutcomeWriterTests()
+    {
+        _collector = new PrometheusMetricsCollector(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        _metrics = new GatewayMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), new InferenceReadiness());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _collector.Dispose();
+        await _services.DisposeAsync();
+    }
+
+    private RedisOutcomeWriter Writer(RedisServer redis, int bufferCapacity = 16_384) => new(
+        Options.Create(new OutcomeLogOptions
+        {
+            Redis = redis.Configuration,
+            StreamKey = "test:outcomes",
+            BufferCapacity = bufferCapacity,
+            FlushInterval = TimeSpan.FromMilliseconds(20),
+            MaxRetryDelay = TimeSpan.FromMilliseconds(200),
+        }),
+        _metrics,
+        NullLogger<RedisOutcomeWriter>.Instance);
+
+    private static RequestOutcome Outcome(int i) => new()
+    {
+        RequestId = $"req_{i}",
+        Timestamp = DateTimeOffset.UnixEpoch.AddSeconds(i),
+        Upstream = "main",
+        Model = "demo-model",
+        Endpoint = "chat.completions",
+        Stream = i % 2 == 0,
+        Decision = "allow",
+        Prediction = new PromptPrediction(0.9f, true, 0.9f, "violent_crimes", new Dictionary<string, float> { ["violent_crimes"] = 0.9f }),
+        StatusCode = 200,
+        Observed = ObservedKind.FullRefusal,
+        RefusalProbability = 0.97f,
+        Completed = true,
+        Truncated = false,
+    };
+
+    private static async Task<long> StreamLengthAsync(RedisServer redis)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        return await connection.GetDatabase().StreamLengthAsync("test:outcomes");
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        // A bound so a broken build fails instead of hanging; not a latency assertion.
+        for (var i = 0; i < 300 && !await condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        (await condition()).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Outcomes_are_appended_to_the_stream_with_prediction_and_actual()
+    {
+        using var redis = RedisServer.Start();
+        var writer = Writer(redis);
+        await writer.StartAsync(CancellationToken.None);
+
+        for (var i = 0; i < 50; i++)
+        {
+            await writer.WriteAsync(Outcome(i), CancellationToken.None);
+        }
+
+        await EventuallyAsync(async () => await StreamLengthAsync(redis) == 50);
+        await writer.StopAsync(CancellationToken.None);
+
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var first = (await connection.GetDatabase().StreamRangeAsync("test:outcomes", count: 1))[0];
+        var fields = first.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString());
+        fields["request_id"].ShouldBe("req_0");
+        fields["predicted_refusal"].ShouldBe("1");
+        fields["actual"].ShouldBe("full_refusal");
+        fields["actual_refusal"].ShouldBe("1");
+        fields["category"].ShouldBe("violent_crimes");
+        fields.Keys.ShouldNotContain(k => k.Contains("prompt", StringComparison.Ordinal) && k != "prompt_tokens");
+        _collector.Render().ShouldContain("refusalgate_outcome_log_written_total 50");
+    }
+
+    [Fact]
+    public async Task Records_written_while_redis_is_down_arrive_when_it_returns()
+    {
+        using var redis = RedisServer.Start();
+        var writer = Writer(redis);
+        await writer.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 100; i++)
+        {
+            await writer.WriteAsync(Outcome(i), CancellationToken.None);
+        }
+
+        await EventuallyAsync(async () => await StreamLengthAsync(redis) == 100);
+
+        redis.Stop();
+        for (var i = 100; i < 300; i++)
+        {
+            await writer.WriteAsync(Outcome(i), CancellationToken.None);
+        }
+
+        await EventuallyAsync(() => Task.FromResult(_collector.Render().Contains("refusalgate_outcome_log_retried_total", StringComparison.Ordinal)));
+        writer.Check().Detail.ShouldContain("buffering");
+
+        // The server comes back empty (no persistence): the 200 buffered records must all arrive, none twice.
+        redis.Restart();
+        await EventuallyAsync(async () => await StreamLengthAsync(redis) == 200);
+        await writer.StopAsync(CancellationToken.None);
+        (await StreamLengthAsync(redis)).ShouldBe(200);
+        _collector.Render().ShouldNotContain("refusalgate_outcome_log_dropped_total");
+    }
+
+    [Fact]
+    public async Task Records_beyond_the_buffer_are_dropped_and_counted()
+    {
+        using var redis = new RedisServer();
+        var writer = Writer(redis, bufferCapacity: 10);
+
+        for (var i = 0; i < 50; i++)
+        {
+            await writer.WriteAsync(Outcome(i), CancellationToken.None);
+        }
+
+        _collector.Render().ShouldContain("refusalgate_outcome_log_dropped_total 40");
+        writer.Buffered.ShouldBe(10);
+    }
+}
