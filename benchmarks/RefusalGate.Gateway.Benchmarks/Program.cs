@@ -16,8 +16,10 @@ var configurations = new (string Name, Dictionary<string, string?>? Settings)[]
 {
     ("direct to upstream (baseline)", null),
     ("gateway: plain proxy", new() { ["Classifier:Enabled"] = "false", ["Observation:Enabled"] = "false" }),
+    ("gateway: + observation (tee + detector)", new() { ["Classifier:Enabled"] = "false" }),
     ("gateway: + classifier", new() { ["Observation:Enabled"] = "false" }),
     ("gateway: + classifier + observation", new()),
+    ("  same, classifier on 1 thread", new() { ["Inference:IntraOpThreads"] = "1" }),
 };
 
 Console.WriteLine($"{requests} streamed chat completions per configuration, sequential, after 30 warm-up requests.");

@@ -28,7 +28,7 @@ internal static class DetectCommand
                 {
                     writer.WriteNumber("refusal_probability", Math.Round(detection.RefusalProbability, 6));
                     writer.WriteBoolean("is_refusal", detection.IsRefusal);
-                    writer.WriteString("kind", KindName(detection.Kind));
+                    writer.WriteString("kind", detection.Kind.ToLabel());
                     if (detection.Reason is { } reason)
                     {
                         writer.WriteString("reason", reason);
@@ -38,11 +38,4 @@ internal static class DetectCommand
         });
         return command;
     }
-
-    private static string KindName(RefusalKind kind) => kind switch
-    {
-        RefusalKind.FullRefusal => "full_refusal",
-        RefusalKind.PartialRefusal => "partial_refusal",
-        _ => "compliance",
-    };
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RefusalGate.Inference.Batching;
 using RefusalGate.Inference.Encoding;
@@ -8,15 +9,29 @@ using RefusalGate.Inference.Tokenization;
 namespace RefusalGate.Gateway.Observation;
 
 /// <summary>
-/// The response detector's own encoder queue: the same shared ONNX session, but a separate micro-batcher, so background
-/// detection of finished responses never makes a new request's classification wait in line behind it.
+/// The response detector's own encoder: a separate ONNX session limited to <see cref="ObservationOptions.DetectorThreads"/>
+/// and its own micro-batcher, so judging finished responses in the background neither queues ahead of a new request's
+/// classification nor takes every core from it.
 /// </summary>
 internal sealed class DetectionEncoder : IAsyncDisposable
 {
-    public DetectionEncoder(IInferenceSessionFactory sessions, UseSentencePieceTokenizer tokenizer, IOptions<InferenceOptions> options)
+    private readonly OnnxRuntimeSessionFactory _sessions;
+
+    public DetectionEncoder(
+        UseSentencePieceTokenizer tokenizer,
+        IOptions<InferenceOptions> inferenceOptions,
+        IOptions<ObservationOptions> observationOptions,
+        ILogger<OnnxRuntimeSession> logger)
     {
-        var settings = options.Value;
-        var session = sessions.GetOrCreate(
+        var settings = inferenceOptions.Value;
+        _sessions = new OnnxRuntimeSessionFactory(
+            new InferenceSessionSettings(
+                settings.ExecutionProvider == "cuda" ? ExecutionProviderPreference.Cuda : ExecutionProviderPreference.Cpu,
+                settings.CudaDeviceId,
+                observationOptions.Value.DetectorThreads,
+                InterOpThreads: 1),
+            logger);
+        var session = _sessions.GetOrCreate(
             Path.Combine(settings.ModelDirectory, UseLiteModelFiles.ModelFileFor(settings.Precision)), UseLiteModelFiles.BuildHint);
         Encoder = new UseLiteSentenceEncoder(
             session,
@@ -27,5 +42,9 @@ internal sealed class DetectionEncoder : IAsyncDisposable
 
     public UseLiteSentenceEncoder Encoder { get; }
 
-    public ValueTask DisposeAsync() => Encoder.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Encoder.DisposeAsync();
+        _sessions.Dispose();
+    }
 }

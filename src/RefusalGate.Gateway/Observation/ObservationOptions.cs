@@ -11,6 +11,12 @@ public sealed class ObservationOptions
     /// <summary>How much of each response body is copied for the detector (its start); the client always gets all of it.</summary>
     public int MaxCapturedBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// ONNX Runtime threads of the detector's own encoder session. One (the default) leaves the other cores to the
+    /// request path, so background judging does not slow down classification of new requests.
+    /// </summary>
+    public int DetectorThreads { get; set; } = 1;
+
     /// <summary>Responses waiting for the detector; when full, new ones are dropped and counted, never waited for.</summary>
     public int QueueCapacity { get; set; } = 4096;
 }
