@@ -10,9 +10,9 @@ internal static class ClassifyCommand
 {
     public static Command Create()
     {
-        var input = new Option<FileInfo>("--input") { Description = "JSONL: {\"id\": ..., \"prompt\": \"...\"} or {\"id\": ..., \"messages\": [...]} per line.", Required = true };
-        var output = new Option<FileInfo>("--output") { Description = "JSONL: {\"id\", \"refusal_probability\", \"predicted_refusal\", \"category\", \"categories\"} per line, in input order.", Required = true };
-        var models = new Option<DirectoryInfo?>("--models") { Description = "The onnx-models folder (default: found from the working directory, or REFUSALGATE_MODELS)." };
+        var (input, output, models) = JsonLinesBatch.Options(
+            "{\"id\": ..., \"prompt\": \"...\"} or {\"id\": ..., \"messages\": [...]}",
+            "{\"id\", \"refusal_probability\", \"predicted_refusal\", \"category\", \"categories\"}");
         var command = new Command("classify", "Predict, per prompt, whether a typical aligned model will refuse it (overall and per category).")
         {
             input, output, models,

@@ -9,9 +9,9 @@ internal static class DetectCommand
 {
     public static Command Create()
     {
-        var input = new Option<FileInfo>("--input") { Description = "JSONL: {\"id\": ..., \"response\": \"...\", \"prompt\": \"...\"} per line (prompt optional).", Required = true };
-        var output = new Option<FileInfo>("--output") { Description = "JSONL: {\"id\", \"refusal_probability\", \"is_refusal\", \"kind\"} per line, in input order.", Required = true };
-        var models = new Option<DirectoryInfo?>("--models") { Description = "The onnx-models folder (default: found from the working directory, or REFUSALGATE_MODELS)." };
+        var (input, output, models) = JsonLinesBatch.Options(
+            "{\"id\": ..., \"response\": \"...\", \"prompt\": \"...\"} (prompt optional)",
+            "{\"id\", \"refusal_probability\", \"is_refusal\", \"kind\"}");
         var command = new Command("detect", "Say, per model response, whether it refused (full_refusal, partial_refusal or compliance).")
         {
             input, output, models,

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -123,6 +124,14 @@ internal static class JsonLinesBatch
 
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
+
+    /// <summary>The options every JSONL command takes: input, output, and where the models are.</summary>
+    public static (Option<FileInfo> Input, Option<FileInfo> Output, Option<DirectoryInfo?> Models) Options(string inputShape, string outputShape) =>
+    (
+        new Option<FileInfo>("--input") { Description = $"JSONL: {inputShape} per line.", Required = true },
+        new Option<FileInfo>("--output") { Description = $"JSONL: {outputShape} per line, in input order.", Required = true },
+        new Option<DirectoryInfo?>("--models") { Description = "The onnx-models folder (default: found from the working directory, or REFUSALGATE_MODELS)." }
+    );
 
     /// <summary>Reads a required string field of an input line.</summary>
     public static string RequiredString(JsonElement line, string name) =>

@@ -16,18 +16,7 @@ public static class ResponseTextExtractor
     private static CapturedResponse FromJson(ReadOnlySpan<byte> body, bool truncated)
     {
         var state = new ExtractionState();
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            using var document = JsonDocument.ParseValue(ref reader);
-            state.Read(document.RootElement, streamed: false);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // Broken JSON, or a string that is not valid UTF-8 (System.Text.Json refuses to transcode it).
-            state.Malformed = true;
-        }
-
+        state.ReadDocument(body, streamed: false);
         return state.ToResult(completed: state.FinishReason is not null, truncated);
     }
 
@@ -50,16 +39,7 @@ public static class ResponseTextExtractor
                 continue;
             }
 
-            try
-            {
-                var reader = new Utf8JsonReader(data);
-                using var document = JsonDocument.ParseValue(ref reader);
-                state.Read(document.RootElement, streamed: true);
-            }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-            {
-                state.Malformed = true;
-            }
+            state.ReadDocument(data, streamed: true);
         }
 
         return state.ToResult(completed: done || state.FinishReason is not null, truncated);
@@ -73,13 +53,29 @@ public static class ResponseTextExtractor
 
         public bool HasToolCalls { get; private set; }
 
-        public bool Malformed { get; set; }
+        public bool Malformed { get; private set; }
 
         public int? PromptTokens { get; private set; }
 
         public int? CompletionTokens { get; private set; }
 
-        public void Read(JsonElement root, bool streamed)
+        /// <summary>Reads one JSON document (a whole body or one SSE event); unreadable ones only set <see cref="Malformed"/>.</summary>
+        public void ReadDocument(ReadOnlySpan<byte> json, bool streamed)
+        {
+            try
+            {
+                var reader = new Utf8JsonReader(json);
+                using var document = JsonDocument.ParseValue(ref reader);
+                Read(document.RootElement, streamed);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+            {
+                // Broken JSON, or a string that is not valid UTF-8 (System.Text.Json refuses to transcode it).
+                Malformed = true;
+            }
+        }
+
+        private void Read(JsonElement root, bool streamed)
         {
             if (root.ValueKind != JsonValueKind.Object)
             {
