@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RefusalGate.Classification.Hosting;
+using RefusalGate.Gateway.Calibration;
 using RefusalGate.Detection;
 using RefusalGate.Gateway.Configuration;
 using RefusalGate.Gateway.Gate;
@@ -75,6 +76,10 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ObservationQueue>();
         services.TryAddSingleton(sp => new OutcomeJudge(sp.GetRequiredService<IResponseRefusalDetector>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddOptions<CalibrationOptions>().Bind(configuration.GetSection(CalibrationOptions.SectionName));
+        services.TryAddSingleton<CalibrationAggregator>();
+        services.TryAddSingleton<CalibrationMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutcomeSink, CalibrationAggregator>(sp => sp.GetRequiredService<CalibrationAggregator>()));
         services.TryAddSingleton<InMemoryOutcomeStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutcomeSink, InMemoryOutcomeStore>(sp => sp.GetRequiredService<InMemoryOutcomeStore>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutcomeProcessor>());

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+using RefusalGate.Gateway.Observation;
+
+namespace RefusalGate.Gateway.Calibration;
+
+/// <summary>
+/// Scores every outcome that has both a prediction and a judgeable actual result, per (model, category), per model
+/// (category <c>all</c>) and overall (<c>all</c>, <c>all</c>), cumulatively since start. The category is the
+/// prediction's top category (<c>none</c> for predicted compliances). Model names come from clients, so only the first
+/// <see cref="CalibrationOptions.MaxModels"/> get their own key; the rest share <c>other</c>.
+/// </summary>
+public sealed class CalibrationAggregator(IOptions<CalibrationOptions> options) : IOutcomeSink
+{
+    public const string All = "all";
+
+    private readonly CalibrationOptions _options = options.Value;
+    private readonly Dictionary<(string Model, string Category), CalibrationCounts> _counts = [];
+    private readonly HashSet<string> _models = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public ValueTask WriteAsync(RequestOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (outcome.Prediction is not { } prediction || !outcome.Observed.IsScorable())
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var actual = outcome.Observed.IsRefusal();
+        lock (_lock)
+        {
+            var model = BoundedModel(outcome.Model);
+            foreach (var key in new[] { (model, prediction.TopCategory), (model, All), (All, All) })
+            {
+                if (!_counts.TryGetValue(key, out var counts))
+                {
+                    _counts[key] = counts = new CalibrationCounts();
+                }
+
+                counts.Add(prediction.RefusalProbability, prediction.PredictedRefusal, prediction.Confidence, actual, _options.HighConfidenceThreshold);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The current figures for every (model, category) seen.</summary>
+    public IReadOnlyList<(string Model, string Category, CalibrationFigures Figures)> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _counts.Select(c => (c.Key.Model, c.Key.Category, CalibrationFigures.From(c.Value)))];
+        }
+    }
+
+    private string BoundedModel(string model)
+    {
+        if (_models.Contains(model))
+        {
+            return model;
+        }
+
+        if (_models.Count < _options.MaxModels)
+        {
+            _models.Add(model);
+            return model;
+        }
+
+        return "other";
+    }
+}
