@@ -17,6 +17,7 @@ public static class RefusalGateCommandLine
             SimulateCommand.Create(),
             ClassifyCommand.Create(),
             DetectCommand.Create(),
+            ReportCommand.Create(),
         };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)

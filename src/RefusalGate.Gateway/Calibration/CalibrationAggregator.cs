@@ -25,22 +25,26 @@ public sealed class CalibrationAggregator(IOptions<CalibrationOptions> options) 
             return ValueTask.CompletedTask;
         }
 
-        var actual = outcome.Observed.IsRefusal();
+        Add(outcome.Model, prediction.TopCategory, prediction.RefusalProbability, prediction.PredictedRefusal, prediction.Confidence, outcome.Observed.IsRefusal());
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Scores one prediction against what happened (also used by <c>report</c> on records read back from Redis).</summary>
+    public void Add(string model, string category, double refusalProbability, bool predictedRefusal, double confidence, bool actualRefusal)
+    {
         lock (_lock)
         {
-            var model = BoundedModel(outcome.Model);
-            foreach (var key in new[] { (model, prediction.TopCategory), (model, All), (All, All) })
+            var bounded = BoundedModel(model);
+            foreach (var key in new[] { (bounded, category), (bounded, All), (All, All) })
             {
                 if (!_counts.TryGetValue(key, out var counts))
                 {
                     _counts[key] = counts = new CalibrationCounts();
                 }
 
-                counts.Add(prediction.RefusalProbability, prediction.PredictedRefusal, prediction.Confidence, actual, _options.HighConfidenceThreshold);
+                counts.Add(refusalProbability, predictedRefusal, confidence, actualRefusal, _options.HighConfidenceThreshold);
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>The current figures for every (model, category) seen.</summary>
