@@ -22,6 +22,9 @@ public sealed class MetricsTests(SharedGateway shared)
         metrics.ShouldContain("refusalgate_responses_observed_total{kind=\"full_refusal\",model=\"demo-model\"}");
         metrics.ShouldContain("refusalgate_classifier_duration_seconds_bucket{le=\"+Inf\"}");
         metrics.ShouldContain("refusalgate_onnx_execution_provider{provider=\"CPU\"} 1");
+        metrics.ShouldContain("refusalgate_gate_duration_seconds_count");
+        metrics.ShouldContain("gen_ai_client_operation_duration_seconds_bucket{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"main\",gen_ai_request_model=\"demo-model\",le=\"+Inf\"}");
+        metrics.ShouldContain("gen_ai_client_token_usage_count{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"main\",gen_ai_request_model=\"demo-model\",gen_ai_token_type=\"output\"}");
         metrics.ShouldNotContain("req_");
         (await PromtoolCheckAsync(metrics)).ShouldBe("", "promtool check metrics found problems");
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RefusalGate.Gateway.Observation;
+using RefusalGate.Gateway.Telemetry;
 
 namespace RefusalGate.Gateway.Calibration;
 
@@ -15,7 +16,7 @@ public sealed class CalibrationAggregator(IOptions<CalibrationOptions> options) 
 
     private readonly CalibrationOptions _options = options.Value;
     private readonly Dictionary<(string Model, string Category), CalibrationCounts> _counts = [];
-    private readonly HashSet<string> _models = new(StringComparer.Ordinal);
+    private readonly ModelLabels _models = new(options.Value.MaxModels);
     private readonly Lock _lock = new();
 
     public ValueTask WriteAsync(RequestOutcome outcome, CancellationToken cancellationToken)
@@ -34,7 +35,7 @@ public sealed class CalibrationAggregator(IOptions<CalibrationOptions> options) 
     {
         lock (_lock)
         {
-            var bounded = BoundedModel(model);
+            var bounded = _models.Label(model);
             foreach (var key in new[] { (bounded, category), (bounded, All), (All, All) })
             {
                 if (!_counts.TryGetValue(key, out var counts))
@@ -54,21 +55,5 @@ public sealed class CalibrationAggregator(IOptions<CalibrationOptions> options) 
         {
             return [.. _counts.Select(c => (c.Key.Model, c.Key.Category, CalibrationFigures.From(c.Value)))];
         }
-    }
-
-    private string BoundedModel(string model)
-    {
-        if (_models.Contains(model))
-        {
-            return model;
-        }
-
-        if (_models.Count < _options.MaxModels)
-        {
-            _models.Add(model);
-            return model;
-        }
-
-        return "other";
     }
 }

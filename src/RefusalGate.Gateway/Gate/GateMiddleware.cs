@@ -51,6 +51,7 @@ internal sealed partial class GateMiddleware(
         }
 
         gate.GateDuration = Stopwatch.GetElapsedTime(started);
+        metrics.GateDuration(gate.GateDuration.Value);
         metrics.RequestGated(gate.Decision);
         if (!_observation.Enabled)
         {

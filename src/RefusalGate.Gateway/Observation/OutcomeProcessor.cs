@@ -24,6 +24,12 @@ internal sealed partial class OutcomeProcessor(
             {
                 var outcome = await judge.JudgeAsync(pending, CancellationToken.None);
                 metrics.ResponseObserved(outcome.Observed.ToWireName(), outcome.Model);
+                if (outcome.UpstreamDuration is { } upstreamDuration)
+                {
+                    metrics.UpstreamCall(outcome.Upstream, outcome.Model, outcome.Endpoint == "chat.completions" ? "chat" : "text_completion",
+                        upstreamDuration, outcome.PromptTokens, outcome.CompletionTokens);
+                }
+
                 if (outcome.DetectorDuration is { } duration)
                 {
                     metrics.DetectorDuration(duration);

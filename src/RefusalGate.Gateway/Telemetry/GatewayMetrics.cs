@@ -20,6 +20,10 @@ public sealed class GatewayMetrics
     private readonly Meter _meter;
     private readonly Histogram<double> _classifierDuration;
     private readonly Histogram<double> _detectorDuration;
+    private readonly Histogram<double> _gateDuration;
+    private readonly Histogram<double> _upstreamDuration;
+    private readonly Histogram<long> _tokenUsage;
+    private readonly ModelLabels _models = new(maxModels: 50);
 
     public GatewayMetrics(IMeterFactory meterFactory, InferenceReadiness inference)
     {
@@ -36,14 +40,39 @@ public sealed class GatewayMetrics
         _outcomeLogDropped = meter.CreateCounter<long>("refusalgate.outcome_log.dropped", "{record}", "Outcome records dropped because the buffer was full (or Redis was away at shutdown).");
         _classifierDuration = meter.CreateHistogram<double>("refusalgate.classifier.duration", "s", "Prompt classification time on the request path.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] });
+        _gateDuration = meter.CreateHistogram<double>("refusalgate.gate.duration", "s", "Time from reading the request body to the forwarding decision (parse, stages, classifier).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] });
+        _upstreamDuration = meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "GenAI operation duration: forwarding to the end of the upstream's answer.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92] });
+        _tokenUsage = meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens the upstream reported per call, by gen_ai.token.type.",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144] });
         _detectorDuration = meter.CreateHistogram<double>("refusalgate.detector.duration", "s", "Response refusal detection time (off the request path).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] });
     }
 
+    /// <summary>
+    /// Time to the end of the upstream's answer and the tokens it reported, in the OpenTelemetry GenAI semantic
+    /// conventions (<c>gen_ai.client.operation.duration</c>, <c>gen_ai.client.token.usage</c>); the provider is the
+    /// configured upstream name.
+    /// </summary>
+    public void UpstreamCall(string upstream, string model, string operation, TimeSpan duration, int? inputTokens, int? outputTokens)
+    {
+        var modelLabel = _models.Label(model);
+        _upstreamDuration.Record(
+            duration.TotalSeconds,
+            new KeyValuePair<string, object?>("gen_ai.provider.name", upstream),
+            new KeyValuePair<string, object?>("gen_ai.request.model", modelLabel),
+            new KeyValuePair<string, object?>("gen_ai.operation.name", operation));
+        RecordTokens(upstream, modelLabel, operation, "input", inputTokens);
+        RecordTokens(upstream, modelLabel, operation, "output", outputTokens);
+    }
+
+    public void GateDuration(TimeSpan duration) => _gateDuration.Record(duration.TotalSeconds);
+
     public void RequestGated(string decision) => _requests.Add(1, new KeyValuePair<string, object?>("decision", decision));
 
     public void ResponseObserved(string kind, string model) =>
-        _observed.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("model", model));
+        _observed.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("model", _models.Label(model)));
 
     public void ObservationDropped() => _observationsDropped.Add(1);
 
@@ -60,4 +89,17 @@ public sealed class GatewayMetrics
     public void ClassifierDuration(TimeSpan duration) => _classifierDuration.Record(duration.TotalSeconds);
 
     public void DetectorDuration(TimeSpan duration) => _detectorDuration.Record(duration.TotalSeconds);
+
+    private void RecordTokens(string upstream, string model, string operation, string type, int? tokens)
+    {
+        if (tokens is { } count)
+        {
+            _tokenUsage.Record(
+                count,
+                new KeyValuePair<string, object?>("gen_ai.provider.name", upstream),
+                new KeyValuePair<string, object?>("gen_ai.request.model", model),
+                new KeyValuePair<string, object?>("gen_ai.operation.name", operation),
+                new KeyValuePair<string, object?>("gen_ai.token.type", type));
+        }
+    }
 }
