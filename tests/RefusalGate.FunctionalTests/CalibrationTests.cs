@@ -35,7 +35,10 @@ public sealed class CalibrationTests
         Gauge(metrics, "refusalgate_calibration_accuracy").ShouldBe(accuracy, 1e-9);
         Gauge(metrics, "refusalgate_calibration_samples").ShouldBe(rows.Count);
         var coverage = rows.Count(r => r.Confidence >= 0.9f) / (double)rows.Count;
-        Gauge(metrics, "refusalgate_calibration_high_confidence_coverage").ShouldBe(coverage, 0.13, "header confidences are rounded to 3 decimals");
+
+        // Headers round the confidence to 3 decimals: only a header of exactly 0.9 can sit on either side of the threshold.
+        var undecidable = rows.Count(r => Math.Abs(r.Confidence - 0.9f) < 0.0006f) / (double)rows.Count;
+        Gauge(metrics, "refusalgate_calibration_high_confidence_coverage").ShouldBe(coverage, undecidable + 1e-9);
     }
 
     private static double Gauge(string metrics, string name)

@@ -1,64 +1,43 @@
 using System.CommandLine;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
+using System.Text.Json.Nodes;
 using RefusalGate.Classification.Prediction;
+using RefusalGate.Gateway.Gate.Parsing;
 
 namespace RefusalGate.Cli.Commands;
 
 /// <summary><c>refusalgate classify</c>: the prompt refusal classifier over a JSONL file.</summary>
 internal static class ClassifyCommand
 {
-    public static Command Create()
-    {
-        var (input, output, models) = JsonLinesBatch.Options(
-            "{\"id\": ..., \"prompt\": \"...\"} or {\"id\": ..., \"messages\": [...]}",
-            "{\"id\", \"refusal_probability\", \"predicted_refusal\", \"category\", \"categories\"}");
-        var command = new Command("classify", "Predict, per prompt, whether a typical aligned model will refuse it (overall and per category).")
+    public static Command Create() => JsonLinesBatch.Command<IPromptClassifier>(
+        "classify",
+        "Predict, per prompt, whether a typical aligned model will refuse it (overall and per category).",
+        "{\"id\": ..., \"prompt\": \"...\"} or {\"id\": ..., \"messages\": [...]}",
+        "{\"id\", \"refusal_probability\", \"predicted_refusal\", \"category\", \"categories\"}",
+        async (classifier, line, cancellationToken) =>
         {
-            input, output, models,
-        };
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            await using var services = ModelServices.Build(parse.GetValue(models));
-            var classifier = services.GetRequiredService<IPromptClassifier>();
-            return await JsonLinesBatch.RunAsync(parse.GetValue(input)!, parse.GetValue(output)!, "classify", async (line, ct) =>
-            {
-                var prediction = await classifier.ClassifyAsync(PromptOf(line), ct);
-                return writer => Write(writer, prediction);
-            }, cancellationToken);
+            var prediction = await classifier.ClassifyAsync(PromptOf(line), cancellationToken);
+            return writer => Write(writer, prediction);
         });
-        return command;
-    }
 
-    /// <summary>The prompt of a line: "prompt", or the last user message of "messages".</summary>
+    /// <summary>The prompt of a line: "prompt", or the last user message of "messages", read as the gateway reads them.</summary>
     internal static string PromptOf(JsonElement line)
     {
-        if (line.TryGetProperty("prompt", out _))
-        {
-            return JsonLinesBatch.RequiredString(line, "prompt");
-        }
-
-        if (!line.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
+        var body = JsonObject.Create(line)!;
+        var endpoint = body.ContainsKey("messages") ? LlmEndpoint.ChatCompletions : LlmEndpoint.Completions;
+        if (!body.ContainsKey("messages") && !body.ContainsKey("prompt"))
         {
             throw new InputLineException("a line needs \"prompt\" (string) or \"messages\" (array)");
         }
 
-        string? last = null;
-        foreach (var message in messages.EnumerateArray())
+        if (!LlmRequestParser.TryReadConversation(body, endpoint, out var messages, out var error))
         {
-            if (message.ValueKind == JsonValueKind.Object
-                && message.TryGetProperty("role", out var role) && role.ValueEquals("user"u8)
-                && message.TryGetProperty("content", out var content))
-            {
-                last = content.ValueKind == JsonValueKind.String
-                    ? content.GetString()
-                    : content.ValueKind == JsonValueKind.Array
-                        ? string.Join('\n', content.EnumerateArray().Where(p => p.ValueKind == JsonValueKind.Object && p.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String).Select(p => p.GetProperty("text").GetString()))
-                        : null;
-            }
+            throw new InputLineException(error.Message);
         }
 
-        return last ?? throw new InputLineException("\"messages\" has no user message with text content");
+        return endpoint == LlmEndpoint.ChatCompletions && !messages.Any(m => m.Role == "user")
+            ? throw new InputLineException("\"messages\" has no user message")
+            : ConversationMessage.LastUserText(messages);
     }
 
     private static void Write(Utf8JsonWriter writer, PromptPrediction prediction)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
 namespace RefusalGate.Cli.Commands;
@@ -125,13 +126,27 @@ internal static class JsonLinesBatch
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>The options every JSONL command takes: input, output, and where the models are.</summary>
-    public static (Option<FileInfo> Input, Option<FileInfo> Output, Option<DirectoryInfo?> Models) Options(string inputShape, string outputShape) =>
-    (
-        new Option<FileInfo>("--input") { Description = $"JSONL: {inputShape} per line.", Required = true },
-        new Option<FileInfo>("--output") { Description = $"JSONL: {outputShape} per line, in input order.", Required = true },
-        new Option<DirectoryInfo?>("--models") { Description = "The onnx-models folder (default: found from the working directory, or REFUSALGATE_MODELS)." }
-    );
+    /// <summary>
+    /// A JSONL command: <c>--input</c>, <c>--output</c>, <c>--models</c>, and an action that loads the models, resolves
+    /// <typeparamref name="TModel"/> and runs <paramref name="processLine"/> on every line.
+    /// </summary>
+    public static Command Command<TModel>(
+        string name, string description, string inputShape, string outputShape,
+        Func<TModel, JsonElement, CancellationToken, Task<Action<Utf8JsonWriter>>> processLine)
+        where TModel : notnull
+    {
+        var input = new Option<FileInfo>("--input") { Description = $"JSONL: {inputShape} per line.", Required = true };
+        var output = new Option<FileInfo>("--output") { Description = $"JSONL: {outputShape} per line, in input order.", Required = true };
+        var models = new Option<DirectoryInfo?>("--models") { Description = "The onnx-models folder (default: found from the working directory, or REFUSALGATE_MODELS)." };
+        var command = new Command(name, description) { input, output, models };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var services = ModelServices.Build(parse.GetValue(models));
+            var model = services.GetRequiredService<TModel>();
+            return await RunAsync(parse.GetValue(input)!, parse.GetValue(output)!, name, (line, ct) => processLine(model, line, ct), cancellationToken);
+        });
+        return command;
+    }
 
     /// <summary>Reads a required string field of an input line.</summary>
     public static string RequiredString(JsonElement line, string name) =>

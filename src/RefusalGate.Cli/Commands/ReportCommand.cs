@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RefusalGate.Gateway.Calibration;
+using RefusalGate.Gateway.Observation;
 using RefusalGate.Gateway.OutcomeLog;
 using Spectre.Console;
 using StackExchange.Redis;
@@ -15,8 +16,6 @@ namespace RefusalGate.Cli.Commands;
 /// </summary>
 internal static class ReportCommand
 {
-    private static readonly HashSet<string> Scorable = ["compliance", "partial_refusal", "full_refusal", "content_filter", "empty"];
-
     public static Command Create()
     {
         var redis = new Option<string>("--redis") { Description = "Redis holding the outcome stream (HOST:PORT).", DefaultValueFactory = _ => "127.0.0.1:6379" };
@@ -107,7 +106,7 @@ internal static class ReportCommand
     private static void Score(StreamEntry entry, CalibrationAggregator aggregator)
     {
         var fields = entry.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString(), StringComparer.Ordinal);
-        if (!fields.TryGetValue("actual", out var actual) || !Scorable.Contains(actual)
+        if (!fields.TryGetValue("actual", out var actualName) || !ObservedKindNames.TryParseWireName(actualName, out var actual) || !actual.IsScorable()
             || !fields.TryGetValue("refusal_probability", out var probability)
             || !fields.TryGetValue("confidence", out var confidence))
         {
@@ -120,7 +119,7 @@ internal static class ReportCommand
             double.Parse(probability, CultureInfo.InvariantCulture),
             fields.GetValueOrDefault("predicted_refusal") == "1",
             double.Parse(confidence, CultureInfo.InvariantCulture),
-            fields.GetValueOrDefault("actual_refusal") == "1");
+            actual.IsRefusal());
     }
 
     private static void WriteTable(int records, List<(string Model, string Category, CalibrationFigures Figures)> rows)

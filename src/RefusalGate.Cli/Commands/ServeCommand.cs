@@ -30,16 +30,17 @@ internal static class ServeCommand
         {
             config, demo, upstream, urls, redis,
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(
-            new GatewayHostSettings
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var settings = new GatewayHostSettings { ConfigFile = parse.GetValue(config)?.FullName, Urls = parse.GetValue(urls) };
+            if (parse.GetValue(redis) is { } connection)
             {
-                ConfigFile = parse.GetValue(config)?.FullName,
-                Urls = parse.GetValue(urls),
-                Overrides = parse.GetValue(redis) is { } connection ? new(StringComparer.OrdinalIgnoreCase) { ["OutcomeLog:Redis"] = connection } : new(StringComparer.OrdinalIgnoreCase),
-            },
-            parse.GetValue(demo),
-            parse.GetValue(upstream) is { } url ? new Uri(url) : null,
-            cancellationToken));
+                // Only when given: a null override would hide a Redis configured in the --config file.
+                settings.Overrides["OutcomeLog:Redis"] = connection;
+            }
+
+            return RunAsync(settings, parse.GetValue(demo), parse.GetValue(upstream) is { } url ? new Uri(url) : null, cancellationToken);
+        });
         return command;
     }
 

@@ -38,8 +38,7 @@ internal sealed partial class GateMiddleware(
     {
         if (ClassifyEndpoint(context.Request) is not { } endpoint)
         {
-            await next(context);
-            await ReportForwardingErrorAsync(context);
+            await ForwardAsync(context);
             return;
         }
 
@@ -53,14 +52,20 @@ internal sealed partial class GateMiddleware(
         gate.GateDuration = Stopwatch.GetElapsedTime(started);
         metrics.GateDuration(gate.GateDuration.Value);
         metrics.RequestGated(gate.Decision);
-        if (!_observation.Enabled)
+        if (_observation.Enabled)
         {
-            await next(context);
-            await ReportForwardingErrorAsync(context);
-            return;
+            await ForwardAndObserveAsync(context, gate);
         }
+        else
+        {
+            await ForwardAsync(context);
+        }
+    }
 
-        await ForwardAndObserveAsync(context, gate);
+    private async Task ForwardAsync(HttpContext context)
+    {
+        await next(context);
+        await ReportForwardingErrorAsync(context);
     }
 
     /// <summary>
@@ -75,8 +80,7 @@ internal sealed partial class GateMiddleware(
         var forwarded = Stopwatch.GetTimestamp();
         try
         {
-            await next(context);
-            await ReportForwardingErrorAsync(context);
+            await ForwardAsync(context);
         }
         finally
         {

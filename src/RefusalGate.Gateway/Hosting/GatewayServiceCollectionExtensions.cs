@@ -75,7 +75,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<ObservationOptions>().Bind(configuration.GetSection(ObservationOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ObservationQueue>();
-        services.TryAddSingleton(sp => new OutcomeJudge(sp.GetRequiredService<IResponseRefusalDetector>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<OutcomeJudge>();
         services.AddOptions<CalibrationOptions>().Bind(configuration.GetSection(CalibrationOptions.SectionName));
         services.TryAddSingleton<CalibrationAggregator>();
         services.TryAddSingleton<CalibrationMetrics>();

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using RefusalGate.Inference.Batching;
 using RefusalGate.Inference.Encoding;
 using RefusalGate.Inference.Hosting;
 using RefusalGate.Inference.Runtime;
@@ -24,20 +23,8 @@ internal sealed class DetectionEncoder : IAsyncDisposable
         ILogger<OnnxRuntimeSession> logger)
     {
         var settings = inferenceOptions.Value;
-        _sessions = new OnnxRuntimeSessionFactory(
-            new InferenceSessionSettings(
-                settings.ExecutionProvider == "cuda" ? ExecutionProviderPreference.Cuda : ExecutionProviderPreference.Cpu,
-                settings.CudaDeviceId,
-                observationOptions.Value.DetectorThreads,
-                InterOpThreads: 1),
-            logger);
-        var session = _sessions.GetOrCreate(
-            Path.Combine(settings.ModelDirectory, UseLiteModelFiles.ModelFileFor(settings.Precision)), UseLiteModelFiles.BuildHint);
-        Encoder = new UseLiteSentenceEncoder(
-            session,
-            tokenizer,
-            new DynamicBatcherSettings(settings.MaxBatchSize, settings.MaxQueueDelay, settings.QueueCapacity, Workers: 1),
-            new LengthBuckets(settings.EffectiveLengthBuckets, LongInputWindows.WindowTokens));
+        _sessions = new OnnxRuntimeSessionFactory(settings.ToSessionSettings(observationOptions.Value.DetectorThreads), logger);
+        Encoder = settings.CreateEncoder(_sessions, tokenizer, batchWorkers: 1);
     }
 
     public UseLiteSentenceEncoder Encoder { get; }

@@ -43,6 +43,22 @@ public static class ObservedKindNames
         _ => "unreadable",
     };
 
+    /// <summary>The kind for a wire name (as stored in the outcome log).</summary>
+    public static bool TryParseWireName(string name, out ObservedKind kind)
+    {
+        foreach (var candidate in Enum.GetValues<ObservedKind>())
+        {
+            if (candidate.ToWireName() == name)
+            {
+                kind = candidate;
+                return true;
+            }
+        }
+
+        kind = default;
+        return false;
+    }
+
     /// <summary>Whether the kind counts as a refusal when predictions are scored (partial refusals do).</summary>
     public static bool IsRefusal(this ObservedKind kind) =>
         kind is ObservedKind.FullRefusal or ObservedKind.PartialRefusal or ObservedKind.ContentFilter;

@@ -8,7 +8,7 @@ namespace RefusalGate.Gateway.Observation;
 /// Turns a captured response into a <see cref="RequestOutcome"/>: the defined outcome for errors, tool calls, provider
 /// content filters, empty and unreadable bodies, and otherwise the refusal detector's verdict on the text.
 /// </summary>
-internal sealed class OutcomeJudge(IResponseRefusalDetector? detector, TimeProvider time)
+internal sealed class OutcomeJudge(IResponseRefusalDetector detector, TimeProvider time)
 {
     public async ValueTask<RequestOutcome> JudgeAsync(PendingObservation pending, CancellationToken cancellationToken)
     {
@@ -33,10 +33,6 @@ internal sealed class OutcomeJudge(IResponseRefusalDetector? detector, TimeProvi
             kind = captured.HasToolCalls ? ObservedKind.ToolCall
                 : captured.Malformed ? ObservedKind.Unreadable
                 : ObservedKind.Empty;
-        }
-        else if (detector is null)
-        {
-            kind = ObservedKind.Compliance;
         }
         else
         {

@@ -1,3 +1,8 @@
+using RefusalGate.Inference.Batching;
+using RefusalGate.Inference.Encoding;
+using RefusalGate.Inference.Runtime;
+using RefusalGate.Inference.Tokenization;
+
 namespace RefusalGate.Inference.Hosting;
 
 /// <summary>Configuration of the inference engine (section e.g. "Inference"), validated at start-up.</summary>
@@ -46,6 +51,24 @@ public sealed class InferenceOptions
     public int[] LengthBuckets { get; set; } = [];
 
     public static IReadOnlyList<int> DefaultLengthBuckets { get; } = [16, 32, 64, 128];
+
+    /// <summary>Session settings from these options; <paramref name="intraOpThreads"/> overrides the thread count.</summary>
+    public InferenceSessionSettings ToSessionSettings(int? intraOpThreads = null) => new(
+        ExecutionProvider == "cuda" ? ExecutionProviderPreference.Cuda : ExecutionProviderPreference.Cpu,
+        CudaDeviceId,
+        intraOpThreads ?? IntraOpThreads,
+        InterOpThreads);
+
+    /// <summary>An encoder over a session from <paramref name="sessions"/>, with its own micro-batcher configured by these options.</summary>
+    public UseLiteSentenceEncoder CreateEncoder(IInferenceSessionFactory sessions, UseSentencePieceTokenizer tokenizer, int? batchWorkers = null)
+    {
+        var session = sessions.GetOrCreate(Path.Combine(ModelDirectory, UseLiteModelFiles.ModelFileFor(Precision)), UseLiteModelFiles.BuildHint);
+        return new UseLiteSentenceEncoder(
+            session,
+            tokenizer,
+            new DynamicBatcherSettings(MaxBatchSize, MaxQueueDelay, QueueCapacity, batchWorkers ?? BatchWorkers),
+            new LengthBuckets(EffectiveLengthBuckets, LongInputWindows.WindowTokens));
+    }
 
     /// <summary>The configured buckets, or the defaults when none are configured.</summary>
     public IReadOnlyList<int> EffectiveLengthBuckets => LengthBuckets is { Length: > 0 } ? LengthBuckets : DefaultLengthBuckets;

@@ -31,12 +31,7 @@ public static class InferenceServiceCollectionExtensions
         services.TryAddSingleton<IInferenceSessionFactory>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;
-            var settings = new InferenceSessionSettings(
-                options.ExecutionProvider == "cuda" ? ExecutionProviderPreference.Cuda : ExecutionProviderPreference.Cpu,
-                options.CudaDeviceId,
-                options.IntraOpThreads,
-                options.InterOpThreads);
-            return new OnnxRuntimeSessionFactory(settings, sp.GetRequiredService<ILogger<OnnxRuntimeSession>>());
+            return new OnnxRuntimeSessionFactory(options.ToSessionSettings(), sp.GetRequiredService<ILogger<OnnxRuntimeSession>>());
         });
         services.TryAddSingleton(sp =>
         {
@@ -45,17 +40,8 @@ public static class InferenceServiceCollectionExtensions
             ModelFileNotFoundException.ThrowIfMissing(path, UseLiteModelFiles.BuildHint);
             return UseSentencePieceTokenizer.FromVocabularyFile(path);
         });
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;
-            var session = sp.GetRequiredService<IInferenceSessionFactory>()
-                .GetOrCreate(Path.Combine(options.ModelDirectory, UseLiteModelFiles.ModelFileFor(options.Precision)), UseLiteModelFiles.BuildHint);
-            return new UseLiteSentenceEncoder(
-                session,
-                sp.GetRequiredService<UseSentencePieceTokenizer>(),
-                new DynamicBatcherSettings(options.MaxBatchSize, options.MaxQueueDelay, options.QueueCapacity, options.BatchWorkers),
-                new LengthBuckets(options.EffectiveLengthBuckets, LongInputWindows.WindowTokens));
-        });
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<InferenceOptions>>().Value
+            .CreateEncoder(sp.GetRequiredService<IInferenceSessionFactory>(), sp.GetRequiredService<UseSentencePieceTokenizer>()));
         services.TryAddSingleton<ISentenceEncoder>(sp => sp.GetRequiredService<UseLiteSentenceEncoder>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EncoderWarmupService>());
         return services;

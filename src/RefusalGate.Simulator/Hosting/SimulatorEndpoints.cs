@@ -158,8 +158,7 @@ public static class SimulatorEndpoints
             context.Request.Path,
             body,
             authorizationHash,
-            context.Request.Headers["x-request-id"].ToString() is { Length: > 0 } id ? id : null,
-            IsIntrospection: false));
+            context.Request.Headers["x-request-id"].ToString() is { Length: > 0 } id ? id : null));
     }
 
     private static async Task WriteErrorAsync(HttpContext context, int status, string message, string type, CancellationToken cancellationToken)

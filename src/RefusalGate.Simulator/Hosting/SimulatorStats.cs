@@ -34,4 +34,4 @@ public sealed class SimulatorStats
 }
 
 /// <summary>One request as the simulated upstream saw it.</summary>
-public sealed record ReceivedRequest(string Method, string Path, string? Body, string? AuthorizationSha256, string? RequestId, bool IsIntrospection);
+public sealed record ReceivedRequest(string Method, string Path, string? Body, string? AuthorizationSha256, string? RequestId);

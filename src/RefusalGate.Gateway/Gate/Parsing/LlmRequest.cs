@@ -11,7 +11,22 @@ public enum LlmEndpoint
 }
 
 /// <summary>One message's role and its text (text parts joined; images and other parts ignored).</summary>
-public readonly record struct ConversationMessage(string Role, string Text);
+public readonly record struct ConversationMessage(string Role, string Text)
+{
+    /// <summary>The text of the last user message (what the model is being asked now), or empty.</summary>
+    public static string LastUserText(IReadOnlyList<ConversationMessage> messages)
+    {
+        for (var i = messages.Count - 1; i >= 0; i--)
+        {
+            if (messages[i].Role == "user")
+            {
+                return messages[i].Text;
+            }
+        }
+
+        return "";
+    }
+}
 
 /// <summary>
 /// A parsed chat or text completion request: the fields stages read (model, stream, the conversation text) and the
@@ -44,21 +59,7 @@ public sealed class LlmRequest
     public bool IsModified { get; private set; }
 
     /// <summary>The text of the last user message: what the model is being asked now.</summary>
-    public string LastUserMessage
-    {
-        get
-        {
-            for (var i = Messages.Count - 1; i >= 0; i--)
-            {
-                if (Messages[i].Role == "user")
-                {
-                    return Messages[i].Text;
-                }
-            }
-
-            return "";
-        }
-    }
+    public string LastUserMessage => ConversationMessage.LastUserText(Messages);
 
     public void SetModel(string model)
     {

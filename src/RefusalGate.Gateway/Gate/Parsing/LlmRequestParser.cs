@@ -74,16 +74,24 @@ public static class LlmRequestParser
             stream = streamNode.GetValueKind() == JsonValueKind.True;
         }
 
-        var messages = endpoint == LlmEndpoint.ChatCompletions
-            ? ReadChatMessages(requestObject, out error)
-            : ReadPrompts(requestObject, out error);
-        if (messages is null)
+        if (!TryReadConversation(requestObject, endpoint, out var messages, out error))
         {
             return false;
         }
 
         request = new LlmRequest(endpoint, requestObject, model, stream, messages);
         return true;
+    }
+
+    /// <summary>
+    /// Reads the conversation of a body: <c>messages</c> for chat completions, <c>prompt</c> for text completions
+    /// (also used by <c>refusalgate classify</c>, so both read text parts the same way).
+    /// </summary>
+    public static bool TryReadConversation(JsonObject body, LlmEndpoint endpoint, out IReadOnlyList<ConversationMessage> messages, out OpenAiError error)
+    {
+        var read = endpoint == LlmEndpoint.ChatCompletions ? ReadChatMessages(body, out error) : ReadPrompts(body, out error);
+        messages = read ?? [];
+        return read is not null;
     }
 
     private static List<ConversationMessage>? ReadChatMessages(JsonObject body, out OpenAiError error)
