@@ -8,6 +8,13 @@ using RefusalGate.Simulator.Hosting;
 // Time to first byte and total time of streamed chat completions: straight to the simulated upstream (baseline),
 // through the gateway as a plain proxy, with the classifier, and with classifier + response observation.
 // Usage: dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- [requests per configuration]
+//        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- policy [decisions per case]
+if (args.Length > 0 && args[0] == "policy")
+{
+    await PolicyDecisionBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50_000);
+    return;
+}
+
 var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
 await using var upstream = await SimulatorServer.StartAsync(new SimulatorServerOptions());
 var upstreamV1 = new Uri(upstream.BaseAddress, "v1/");
@@ -17,9 +24,10 @@ var configurations = new (string Name, Dictionary<string, string?>? Settings)[]
     ("direct to upstream (baseline)", null),
     ("gateway: plain proxy", new() { ["Classifier:Enabled"] = "false", ["Observation:Enabled"] = "false" }),
     ("gateway: + observation (tee + detector)", new() { ["Classifier:Enabled"] = "false" }),
-    ("gateway: + classifier", new() { ["Observation:Enabled"] = "false" }),
-    ("gateway: + classifier + observation", new()),
-    ("  same, classifier on 1 thread", new() { ["Inference:IntraOpThreads"] = "1" }),
+    ("gateway: + classifier", new() { ["Observation:Enabled"] = "false", ["Policies:Enabled"] = "false" }),
+    ("gateway: + classifier + observation", new() { ["Policies:Enabled"] = "false" }),
+    ("  same, classifier on 1 thread", new() { ["Inference:IntraOpThreads"] = "1", ["Policies:Enabled"] = "false" }),
+    ("gateway: + policies (default.yaml, cascade)", new()),
 };
 
 Console.WriteLine($"{requests} streamed chat completions per configuration, sequential, after 30 warm-up requests.");

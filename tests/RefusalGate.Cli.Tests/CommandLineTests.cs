@@ -2,6 +2,7 @@ using RefusalGate.Cli.Commands;
 
 namespace RefusalGate.Cli.Tests;
 
+[Collection(ConsoleRedirection.Name)]
 public sealed class CommandLineTests
 {
     private static async Task<(int ExitCode, string Error)> RunAsync(params string[] args)

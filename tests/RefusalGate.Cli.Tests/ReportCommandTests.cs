@@ -9,6 +9,7 @@ using StackExchange.Redis;
 namespace RefusalGate.Cli.Tests;
 
 /// <summary><c>report</c> reads the outcome stream of a real redis-server and computes the calibration table.</summary>
+[Collection(ConsoleRedirection.Name)]
 public sealed class ReportCommandTests
 {
     [Fact]

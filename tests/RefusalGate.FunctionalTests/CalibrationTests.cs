@@ -23,6 +23,12 @@ public sealed class CalibrationTests
         {
             var response = await gateway.Http.PostChatAsync(prompt);
             var outcome = await gateway.WaitForOutcomeAsync(response.Header("x-request-id"));
+            if (!outcome.Observed.IsScorable())
+            {
+                // Answered by a policy (e.g. crisis resources for self-harm): nothing the model did to score.
+                continue;
+            }
+
             rows.Add((
                 response.Header("x-refusalgate-prediction") == "refuse",
                 float.Parse(response.Header("x-refusalgate-confidence"), CultureInfo.InvariantCulture),
@@ -43,7 +49,7 @@ public sealed class CalibrationTests
 
     private static double Gauge(string metrics, string name)
     {
-        var match = Regex.Match(metrics, $"^{name}\\{{category=\"all\",model=\"all\"\\}} (\\S+)$", RegexOptions.Multiline);
+        var match = Regex.Match(metrics, $"^{name}\\{{category=\"all\",model=\"all\",source=\"classifier\"\\}} (\\S+)$", RegexOptions.Multiline);
         match.Success.ShouldBeTrue($"{name} for all/all is missing");
         return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
+using RefusalGate.Gateway.Policies;
 
 namespace RefusalGate.Cli.Commands;
 
@@ -18,6 +19,7 @@ public static class RefusalGateCommandLine
             ClassifyCommand.Create(),
             DetectCommand.Create(),
             ReportCommand.Create(),
+            PolicyCommand.Create(),
         };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
@@ -45,6 +47,12 @@ public static class RefusalGateCommandLine
             await error.WriteLineAsync($"refusalgate: invalid configuration: {string.Join(" ", ex.Failures)}");
             return ExitFailure;
         }
+        catch (Exception ex) when (FindPolicyError(ex) is { } policy)
+        {
+            // Invalid policies at start-up: every error with its file, line and column.
+            await error.WriteLineAsync($"refusalgate: {policy.Message}");
+            return ExitFailure;
+        }
         catch (InvalidDataException ex) when (ex.InnerException is FormatException format)
         {
             // An unreadable configuration file; the inner message names file, line and column.
@@ -52,6 +60,15 @@ public static class RefusalGateCommandLine
             return ExitFailure;
         }
     }
+
+    /// <summary>The host may wrap start-up failures (aggregate, DI); the policy error inside is what the user needs.</summary>
+    private static PolicyLoadException? FindPolicyError(Exception? ex) => ex switch
+    {
+        null => null,
+        PolicyLoadException policy => policy,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(FindPolicyError).FirstOrDefault(p => p is not null),
+        _ => FindPolicyError(ex.InnerException),
+    };
 }
 
 /// <summary>Thrown by a command whose arguments parse but make no sense together (exit code 2).</summary>

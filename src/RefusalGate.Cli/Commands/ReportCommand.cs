@@ -42,7 +42,8 @@ internal static class ReportCommand
             var aggregator = new CalibrationAggregator(Options.Create(new CalibrationOptions { HighConfidenceThreshold = parse.GetValue(threshold), MaxModels = 1000 }));
             var records = await ReadAsync(parse.GetValue(redis)!, parse.GetValue(stream)!, window, aggregator);
             var rows = aggregator.Snapshot()
-                .OrderBy(r => r.Model == CalibrationAggregator.All ? 0 : 1).ThenBy(r => r.Model, StringComparer.Ordinal)
+                .OrderBy(r => SourceOrder(r.Source))
+                .ThenBy(r => r.Model == CalibrationAggregator.All ? 0 : 1).ThenBy(r => r.Model, StringComparer.Ordinal)
                 .ThenBy(r => r.Category == CalibrationAggregator.All ? 0 : 1).ThenBy(r => r.Category, StringComparer.Ordinal)
                 .ToList();
             if (parse.GetValue(format) == "json")
@@ -113,27 +114,44 @@ internal static class ReportCommand
             return;
         }
 
+        var model = fields.GetValueOrDefault("model", "unknown");
+        var category = fields.GetValueOrDefault("category", "none");
         aggregator.Add(
-            fields.GetValueOrDefault("model", "unknown"),
-            fields.GetValueOrDefault("category", "none"),
+            CalibrationAggregator.ClassifierSource,
+            model,
+            category,
             double.Parse(probability, CultureInfo.InvariantCulture),
             fields.GetValueOrDefault("predicted_refusal") == "1",
             double.Parse(confidence, CultureInfo.InvariantCulture),
             actual.IsRefusal());
+        foreach (var (source, field) in new[] { (CalibrationAggregator.SelfSource, "self_probability"), (CalibrationAggregator.FusedSource, "fused_probability") })
+        {
+            if (fields.TryGetValue(field, out var value))
+            {
+                aggregator.AddProbability(source, model, category, double.Parse(value, CultureInfo.InvariantCulture), actual.IsRefusal());
+            }
+        }
     }
 
-    private static void WriteTable(int records, List<(string Model, string Category, CalibrationFigures Figures)> rows)
+    private static int SourceOrder(string source) => source switch
+    {
+        CalibrationAggregator.ClassifierSource => 0,
+        CalibrationAggregator.SelfSource => 1,
+        _ => 2,
+    };
+
+    private static void WriteTable(int records, List<CalibrationRow> rows)
     {
         var table = new Table().Title($"Refusal prediction calibration ({records} records)");
-        table.AddColumn("model").AddColumn("category");
+        table.AddColumn("source").AddColumn("model").AddColumn("category");
         foreach (var column in new[] { "n", "accuracy", "d′", "c", "ECE", "Brier", "acc@hi-conf", "coverage" })
         {
             table.AddColumn(new TableColumn(column).RightAligned());
         }
 
-        foreach (var (model, category, f) in rows)
+        foreach (var (source, model, category, f) in rows)
         {
-            table.AddRow(model, category, f.Samples.ToString(CultureInfo.InvariantCulture), F(f.Accuracy), F(f.DPrime), F(f.Criterion),
+            table.AddRow(source, model, category, f.Samples.ToString(CultureInfo.InvariantCulture), F(f.Accuracy), F(f.DPrime), F(f.Criterion),
                 F(f.ExpectedCalibrationError), F(f.Brier), F(f.HighConfidenceAccuracy), F(f.HighConfidenceCoverage));
         }
 
@@ -143,12 +161,13 @@ internal static class ReportCommand
         console.Write(table);
     }
 
-    private static string Json(int records, List<(string Model, string Category, CalibrationFigures Figures)> rows) =>
+    private static string Json(int records, List<CalibrationRow> rows) =>
         JsonSerializer.Serialize(new
         {
             records,
             rows = rows.Select(r => new
             {
+                source = r.Source,
                 model = r.Model,
                 category = r.Category,
                 n = r.Figures.Samples,

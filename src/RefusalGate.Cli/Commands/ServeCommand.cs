@@ -17,6 +17,7 @@ internal static class ServeCommand
         var demo = new Option<bool>("--demo") { Description = "Start the simulated upstream in-process and send every model to it." };
         var upstream = new Option<string?>("--upstream") { Description = "Send every model to this OpenAI-compatible base URL (e.g. http://127.0.0.1:11434/v1), overriding configured upstreams." };
         var redis = new Option<string?>("--redis") { Description = "Write request outcomes to this Redis (HOST:PORT or a StackExchange.Redis configuration); default: in memory only." };
+        var policies = new Option<DirectoryInfo?>("--policies") { Description = "Directory of policy files (default: the policies folder beside onnx-models); reloaded on change." };
         var urls = new Option<string?>("--urls") { Description = $"Listen address(es); default ASPNETCORE_URLS or {GatewayHost.DefaultUrls}." };
         upstream.Validators.Add(r =>
         {
@@ -28,7 +29,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the gateway in front of the configured upstream LLM providers.")
         {
-            config, demo, upstream, urls, redis,
+            config, demo, upstream, urls, redis, policies,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -37,6 +38,16 @@ internal static class ServeCommand
             {
                 // Only when given: a null override would hide a Redis configured in the --config file.
                 settings.Overrides["OutcomeLog:Redis"] = connection;
+            }
+
+            if (parse.GetValue(policies) is { } directory)
+            {
+                if (!directory.Exists)
+                {
+                    throw new CommandLineUsageException($"policy directory '{directory.FullName}' does not exist.");
+                }
+
+                settings.Overrides["Policies:Directory"] = directory.FullName;
             }
 
             return RunAsync(settings, parse.GetValue(demo), parse.GetValue(upstream) is { } url ? new Uri(url) : null, cancellationToken);
@@ -89,6 +100,9 @@ internal static class ServeCommand
             await Console.Out.WriteLineAsync(string.IsNullOrWhiteSpace(redisConnection)
                 ? "Outcome store: in memory (demo; pass --redis HOST:PORT to keep outcomes in Redis)."
                 : $"Outcome store: Redis at {RedactPassword(redisConnection)} (buffered; requests never wait for it).");
+            await Console.Out.WriteLineAsync(builder.Configuration["Policies:Directory"] is { Length: > 0 } policyDirectory
+                ? $"Policies: {policyDirectory} (watched; an invalid change keeps the last good policy)."
+                : "Policies: built-in defaults (pass --policies DIR to use policy files).");
             await Console.Out.WriteLineAsync($"Try: curl {address}v1/chat/completions -H 'Content-Type: application/json' -d '{{\"model\":\"demo-model\",\"messages\":[{{\"role\":\"user\",\"content\":\"Hello\"}}]}}'");
             await app.WaitForShutdownAsync(cancellationToken);
         }

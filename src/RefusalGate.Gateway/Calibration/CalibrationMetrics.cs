@@ -4,7 +4,7 @@ using RefusalGate.Gateway.Telemetry;
 namespace RefusalGate.Gateway.Calibration;
 
 /// <summary>
-/// Exports the live calibration figures as gauges labelled by model and category (both bounded:
+/// Exports the live calibration figures as gauges labelled by prediction source, model and category (all bounded:
 /// <see cref="CalibrationAggregator"/> caps the models; categories come from the taxonomy). Undefined figures (an
 /// empty subset) are left out rather than reported as a number.
 /// </summary>
@@ -33,6 +33,7 @@ public sealed class CalibrationMetrics
                 .Where(x => double.IsFinite(x.value))
                 .Select(x => new Measurement<double>(
                     x.value,
+                    new KeyValuePair<string, object?>("source", x.row.Source),
                     new KeyValuePair<string, object?>("model", x.row.Model),
                     new KeyValuePair<string, object?>("category", x.row.Category))),
             unit,

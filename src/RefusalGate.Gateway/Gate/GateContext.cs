@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using RefusalGate.Classification.Prediction;
 using RefusalGate.Gateway.Gate.Parsing;
+using RefusalGate.Gateway.Policies;
 
 namespace RefusalGate.Gateway.Gate;
 
@@ -37,6 +38,9 @@ public sealed class GateContext(HttpContext httpContext, LlmRequest request, str
     public PromptPrediction? Prediction { get; set; }
 
     public TimeSpan? ClassifierDuration { get; set; }
+
+    /// <summary>What the policy stage decided and why (zone, category, self-prediction, fail mode).</summary>
+    public PolicyTrace Policy { get; } = new();
 
     /// <summary>Time from the start of body reading to the forwarding decision.</summary>
     public TimeSpan? GateDuration { get; set; }

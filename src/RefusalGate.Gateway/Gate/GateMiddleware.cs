@@ -124,6 +124,12 @@ internal sealed partial class GateMiddleware(
         {
             gate.WriteHeaders(context.Response.Headers);
             await response.WriteAsync(context);
+            if (_observation.Enabled && gate.Policy.Action is not null)
+            {
+                // A policy answered (block, constructive): still one record per request, with nothing to judge.
+                observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, false, [], false, false, TimeSpan.Zero));
+            }
+
             return null;
         }
 

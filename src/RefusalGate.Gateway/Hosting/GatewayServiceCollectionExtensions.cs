@@ -12,6 +12,8 @@ using RefusalGate.Gateway.Gate.Stages;
 using RefusalGate.Gateway.Health;
 using RefusalGate.Gateway.Observation;
 using RefusalGate.Gateway.OutcomeLog;
+using RefusalGate.Gateway.Policies;
+using RefusalGate.Gateway.Policies.SelfPrediction;
 using RefusalGate.Gateway.Proxy;
 using RefusalGate.Gateway.Telemetry;
 using RefusalGate.Inference.Hosting;
@@ -63,10 +65,35 @@ public static class GatewayServiceCollectionExtensions
         {
             services.AddRefusalGateClassifier(configuration.GetSection("Classifier"));
             services.AddGateStage<ClassificationStage>();
+            if (configuration.GetValue($"{PolicyOptions.SectionName}:Enabled", defaultValue: true))
+            {
+                services.AddPolicies(configuration);
+            }
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadinessCheck, ModelReadinessCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelStartupCheck>());
+    }
+
+    /// <summary>
+    /// The policy stage and the self-prediction cascade. The store loads the policies when the watcher (a hosted service)
+    /// starts, so an invalid policy stops the gateway at start-up.
+    /// </summary>
+    private static void AddPolicies(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PolicyOptions>().Bind(configuration.GetSection(PolicyOptions.SectionName));
+        services.TryAddSingleton<PolicyMetrics>();
+        services.TryAddSingleton<PolicyStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PolicyFileWatcher>());
+        services.AddHttpClient(IntrospectionClient.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        services.TryAddSingleton<IntrospectionClient>();
+        services.TryAddSingleton<VerdictCache>();
+        services.TryAddSingleton<TenantBudgets>();
+        services.TryAddSingleton<SelfPredictor>();
+        services.TryAddSingleton<PredictionFusion>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutcomeSink, PredictionFusion>(sp => sp.GetRequiredService<PredictionFusion>()));
+        services.AddGateStage<PolicyStage>();
     }
 
     /// <summary>Judging responses after they reach the client, and where the outcomes go.</summary>

@@ -31,10 +31,22 @@ public static class ModelLocations
     }
 
     /// <summary>Default model paths (lowest-priority configuration) under the models folder.</summary>
-    public static Dictionary<string, string?> DefaultSettings(string modelsDirectory) => new(StringComparer.OrdinalIgnoreCase)
+    public static Dictionary<string, string?> DefaultSettings(string modelsDirectory)
     {
-        ["Inference:ModelDirectory"] = Path.Combine(modelsDirectory, "encoder"),
-        ["Classifier:ManifestPath"] = Path.Combine(modelsDirectory, "classifier", "manifest.json"),
-        ["Detector:ModelDirectory"] = Path.Combine(modelsDirectory, "detector"),
-    };
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Inference:ModelDirectory"] = Path.Combine(modelsDirectory, "encoder"),
+            ["Classifier:ManifestPath"] = Path.Combine(modelsDirectory, "classifier", "manifest.json"),
+            ["Detector:ModelDirectory"] = Path.Combine(modelsDirectory, "detector"),
+        };
+
+        // The shipped policies live beside the models, in the repository and in the container image alike.
+        var policies = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(modelsDirectory)) ?? ".", "policies");
+        if (Directory.Exists(policies))
+        {
+            settings["Policies:Directory"] = policies;
+        }
+
+        return settings;
+    }
 }

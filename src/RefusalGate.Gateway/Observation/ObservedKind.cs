@@ -24,6 +24,9 @@ public enum ObservedKind
     /// <summary>The upstream (or the gateway on its behalf) answered with an error status; nothing was generated.</summary>
     UpstreamError,
 
+    /// <summary>The gateway answered by policy (block, constructive): the upstream was not asked, so nothing to judge.</summary>
+    NotForwarded,
+
     /// <summary>A body that is neither the provider's JSON nor its event stream (not UTF-8, broken framing).</summary>
     Unreadable,
 }
@@ -40,6 +43,7 @@ public static class ObservedKindNames
         ObservedKind.ToolCall => "tool_call",
         ObservedKind.Empty => "empty",
         ObservedKind.UpstreamError => "upstream_error",
+        ObservedKind.NotForwarded => "not_forwarded",
         _ => "unreadable",
     };
 

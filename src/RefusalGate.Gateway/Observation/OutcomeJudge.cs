@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using RefusalGate.Detection;
 using RefusalGate.Gateway.Gate.Parsing;
+using RefusalGate.Gateway.Policies.Model;
 
 namespace RefusalGate.Gateway.Observation;
 
@@ -13,14 +14,18 @@ internal sealed class OutcomeJudge(IResponseRefusalDetector detector, TimeProvid
     public async ValueTask<RequestOutcome> JudgeAsync(PendingObservation pending, CancellationToken cancellationToken)
     {
         var gate = pending.Gate;
-        var captured = pending.StatusCode < 400
+        var captured = pending.StatusCode < 400 && !gate.IsAnswered
             ? ResponseTextExtractor.Extract(pending.Body, pending.IsEventStream, pending.Truncated)
             : null;
 
         ObservedKind kind;
         RefusalDetection? detection = null;
         TimeSpan? detectorDuration = null;
-        if (captured is null)
+        if (gate.IsAnswered)
+        {
+            kind = ObservedKind.NotForwarded;
+        }
+        else if (captured is null)
         {
             kind = ObservedKind.UpstreamError;
         }
@@ -47,6 +52,8 @@ internal sealed class OutcomeJudge(IResponseRefusalDetector detector, TimeProvid
             };
         }
 
+        var policy = gate.Policy;
+        var shadowSelfPrediction = policy.ShadowSelfPrediction is { } shadow ? await shadow.WaitAsync(cancellationToken) : null;
         return new RequestOutcome
         {
             RequestId = gate.RequestId,
@@ -56,6 +63,15 @@ internal sealed class OutcomeJudge(IResponseRefusalDetector detector, TimeProvid
             Endpoint = gate.Request.Endpoint == LlmEndpoint.ChatCompletions ? "chat.completions" : "completions",
             Stream = gate.Request.Stream,
             Decision = gate.Decision,
+            Tenant = policy.Tenant,
+            PolicyCategory = policy.Category,
+            Zone = policy.Zone?.ToWireName(),
+            PolicyAction = policy.Action,
+            ShadowOf = policy.ShadowOf,
+            FailMode = policy.FailMode,
+            SelfPrediction = policy.SelfPrediction ?? shadowSelfPrediction,
+            SelfPredictionShadow = policy.SelfPrediction is null && shadowSelfPrediction is not null,
+            FusedProbability = policy.FusedProbability,
             Prediction = gate.Prediction,
             StatusCode = pending.StatusCode,
             Observed = kind,

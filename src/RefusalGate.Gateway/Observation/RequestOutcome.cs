@@ -1,4 +1,5 @@
 using RefusalGate.Classification.Prediction;
+using RefusalGate.Gateway.Policies.SelfPrediction;
 
 namespace RefusalGate.Gateway.Observation;
 
@@ -20,7 +21,33 @@ public sealed record RequestOutcome
 
     public required bool Stream { get; init; }
 
+    /// <summary>The action type taken (allow, annotate, shadow, strict, block, constructive).</summary>
     public required string Decision { get; init; }
+
+    /// <summary>The tenant label (a tenant the policies name, <c>unknown</c> or <c>none</c>).</summary>
+    public string? Tenant { get; init; }
+
+    /// <summary>The category whose policy rule applied, and the zone the prediction fell in; null without a policy decision.</summary>
+    public string? PolicyCategory { get; init; }
+
+    public string? Zone { get; init; }
+
+    /// <summary>The configured name of the action taken, and for a shadow action the type it would have taken.</summary>
+    public string? PolicyAction { get; init; }
+
+    public string? ShadowOf { get; init; }
+
+    /// <summary><c>open</c> or <c>closed</c> when a stage failed and the fail mode decided.</summary>
+    public string? FailMode { get; init; }
+
+    /// <summary>The model's own prediction (inline, shadow or sampled), when one was attempted.</summary>
+    public SelfPredictionResult? SelfPrediction { get; init; }
+
+    /// <summary>Whether <see cref="SelfPrediction"/> ran beside the request (shadow or sampled) rather than deciding it.</summary>
+    public bool SelfPredictionShadow { get; init; }
+
+    /// <summary>The classifier's and the model's probabilities fused, when the cascade combined them.</summary>
+    public double? FusedProbability { get; init; }
 
     /// <summary>The prompt classifier's prediction; null when classification was off or failed.</summary>
     public PromptPrediction? Prediction { get; init; }

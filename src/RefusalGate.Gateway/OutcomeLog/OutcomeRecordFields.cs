@@ -37,6 +37,22 @@ public static class OutcomeRecordFields
             fields.Add(new("categories", string.Join(',', prediction.Categories.Select(c => $"{c.Key}={Number(c.Value)}"))));
         }
 
+        Text(fields, "tenant", outcome.Tenant);
+        Text(fields, "policy_category", outcome.PolicyCategory);
+        Text(fields, "zone", outcome.Zone);
+        Text(fields, "policy_action", outcome.PolicyAction);
+        Text(fields, "shadow_of", outcome.ShadowOf);
+        Text(fields, "fail_mode", outcome.FailMode);
+        if (outcome.SelfPrediction is { } self)
+        {
+            fields.Add(new("self_prediction", self.WireName));
+            fields.Add(new("self_shadow", outcome.SelfPredictionShadow ? 1 : 0));
+            fields.Add(new("self_cached", self.FromCache ? 1 : 0));
+            Optional(fields, "self_probability", self.RefusalProbability);
+            Optional(fields, "self_ms", self.FromCache ? null : self.Duration.TotalMilliseconds);
+        }
+
+        Optional(fields, "fused_probability", outcome.FusedProbability);
         Optional(fields, "actual_probability", outcome.RefusalProbability);
         if (outcome.RefusalReason is { } reason)
         {
@@ -50,6 +66,14 @@ public static class OutcomeRecordFields
         Optional(fields, "prompt_tokens", outcome.PromptTokens);
         Optional(fields, "completion_tokens", outcome.CompletionTokens);
         return [.. fields];
+    }
+
+    private static void Text(List<NameValueEntry> fields, string name, string? value)
+    {
+        if (value is not null)
+        {
+            fields.Add(new(name, value));
+        }
     }
 
     private static void Optional(List<NameValueEntry> fields, string name, double? value)

@@ -19,13 +19,19 @@ public static class SimulatorEndpoints
         endpoints.MapPost("/v1/chat/completions", (HttpContext context) => CompleteAsync(context, isChat: true));
         endpoints.MapPost("/v1/completions", (HttpContext context) => CompleteAsync(context, isChat: false));
         endpoints.MapGet("/v1/models", ListModels);
-        endpoints.MapGet("/_simulator/stats", (SimulatorStats stats) => Results.Json(new { total_requests = stats.TotalRequests, aborted_by_client = stats.AbortedByClient, recent = stats.Recent }));
+        endpoints.MapGet("/_simulator/stats", (SimulatorStats stats) => Results.Json(new
+        {
+            total_requests = stats.TotalRequests,
+            introspection_requests = stats.IntrospectionRequests,
+            aborted_by_client = stats.AbortedByClient,
+            recent = stats.Recent,
+        }));
         return endpoints;
     }
 
     private static IResult ListModels(HttpContext context, SimulatorRules rules)
     {
-        Record(context, body: null);
+        Record(context, body: null, isIntrospection: false);
         return Results.Json(new
         {
             @object = "list",
@@ -40,26 +46,28 @@ public static class SimulatorEndpoints
 
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, cancellationToken);
-        var body = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        Record(context, body);
+        var bodyBytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        var body = Encoding.UTF8.GetString(bodyBytes.Span);
 
-        SimulatedRequest request;
+        var isValid = TryReadRequest(bodyBytes, isChat, out var request, out var error);
+        ResponsePlan? plan = null;
         try
         {
-            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
-            if (!OpenAiRequestReader.TryRead(document.RootElement, isChat, out request, out var error))
-            {
-                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, error, "invalid_request_error", cancellationToken);
-                return;
-            }
+            plan = isValid ? planner.Plan(request) : null;
         }
-        catch (JsonException ex)
+        finally
         {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"Invalid JSON: {ex.Message}", "invalid_request_error", cancellationToken);
+            // Planning decides whether this is an introspection request, so the request is recorded after it; the
+            // finally keeps every request counted even if planning fails, and it still runs before any response byte.
+            Record(context, body, isIntrospection: plan?.Source == ResponseSource.Introspection);
+        }
+
+        if (plan is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, error, "invalid_request_error", cancellationToken);
             return;
         }
 
-        var plan = planner.Plan(request);
         if (plan.InitialDelayMs > 0)
         {
             await Task.Delay(plan.InitialDelayMs, cancellationToken);
@@ -89,6 +97,21 @@ public static class SimulatorEndpoints
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             context.RequestServices.GetRequiredService<SimulatorStats>().RecordAbortedByClient();
+        }
+    }
+
+    private static bool TryReadRequest(ReadOnlyMemory<byte> body, bool isChat, out SimulatedRequest request, out string error)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return OpenAiRequestReader.TryRead(document.RootElement, isChat, out request, out error);
+        }
+        catch (JsonException ex)
+        {
+            request = null!;
+            error = $"Invalid JSON: {ex.Message}";
+            return false;
         }
     }
 
@@ -146,7 +169,7 @@ public static class SimulatorEndpoints
         return chunks;
     }
 
-    private static void Record(HttpContext context, string? body)
+    private static void Record(HttpContext context, string? body, bool isIntrospection)
     {
         var stats = context.RequestServices.GetRequiredService<SimulatorStats>();
         var authorization = context.Request.Headers.Authorization.ToString();
@@ -158,7 +181,8 @@ public static class SimulatorEndpoints
             context.Request.Path,
             body,
             authorizationHash,
-            context.Request.Headers["x-request-id"].ToString() is { Length: > 0 } id ? id : null));
+            context.Request.Headers["x-request-id"].ToString() is { Length: > 0 } id ? id : null,
+            isIntrospection));
     }
 
     private static async Task WriteErrorAsync(HttpContext context, int status, string message, string type, CancellationToken cancellationToken)

@@ -13,8 +13,16 @@ public sealed class SimulatorStats
     private readonly ConcurrentQueue<ReceivedRequest> _recent = new();
     private long _total;
     private long _aborted;
+    private long _introspection;
 
+    /// <summary>Every request received, introspection requests included.</summary>
     public long TotalRequests => Interlocked.Read(ref _total);
+
+    /// <summary>
+    /// Self-prediction requests ("would you refuse this?") among <see cref="TotalRequests"/>, so tests can tell when the
+    /// gateway asked the model about a prompt apart from when it forwarded the prompt.
+    /// </summary>
+    public long IntrospectionRequests => Interlocked.Read(ref _introspection);
 
     /// <summary>Answers cut short because the caller went away (e.g. the gateway cancelled a stream).</summary>
     public long AbortedByClient => Interlocked.Read(ref _aborted);
@@ -26,6 +34,11 @@ public sealed class SimulatorStats
     internal void Record(ReceivedRequest request)
     {
         Interlocked.Increment(ref _total);
+        if (request.IsIntrospection)
+        {
+            Interlocked.Increment(ref _introspection);
+        }
+
         _recent.Enqueue(request);
         while (_recent.Count > Capacity && _recent.TryDequeue(out _))
         {
@@ -34,4 +47,5 @@ public sealed class SimulatorStats
 }
 
 /// <summary>One request as the simulated upstream saw it.</summary>
-public sealed record ReceivedRequest(string Method, string Path, string? Body, string? AuthorizationSha256, string? RequestId);
+/// <param name="IsIntrospection">True when it was a self-prediction request rather than a prompt to answer.</param>
+public sealed record ReceivedRequest(string Method, string Path, string? Body, string? AuthorizationSha256, string? RequestId, bool IsIntrospection = false);

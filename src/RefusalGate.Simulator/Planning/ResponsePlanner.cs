@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using RefusalGate.Simulator.Replay;
 using RefusalGate.Simulator.Rules;
@@ -7,15 +6,17 @@ namespace RefusalGate.Simulator.Planning;
 
 /// <summary>
 /// Decides the simulated answer: a replayed response when a replay book matches, else the first matching refusal
-/// rule, else a compliance. Faults come from in-prompt directives (when enabled) or from fault rules.
+/// rule, else a compliance. Faults come from in-prompt directives (when enabled) or from fault rules. A self-prediction
+/// request gets a prediction about the prompt it embeds instead (see <see cref="IntrospectionPlanner"/>).
 /// </summary>
-public sealed partial class ResponsePlanner
+public sealed class ResponsePlanner
 {
     private readonly SimulatorRules _rules;
     private readonly ReplayBook? _replay;
     private readonly string? _replayDefault;
     private readonly (RefusalRule Rule, Regex[] Patterns)[] _refusals;
     private readonly (FaultRule Rule, Regex Pattern)[] _faults;
+    private readonly IntrospectionPlanner _introspection;
 
     public ResponsePlanner(SimulatorRules rules, ReplayBook? replay = null, string? replayDefault = null)
     {
@@ -28,79 +29,90 @@ public sealed partial class ResponsePlanner
         _faults = rules.Faults
             .Select(f => (f, new Regex(f.Pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50))))
             .ToArray();
+        _introspection = new IntrospectionPlanner(rules.Introspection);
     }
 
     public ResponsePlan Plan(SimulatedRequest request)
     {
-        var prompt = request.LastUserMessage;
-        var initialDelay = _rules.Latency.FixedMs + (_rules.Latency.JitterMs > 0 ? Random.Shared.Next(_rules.Latency.JitterMs + 1) : 0);
-        var chunkDelay = _rules.Latency.ChunkDelayMs;
-        var fault = PlanFault(prompt, ref initialDelay, ref chunkDelay);
+        var message = request.LastUserMessage;
+        if (_introspection.TryExtract(message, out var embeddedPrompt, out var wrapper))
+        {
+            return PlanIntrospection(request.Model, embeddedPrompt, wrapper);
+        }
 
-        var (text, isRefusal, category, source) = ChooseText(request.Model, prompt);
-        return new ResponsePlan(text, isRefusal, category, source, initialDelay, chunkDelay, fault);
+        var initialDelay = BaseDelay();
+        var chunkDelay = _rules.Latency.ChunkDelayMs;
+        var fault = PlanFault(message, ref initialDelay, ref chunkDelay);
+
+        var choice = ChooseText(request.Model, message);
+        return new ResponsePlan(choice.Text, choice.Source == ResponseSource.RefusalRule, choice.Rule?.Category, choice.Source, initialDelay, chunkDelay, fault);
     }
 
-    private (string Text, bool IsRefusal, string? Category, ResponseSource Source) ChooseText(string model, string prompt)
+    /// <summary>
+    /// Answers "would you refuse this prompt?". The truth is what <see cref="ChooseText"/> would do with the prompt.
+    /// Faults come only from the message around the prompt: a prompt that fails its real call (<c>[sim:status=503]</c>,
+    /// a fault rule) can still be predicted, which is the order of calls the gateway makes.
+    /// </summary>
+    private ResponsePlan PlanIntrospection(string model, string prompt, string wrapper)
+    {
+        var initialDelay = BaseDelay();
+        var chunkDelay = _rules.Latency.ChunkDelayMs;
+        var fault = PlanFault(wrapper, ref initialDelay, ref chunkDelay);
+
+        var directives = ParseDirectives(prompt);
+        var choice = ChooseText(model, prompt);
+        var answer = _introspection.Decide(
+            model,
+            _rules.Directives ? PromptDirectives.Strip(prompt) : prompt,
+            truth: choice.Source == ResponseSource.RefusalRule,
+            choice.Rule?.Introspection,
+            directives);
+        initialDelay += directives.SelfDelayMs;
+        return new ResponsePlan(IntrospectionAnswerText.Render(answer), false, null, ResponseSource.Introspection, initialDelay, chunkDelay, fault, answer);
+    }
+
+    private int BaseDelay() =>
+        _rules.Latency.FixedMs + (_rules.Latency.JitterMs > 0 ? Random.Shared.Next(_rules.Latency.JitterMs + 1) : 0);
+
+    private PromptDirectives ParseDirectives(string text) => _rules.Directives ? PromptDirectives.Parse(text) : PromptDirectives.None;
+
+    private TextChoice ChooseText(string model, string prompt)
     {
         if (_replay is not null)
         {
             if (_replay.TryFind(model, prompt, out var recorded))
             {
-                return (recorded, false, null, ResponseSource.Replay);
+                return new TextChoice(recorded, ResponseSource.Replay, null);
             }
 
             if (_replayDefault is not null)
             {
-                return (_replayDefault, false, null, ResponseSource.Replay);
+                return new TextChoice(_replayDefault, ResponseSource.Replay, null);
             }
         }
 
-        var cleanPrompt = _rules.Directives ? DirectivePattern().Replace(prompt, "").Trim() : prompt;
+        var cleanPrompt = _rules.Directives ? PromptDirectives.Strip(prompt) : prompt;
         foreach (var (rule, patterns) in _refusals)
         {
             if (patterns.Any(p => p.IsMatch(cleanPrompt)))
             {
-                return (rule.Response, true, rule.Category, ResponseSource.RefusalRule);
+                return new TextChoice(rule.Response, ResponseSource.RefusalRule, rule);
             }
         }
 
-        return (_rules.Compliance.Replace("{topic}", Topic(cleanPrompt), StringComparison.Ordinal), false, null, ResponseSource.Compliance);
+        return new TextChoice(_rules.Compliance.Replace("{topic}", Topic(cleanPrompt), StringComparison.Ordinal), ResponseSource.Compliance, null);
     }
 
-    private PlannedFault? PlanFault(string prompt, ref int initialDelay, ref int chunkDelay)
+    private PlannedFault? PlanFault(string text, ref int initialDelay, ref int chunkDelay)
     {
-        PlannedFault? fault = null;
-        if (_rules.Directives)
-        {
-            foreach (Match match in DirectivePattern().Matches(prompt))
-            {
-                var name = match.Groups["name"].Value;
-                var hasValue = int.TryParse(match.Groups["value"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value);
-                switch (name)
-                {
-                    case "status" when hasValue:
-                        fault = new PlannedFault(FaultKind.Status, value, 0);
-                        break;
-                    case "delay" when hasValue:
-                        initialDelay += value;
-                        break;
-                    case "chunk-delay" when hasValue:
-                        chunkDelay = value;
-                        break;
-                    case "reset":
-                        fault = new PlannedFault(FaultKind.Reset, 0, 0);
-                        break;
-                    case "cut-stream":
-                        fault = new PlannedFault(FaultKind.CutStream, 0, 0);
-                        break;
-                }
-            }
-        }
+        var directives = ParseDirectives(text);
+        initialDelay += directives.DelayMs;
+        chunkDelay = directives.ChunkDelayMs ?? chunkDelay;
+        var fault = directives.Fault;
 
         foreach (var (rule, pattern) in _faults)
         {
-            if (fault is null && pattern.IsMatch(prompt) && Random.Shared.NextDouble() < rule.Probability)
+            if (fault is null && pattern.IsMatch(text) && Random.Shared.NextDouble() < rule.Probability)
             {
                 fault = new PlannedFault(rule.Kind, rule.Status, rule.DelayMs);
             }
@@ -127,6 +139,6 @@ public sealed partial class ResponsePlanner
         return topic.Length == 0 ? "your question" : $"\"{topic}\"";
     }
 
-    [GeneratedRegex(@"\[sim:(?<name>[a-z-]+)(?:=(?<value>\d+))?\]", RegexOptions.CultureInvariant)]
-    private static partial Regex DirectivePattern();
+    /// <summary>The chosen text and where it came from; <see cref="Rule"/> is the refusal rule that matched, if any.</summary>
+    private readonly record struct TextChoice(string Text, ResponseSource Source, RefusalRule? Rule);
 }

@@ -27,6 +27,9 @@ public sealed class SimulatorRules
     /// They make reliability tests deterministic; turn them off when replaying untrusted traffic.
     /// </summary>
     public bool Directives { get; set; } = true;
+
+    /// <summary>How self-prediction requests ("would you refuse this?") are recognised and answered.</summary>
+    public IntrospectionRules Introspection { get; set; } = new();
 }
 
 public sealed class RefusalRule
@@ -38,6 +41,9 @@ public sealed class RefusalRule
 
     /// <summary>The refusal text returned when the rule matches.</summary>
     public string Response { get; set; } = "I'm sorry, but I can't help with that request.";
+
+    /// <summary>Self-prediction settings for prompts this rule matches; null keeps the top-level ones.</summary>
+    public IntrospectionOverride? Introspection { get; set; }
 }
 
 public sealed class LatencyRules

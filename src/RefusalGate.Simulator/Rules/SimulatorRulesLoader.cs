@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -70,6 +71,49 @@ public static class SimulatorRulesLoader
             {
                 throw new SimulatorRulesException($"{sourceName}: fault probability {fault.Probability} is not in [0, 1].");
             }
+        }
+
+        ValidateIntrospection(rules, sourceName);
+    }
+
+    private static void ValidateIntrospection(SimulatorRules rules, string sourceName)
+    {
+        // An empty `introspection:` key deserializes to null; it means "the defaults", not "no settings".
+        rules.Introspection ??= new IntrospectionRules();
+        var introspection = rules.Introspection;
+        try
+        {
+            _ = IntrospectionPattern.Compile(introspection.Pattern);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new SimulatorRulesException($"{sourceName}: invalid introspection pattern '{introspection.Pattern}': {ex.Message}", ex);
+        }
+
+        RequireInRange(introspection.Accuracy, 0, 1, "introspection accuracy", sourceName);
+        RequireInRange(introspection.Confidence, 0, 1, "introspection confidence", sourceName);
+        RequireInRange(introspection.Bias, -1, 1, "introspection bias", sourceName);
+        foreach (var rule in rules.Refusals)
+        {
+            if (rule.Introspection is not { } overrides)
+            {
+                continue;
+            }
+
+            var location = $"{sourceName}: refusal rule '{rule.Category}'";
+            RequireInRange(overrides.Accuracy, 0, 1, "introspection accuracy", location);
+            RequireInRange(overrides.Confidence, 0, 1, "introspection confidence", location);
+            RequireInRange(overrides.Bias, -1, 1, "introspection bias", location);
+        }
+    }
+
+    /// <summary>Written so that NaN (YAML <c>.nan</c>) fails too.</summary>
+    private static void RequireInRange(double? value, double min, double max, string what, string location)
+    {
+        if (value is { } number && !(number >= min && number <= max))
+        {
+            throw new SimulatorRulesException(
+                string.Create(CultureInfo.InvariantCulture, $"{location}: {what} {number} is not in [{min}, {max}]."));
         }
     }
 }

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using RefusalGate.Gateway.Policies.Loading;
+
+namespace RefusalGate.Cli.Commands;
+
+/// <summary><c>policy check PATH...</c>: validates policy files the way the gateway will, before they are deployed.</summary>
+public static class PolicyCommand
+{
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("path")
+        {
+            Description = "Policy files (each checked on its own) or directories (checked together, as the gateway loads them).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var check = new Command("check", "Check policy files against the schema and the taxonomy; every error is printed as file:line:column. Exit code 1 on errors.")
+        {
+            paths,
+        };
+        check.SetAction(parse => Check(parse.GetValue(paths)!, Console.Out));
+        return new Command("policy", "Work with policy files.") { check };
+    }
+
+    /// <summary>Checks every path and prints one line per error (or an OK line per set); returns the exit code.</summary>
+    public static int Check(IReadOnlyList<string> paths, TextWriter output)
+    {
+        var failed = false;
+        foreach (var path in paths)
+        {
+            PolicyLoadResult result;
+            if (Directory.Exists(path))
+            {
+                result = PolicyLoader.LoadDirectory(path, ContextFor(path));
+            }
+            else if (File.Exists(path))
+            {
+                result = PolicyLoader.LoadFiles([path], ContextFor(Path.GetDirectoryName(Path.GetFullPath(path))!));
+            }
+            else
+            {
+                output.WriteLine($"{path}: no such file or directory");
+                failed = true;
+                continue;
+            }
+
+            foreach (var error in result.Errors)
+            {
+                output.WriteLine(error);
+            }
+
+            if (result.Policies is { } set)
+            {
+                output.WriteLine($"{path}: OK ({set.Files.Count} file(s), {set.Actions.Count} actions, {set.OverrideCount} overrides)");
+            }
+            else
+            {
+                failed = true;
+            }
+        }
+
+        return failed ? RefusalGateCommandLine.ExitFailure : RefusalGateCommandLine.ExitOk;
+    }
+
+    /// <summary>
+    /// Category names are checked against the taxonomy beside the files (or one directory up, for examples/);
+    /// upstream names only exist in a gateway's configuration, so the gateway checks those when it loads the policy.
+    /// </summary>
+    private static PolicyLoadContext ContextFor(string directory)
+    {
+        foreach (var candidate in new[] { directory, Path.GetDirectoryName(Path.GetFullPath(directory)) })
+        {
+            if (candidate is not null && File.Exists(Path.Combine(candidate, PolicyLoader.TaxonomyFileName)))
+            {
+                return new PolicyLoadContext(PolicyTaxonomy.ReadCategoryIds(Path.Combine(candidate, PolicyLoader.TaxonomyFileName)), Upstreams: null);
+            }
+        }
+
+        return new PolicyLoadContext(Categories: null, Upstreams: null);
+    }
+}

@@ -1,0 +1,39 @@
+using RefusalGate.Gateway.Errors;
+using RefusalGate.Gateway.Gate;
+using RefusalGate.Gateway.Gate.Parsing;
+
+namespace RefusalGate.Gateway.Policies.Actions;
+
+/// <summary>
+/// Answers without calling the upstream: <c>block</c> with a refusal message, <c>constructive</c> with a safe, helpful
+/// one (e.g. crisis resources). By default the answer is a normal completion in the provider's format (streamed when
+/// the client asked for a stream) so every client shows it; <c>respondWith: error</c> makes it an OpenAI-style 403.
+/// </summary>
+public sealed class DirectAnswerAction(string name, string type, string message, bool asError) : IPolicyAction
+{
+    public const string BlockTypeName = "block";
+    public const string ConstructiveTypeName = "constructive";
+
+    public const string DefaultBlockMessage = "I can't help with that request.";
+
+    public const string DefaultConstructiveMessage =
+        "I can't help with that, but I can help you find safer options or information. If you or someone else is in " +
+        "danger, please contact local emergency services or a crisis line right away.";
+
+    public string Name { get; } = name;
+
+    public string Type { get; } = type;
+
+    public string Message { get; } = message;
+
+    public bool AsError { get; } = asError;
+
+    public void Apply(GateContext context, PolicyDecision decision)
+    {
+        IGateResponse answer = AsError
+            ? new OpenAiError(403, Message, "invalid_request_error", "refused_by_policy")
+            : new PolicyCompletion(Message, context.Request.Model, context.Request.Endpoint == LlmEndpoint.ChatCompletions, context.Request.Stream,
+                FinishReason: Type == BlockTypeName ? "content_filter" : "stop");
+        context.Respond(answer, Type);
+    }
+}

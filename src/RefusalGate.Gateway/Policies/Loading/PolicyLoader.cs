@@ -1,0 +1,266 @@
+using System.Collections.Frozen;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using RefusalGate.Gateway.Policies.Actions;
+using RefusalGate.Gateway.Policies.Model;
+using RefusalGate.Gateway.Policies.Tenancy;
+
+namespace RefusalGate.Gateway.Policies.Loading;
+
+/// <summary>What the loader checks names against; null members skip that check (e.g. <c>policy check</c> without a gateway configuration).</summary>
+public sealed record PolicyLoadContext(IReadOnlyCollection<string>? Categories, IReadOnlyCollection<string>? Upstreams);
+
+/// <summary>A loaded set, or every error found (never both).</summary>
+public sealed record PolicyLoadResult(PolicySet? Policies, IReadOnlyList<PolicyDiagnostic> Errors, IReadOnlyList<string> Files)
+{
+    public bool Succeeded => Policies is not null;
+}
+
+/// <summary>
+/// Loads policy files: YAML → JSON tokens with positions, the JSON schema, then the checks a schema cannot express
+/// (references between actions, categories and upstreams that exist, threshold order, one default per set). Every error
+/// is reported with file, line and column; nothing is thrown for bad input.
+/// </summary>
+public static class PolicyLoader
+{
+    /// <summary>The taxonomy file that lives beside the policies; it names categories and is not itself a policy.</summary>
+    public const string TaxonomyFileName = "categories.yaml";
+
+    /// <summary>Policy files in a directory: every <c>*.yaml</c>/<c>*.yml</c> at its top level except the taxonomy.</summary>
+    public static IReadOnlyList<string> PolicyFiles(string directory) =>
+        [.. Directory.EnumerateFiles(directory)
+            .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            .Where(f => !Path.GetFileName(f).StartsWith('.') && !Path.GetFileName(f).Equals(TaxonomyFileName, StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)];
+
+    public static PolicyLoadResult LoadDirectory(string directory, PolicyLoadContext context)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return new PolicyLoadResult(null, [new PolicyDiagnostic(directory, 0, 0, "The policy directory does not exist.")], []);
+        }
+
+        return LoadFiles(PolicyFiles(directory), context);
+    }
+
+    public static PolicyLoadResult LoadFiles(IReadOnlyList<string> files, PolicyLoadContext context)
+    {
+        var sources = new List<(string File, string Text)>();
+        var errors = new List<PolicyDiagnostic>();
+        foreach (var file in files)
+        {
+            try
+            {
+                sources.Add((file, File.ReadAllText(file)));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                errors.Add(new PolicyDiagnostic(file, 0, 0, $"Cannot read the file: {ex.Message}"));
+            }
+        }
+
+        var result = Load(sources, context);
+        return errors.Count == 0 ? result : result with { Policies = null, Errors = [.. errors, .. result.Errors] };
+    }
+
+    /// <summary>Loads policy sources given as text (file names are used in diagnostics only).</summary>
+    public static PolicyLoadResult Load(IReadOnlyList<(string File, string Text)> sources, PolicyLoadContext context)
+    {
+        var errors = new List<PolicyDiagnostic>();
+        var documents = new List<(PolicyDocument Document, PolicyIssues Issues)>();
+        foreach (var (file, text) in sources)
+        {
+            var before = errors.Count;
+            if (YamlToJson.Read(file, text, errors) is not { } root)
+            {
+                continue;
+            }
+
+            PolicySchema.Validate(file, root, errors);
+
+            // Even with schema errors, read what can be read so the reference checks report their errors in the same run.
+            try
+            {
+                documents.Add((root.ToObject<PolicyDocument>(JsonSerializer.CreateDefault())!, new PolicyIssues(file, root, errors)));
+            }
+            catch (JsonException) when (errors.Count > before)
+            {
+                // The schema has already said why the shape is wrong.
+            }
+        }
+
+        var files = sources.Select(s => s.File).ToList();
+        var set = Compile(documents, context, errors);
+        return errors.Count == 0 && set is not null ? new PolicyLoadResult(set, [], files) : new PolicyLoadResult(null, errors, files);
+    }
+
+    private static PolicySet? Compile(List<(PolicyDocument Document, PolicyIssues Issues)> documents, PolicyLoadContext context, List<PolicyDiagnostic> errors)
+    {
+        var actions = BuildActions(documents, context, out var actionIssues);
+        PolicyLayerDocument? defaultLayer = null;
+        PolicyIssues? defaultIssues = null;
+        TenantsDocument? tenants = null;
+        var overrides = new List<PolicyOverride>();
+        foreach (var (document, issues) in documents)
+        {
+            if (document.Policy is not null)
+            {
+                if (defaultIssues is not null)
+                {
+                    issues.At($"A default policy is already set in {defaultIssues.File}; a policy directory has exactly one 'policy'.", "policy");
+                }
+                else
+                {
+                    (defaultLayer, defaultIssues) = (document.Policy, issues);
+                }
+
+                CheckLayer(document.Policy, ["policy"], actions, context, issues);
+            }
+
+            if (document.Tenants is not null)
+            {
+                if (tenants is not null)
+                {
+                    issues.At("'tenants' is already configured in another file of this directory.", "tenants");
+                }
+
+                tenants = document.Tenants;
+            }
+
+            for (var i = 0; i < (document.Overrides?.Count ?? 0); i++)
+            {
+                var entry = document.Overrides![i];
+                var name = entry.Name ?? $"{Path.GetFileName(issues.File)}#{i + 1}";
+                if (entry.Match.Upstream is { } upstream && context.Upstreams is { } known && !known.Contains(upstream, StringComparer.OrdinalIgnoreCase))
+                {
+                    issues.At($"Override '{name}' matches upstream '{upstream}', which is not configured (known: {string.Join(", ", known)}).", "overrides", i, "match", "upstream");
+                }
+
+                CheckLayer(entry.Policy, ["overrides", i, "policy"], actions, context, issues);
+                overrides.Add(new PolicyOverride(name, entry.Match.Tenant, entry.Match.Upstream, entry.Match.Model, entry.Policy));
+            }
+        }
+
+        if (overrides.Count > PolicySet.MaxOverrides)
+        {
+            errors.Add(new PolicyDiagnostic(documents[^1].Issues.File, 0, 0, $"{overrides.Count} overrides; at most {PolicySet.MaxOverrides} are supported across a policy directory."));
+        }
+
+        if (errors.Count > 0 || actionIssues)
+        {
+            return null;
+        }
+
+        var set = new PolicySet(
+            defaultLayer ?? new PolicyLayerDocument(),
+            overrides,
+            context.Categories ?? [],
+            actions.ToFrozenDictionary(StringComparer.Ordinal),
+            Tenants(tenants, overrides),
+            [.. documents.Select(d => d.Issues.File)]);
+        CheckThresholdOrder(set, documents, errors);
+        return errors.Count == 0 ? set : null;
+    }
+
+    private static Dictionary<string, IPolicyAction> BuildActions(
+        List<(PolicyDocument Document, PolicyIssues Issues)> documents, PolicyLoadContext context, out bool failed)
+    {
+        var actions = PolicyActionFactory.BuiltIns().ToDictionary(a => a.Name, StringComparer.Ordinal);
+        var declared = new Dictionary<string, (ActionDocument Settings, PolicyIssues Issues)>(StringComparer.Ordinal);
+        failed = false;
+        foreach (var (document, issues) in documents)
+        {
+            foreach (var (name, settings) in document.Actions ?? [])
+            {
+                if (declared.TryGetValue(name, out var first))
+                {
+                    issues.At($"Action '{name}' is already defined in {first.Issues.File}.", "actions", name);
+                    failed = true;
+                    continue;
+                }
+
+                declared[name] = (settings, issues);
+            }
+        }
+
+        // Shadows refer to other actions, so build them last.
+        foreach (var (name, (settings, issues)) in declared.OrderBy(d => d.Value.Settings.Type == ShadowAction.TypeName ? 1 : 0))
+        {
+            var action = PolicyActionFactory.Create(name, settings, n => actions.GetValueOrDefault(n), context.Upstreams, issues);
+            if (action is null)
+            {
+                failed = true;
+                continue;
+            }
+
+            actions[name] = action;
+        }
+
+        return actions;
+    }
+
+    /// <summary>References and names a schema cannot check: actions exist, categories exist, thresholds in order.</summary>
+    private static void CheckLayer(PolicyLayerDocument layer, object[] path, Dictionary<string, IPolicyAction> actions, PolicyLoadContext context, PolicyIssues issues)
+    {
+        CheckAction(layer.FailAction, [.. path, "failAction"]);
+        CheckZones(layer.Actions, [.. path, "actions"]);
+        CheckThresholds(layer.Thresholds, [.. path, "thresholds"]);
+        foreach (var (category, own) in layer.Categories ?? [])
+        {
+            object[] at = [.. path, "categories", category];
+            if (category != PolicyLayers.FallbackCategory && context.Categories is { } known && !known.Contains(category, StringComparer.Ordinal))
+            {
+                issues.At($"Unknown category '{category}' (the taxonomy has: {string.Join(", ", known)}; '{PolicyLayers.FallbackCategory}' means any other).", at);
+            }
+
+            CheckZones(own.Actions, [.. at, "actions"]);
+            CheckThresholds(own.Thresholds, [.. at, "thresholds"]);
+        }
+
+        void CheckZones(ZoneActionsDocument? zones, object[] at)
+        {
+            CheckAction(zones?.Refuse, [.. at, "refuse"]);
+            CheckAction(zones?.Uncertain, [.. at, "uncertain"]);
+            CheckAction(zones?.Comply, [.. at, "comply"]);
+        }
+
+        void CheckAction(string? name, object[] at)
+        {
+            if (name is not null && !actions.ContainsKey(name))
+            {
+                issues.At($"Unknown action '{name}' (defined: {string.Join(", ", actions.Keys.Order(StringComparer.Ordinal))}).", at);
+            }
+        }
+
+        void CheckThresholds(ThresholdsDocument? thresholds, object[] at)
+        {
+            if (thresholds is { Refuse: { } refuse, Comply: { } comply } && comply > refuse)
+            {
+                issues.At($"The comply threshold ({comply}) is above the refuse threshold ({refuse}); comply must be ≤ refuse.", at);
+            }
+        }
+    }
+
+    /// <summary>The merged thresholds of each scope on its own must be in order too (a layer may set only one of them).</summary>
+    private static void CheckThresholdOrder(PolicySet set, List<(PolicyDocument Document, PolicyIssues Issues)> documents, List<PolicyDiagnostic> errors)
+    {
+        foreach (var (scope, mask) in set.SingleScopes())
+        {
+            var policy = set.Build(mask);
+            foreach (var rule in policy.Rules)
+            {
+                if (rule.ComplyAt > rule.RefuseAt)
+                {
+                    var file = documents.Count > 0 ? documents[0].Issues.File : "(policies)";
+                    errors.Add(new PolicyDiagnostic(file, 0, 0,
+                        $"In {scope}, category '{rule.Category}' ends up with comply threshold {rule.ComplyAt} above refuse threshold {rule.RefuseAt}."));
+                }
+            }
+        }
+    }
+
+    private static TenantResolver Tenants(TenantsDocument? tenants, List<PolicyOverride> overrides) => new(
+        tenants?.Header,
+        (tenants?.ApiKeys ?? []).GroupBy(k => k.Sha256.ToLowerInvariant()).ToDictionary(g => g.Key, g => g.First().Tenant),
+        overrides.Select(o => o.Tenant).OfType<string>());
+}

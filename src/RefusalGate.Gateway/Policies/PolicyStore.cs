@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RefusalGate.Classification.Manifest;
+using RefusalGate.Gateway.Policies.Loading;
+using RefusalGate.Gateway.Policies.Model;
+using RefusalGate.Gateway.Proxy;
+
+namespace RefusalGate.Gateway.Policies;
+
+/// <summary>
+/// Holds the policy set in force. The first load happens at start-up and an invalid policy stops the gateway there
+/// (with every error, file:line:column); later reloads that fail keep the last good set, log why and count the failure.
+/// Reading <see cref="Current"/> is a single volatile read on the request path.
+/// </summary>
+public sealed partial class PolicyStore
+{
+    private readonly PolicyOptions _options;
+    private readonly PolicyLoadContext _context;
+    private readonly PolicyMetrics _metrics;
+    private readonly ILogger<PolicyStore> _logger;
+    private readonly Lock _reloadLock = new();
+    private volatile PolicySet _current;
+    private string _fingerprint;
+
+    public PolicyStore(IOptions<PolicyOptions> options, UpstreamCatalog upstreams, LoadedClassifierManifest manifest, PolicyMetrics metrics, ILogger<PolicyStore> logger)
+    {
+        _options = options.Value;
+        _context = new PolicyLoadContext(manifest.Manifest.Categories, [.. upstreams.Upstreams.Keys]);
+        _metrics = metrics;
+        _logger = logger;
+        var (result, fingerprint) = LoadNow();
+        if (result.Policies is null)
+        {
+            throw new PolicyLoadException(result.Errors);
+        }
+
+        _current = result.Policies;
+        _fingerprint = fingerprint;
+        metrics.Reloaded(succeeded: true);
+        LogLoaded(Describe(result.Policies), result.Policies.OverrideCount);
+    }
+
+    public PolicySet Current => _current;
+
+    public string? Directory => _options.Directory;
+
+    /// <summary>Re-reads the files; returns false (and keeps the current set) when they are invalid. Unchanged files are not reloaded.</summary>
+    public bool Reload()
+    {
+        lock (_reloadLock)
+        {
+            var (result, fingerprint) = LoadNow();
+            if (result.Policies is null)
+            {
+                _metrics.Reloaded(succeeded: false);
+                LogReloadFailed(result.Errors.Count, string.Join(Environment.NewLine, result.Errors));
+                return false;
+            }
+
+            if (fingerprint == _fingerprint)
+            {
+                return true;
+            }
+
+            _current = result.Policies;
+            _fingerprint = fingerprint;
+            _metrics.Reloaded(succeeded: true);
+            LogLoaded(Describe(result.Policies), result.Policies.OverrideCount);
+            return true;
+        }
+    }
+
+    private (PolicyLoadResult Result, string Fingerprint) LoadNow()
+    {
+        if (_options.Directory is not { Length: > 0 } directory)
+        {
+            return (PolicyLoader.Load([], _context), "");
+        }
+
+        var result = PolicyLoader.LoadDirectory(directory, _context);
+        return (result, Fingerprint(result.Files));
+    }
+
+    /// <summary>A hash of the files' names and contents, so a touch or a watcher's duplicate event does not count as a new policy.</summary>
+    private static string Fingerprint(IReadOnlyList<string> files)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in files)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(file + "\0"));
+            try
+            {
+                hash.AppendData(File.ReadAllBytes(file));
+            }
+            catch (IOException)
+            {
+                // The loader has already reported unreadable files.
+            }
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    private static string Describe(PolicySet set) => set.Files.Count == 0 ? "built-in defaults (no policy files)" : string.Join(", ", set.Files);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Policies loaded from {Files} ({Overrides} overrides).")]
+    private partial void LogLoaded(string files, int overrides);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Policy reload failed with {Count} error(s); the last good policy stays in force:\n{Errors}")]
+    private partial void LogReloadFailed(int count, string errors);
+}
+
+/// <summary>The policy files are invalid at start-up; the message lists every error with its position.</summary>
+public sealed class PolicyLoadException(IReadOnlyList<PolicyDiagnostic> errors)
+    : Exception($"The policy files are invalid ({errors.Count} error(s)); fix them or run `./refusalgate policy check`:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}")
+{
+    public IReadOnlyList<PolicyDiagnostic> Errors { get; } = errors;
+}

@@ -1,0 +1,186 @@
+using RefusalGate.Gateway.Observation;
+using RefusalGate.Gateway.Policies.Model;
+using RefusalGate.Gateway.Telemetry;
+
+namespace RefusalGate.Gateway.Policies.SelfPrediction;
+
+/// <summary>
+/// Combines the classifier's and the model's own refusal probability in logit space (see <see cref="FusionSettings"/>).
+/// As an outcome sink it also learns: every scored request that had both predictions becomes a sample, and per model
+/// the weights are refitted (L2-regularised logistic regression, shrunk toward the configured weights) so the fusion
+/// trusts whichever source has proved more reliable for that model.
+/// </summary>
+public sealed class PredictionFusion : IOutcomeSink
+{
+    /// <summary>Samples kept per model (the most recent ones).</summary>
+    public const int MaxSamplesPerModel = 5000;
+
+    private const double Epsilon = 1e-4;
+
+    private readonly ModelLabels _models = new(maxModels: 50);
+    private readonly Dictionary<string, ModelSamples> _samples = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    /// <summary>The fused probability of refusal.</summary>
+    public double Combine(string model, double classifierProbability, double selfProbability, FusionSettings settings)
+    {
+        var (bias, wc, ws) = WeightsFor(model, settings);
+        var z = bias + (wc * Logit(classifierProbability)) + (ws * Logit(selfProbability));
+        return 1 / (1 + Math.Exp(-z));
+    }
+
+    /// <summary>The weights in force for a model: fitted ones once enough samples are in (and fitting is on), else configured.</summary>
+    public (double Bias, double ClassifierWeight, double SelfWeight) WeightsFor(string model, FusionSettings settings)
+    {
+        if (settings.Fit)
+        {
+            lock (_lock)
+            {
+                if (_samples.TryGetValue(_models.Label(model), out var samples) && samples.Fitted is { } fitted && samples.FittedOn >= settings.MinSamples)
+                {
+                    return fitted;
+                }
+            }
+        }
+
+        return (settings.Bias, settings.ClassifierWeight, settings.SelfWeight);
+    }
+
+    public ValueTask WriteAsync(RequestOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (outcome is { Prediction: { } prediction, SelfPrediction.RefusalProbability: { } self } && outcome.Observed.IsScorable())
+        {
+            Add(outcome.Model, prediction.RefusalProbability, self, outcome.Observed.IsRefusal());
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Adds a scored case and refits the model's weights when its sample has grown by a tenth (or 20 cases).</summary>
+    public void Add(string model, double classifierProbability, double selfProbability, bool refused)
+    {
+        lock (_lock)
+        {
+            var label = _models.Label(model);
+            if (!_samples.TryGetValue(label, out var samples))
+            {
+                _samples[label] = samples = new ModelSamples();
+            }
+
+            samples.Add(Logit(classifierProbability), Logit(selfProbability), refused ? 1 : 0);
+            if (samples.Added >= samples.AddedAtFit + Math.Max(20, samples.Count / 10))
+            {
+                samples.Fitted = Fit(samples, FusionSettings.Default);
+                samples.FittedOn = samples.Count;
+                samples.AddedAtFit = samples.Added;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Newton's method on the penalised log-likelihood; the penalty pulls toward the prior weights so that a small or
+    /// separable sample cannot produce wild weights.
+    /// </summary>
+    private static (double, double, double) Fit(ModelSamples samples, FusionSettings prior, double penalty = 1.0)
+    {
+        double[] w = [prior.Bias, prior.ClassifierWeight, prior.SelfWeight];
+        double[] w0 = [.. w];
+        for (var iteration = 0; iteration < 25; iteration++)
+        {
+            var gradient = new double[3];
+            var hessian = new double[3, 3];
+            for (var i = 0; i < samples.Count; i++)
+            {
+                var (xc, xs, y) = samples[i];
+                double[] x = [1, xc, xs];
+                var p = 1 / (1 + Math.Exp(-((w[0] * x[0]) + (w[1] * x[1]) + (w[2] * x[2]))));
+                for (var a = 0; a < 3; a++)
+                {
+                    gradient[a] += (p - y) * x[a];
+                    for (var b = 0; b < 3; b++)
+                    {
+                        hessian[a, b] += p * (1 - p) * x[a] * x[b];
+                    }
+                }
+            }
+
+            for (var a = 0; a < 3; a++)
+            {
+                gradient[a] += penalty * (w[a] - w0[a]);
+                hessian[a, a] += penalty;
+            }
+
+            var step = Solve3(hessian, gradient);
+            for (var a = 0; a < 3; a++)
+            {
+                w[a] -= step[a];
+            }
+
+            if (Math.Abs(step[0]) + Math.Abs(step[1]) + Math.Abs(step[2]) < 1e-8)
+            {
+                break;
+            }
+        }
+
+        return (w[0], w[1], w[2]);
+    }
+
+    /// <summary>Solves the 3×3 system by Cramer's rule (the Hessian is positive definite thanks to the penalty).</summary>
+    private static double[] Solve3(double[,] m, double[] v)
+    {
+        static double Det(double[,] a) =>
+            (a[0, 0] * ((a[1, 1] * a[2, 2]) - (a[1, 2] * a[2, 1])))
+            - (a[0, 1] * ((a[1, 0] * a[2, 2]) - (a[1, 2] * a[2, 0])))
+            + (a[0, 2] * ((a[1, 0] * a[2, 1]) - (a[1, 1] * a[2, 0])));
+
+        var det = Det(m);
+        var result = new double[3];
+        for (var column = 0; column < 3; column++)
+        {
+            var replaced = (double[,])m.Clone();
+            for (var row = 0; row < 3; row++)
+            {
+                replaced[row, column] = v[row];
+            }
+
+            result[column] = Det(replaced) / det;
+        }
+
+        return result;
+    }
+
+    private static double Logit(double p)
+    {
+        var clamped = Math.Clamp(p, Epsilon, 1 - Epsilon);
+        return Math.Log(clamped / (1 - clamped));
+    }
+
+    /// <summary>A ring of the most recent samples of one model.</summary>
+    private sealed class ModelSamples
+    {
+        private readonly (double Classifier, double Self, double Refused)[] _ring = new (double, double, double)[MaxSamplesPerModel];
+        private int _next;
+
+        public int Count { get; private set; }
+
+        /// <summary>Samples ever added (the ring keeps the last <see cref="MaxSamplesPerModel"/>).</summary>
+        public long Added { get; private set; }
+
+        public long AddedAtFit { get; set; }
+
+        /// <summary>How many samples the current fit used.</summary>
+        public int FittedOn { get; set; }
+
+        public (double, double, double)? Fitted { get; set; }
+
+        public (double Classifier, double Self, double Refused) this[int index] => _ring[index];
+
+        public void Add(double classifier, double self, double refused)
+        {
+            _ring[_next] = (classifier, self, refused);
+            _next = (_next + 1) % _ring.Length;
+            Count = Math.Min(Count + 1, _ring.Length);
+            Added++;
+        }
+    }
+}

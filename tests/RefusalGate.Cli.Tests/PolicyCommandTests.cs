@@ -1,0 +1,53 @@
+using RefusalGate.Cli.Commands;
+
+namespace RefusalGate.Cli.Tests;
+
+public sealed class PolicyCommandTests
+{
+    [Fact]
+    public void The_shipped_policies_check_clean()
+    {
+        var policies = Path.Combine(Root(), "policies");
+        using var output = new StringWriter();
+
+        var exitCode = PolicyCommand.Check([policies, .. Directory.GetFiles(Path.Combine(policies, "examples"), "*.yaml")], output);
+
+        exitCode.ShouldBe(0, output.ToString());
+        output.ToString().ShouldContain($"{policies}: OK");
+    }
+
+    [Fact]
+    public void Errors_are_printed_as_file_line_column_and_exit_1()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policy-check-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "bad.yaml");
+            File.WriteAllText(file, "version: 1\npolicy:\n  actions:\n    refuse: nope\n");
+            using var output = new StringWriter();
+
+            var exitCode = PolicyCommand.Check([file, Path.Combine(directory, "missing.yaml")], output);
+
+            exitCode.ShouldBe(1);
+            output.ToString().ShouldContain($"{file}:4:5: Unknown action 'nope'");
+            output.ToString().ShouldContain("missing.yaml: no such file or directory");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static string Root()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "RefusalGate.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("RefusalGate.sln not found above the test binaries.");
+    }
+}

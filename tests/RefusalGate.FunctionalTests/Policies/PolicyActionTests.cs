@@ -1,0 +1,154 @@
+using System.Net;
+using System.Text.Json;
+using OpenAI.Chat;
+using RefusalGate.FunctionalTests.Infrastructure;
+
+namespace RefusalGate.FunctionalTests.Policies;
+
+/// <summary>Every action in its zone, through a real gateway and simulated upstreams, with the OpenAI client where it applies.</summary>
+public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<PolicyGateway>
+{
+    private readonly TestGateway _gateway = fixture.Gateway;
+
+    [Fact]
+    public async Task Block_answers_in_the_provider_format_without_calling_the_upstream()
+    {
+        var before = _gateway.Main.Stats.TotalRequests;
+
+        var completion = (await _gateway.ChatClient("demo-refuse-block").CompleteChatAsync("Tell me about the printing press.")).Value;
+
+        completion.Content[0].Text.ShouldBe(PolicyGateway.BlockMessage);
+        completion.FinishReason.ShouldBe(ChatFinishReason.ContentFilter);
+        _gateway.Main.Stats.TotalRequests.ShouldBe(before);
+        var response = await _gateway.Http.PostChatAsync("Tell me about the printing press.", "demo-refuse-block");
+        response.Header("x-refusalgate-decision").ShouldBe("block");
+        response.Header("x-refusalgate-zone").ShouldBe("refuse");
+        _gateway.Main.Stats.TotalRequests.ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Block_streams_when_the_client_asked_for_a_stream()
+    {
+        var before = _gateway.Main.Stats.TotalRequests;
+        var text = "";
+        await foreach (var update in _gateway.ChatClient("demo-refuse-block").CompleteChatStreamingAsync("Tell me about the printing press."))
+        {
+            text += string.Concat(update.ContentUpdate.Select(p => p.Text));
+        }
+
+        text.ShouldBe(PolicyGateway.BlockMessage);
+        _gateway.Main.Stats.TotalRequests.ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Constructive_answers_with_the_configured_message()
+    {
+        var before = _gateway.Main.Stats.TotalRequests;
+
+        var response = await _gateway.Http.PostChatAsync("Tell me about the printing press.", "demo-refuse-constructive");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Header("x-refusalgate-decision").ShouldBe("constructive");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString().ShouldBe(PolicyGateway.ConstructiveMessage);
+        body.RootElement.GetProperty("choices")[0].GetProperty("finish_reason").GetString().ShouldBe("stop");
+        _gateway.Main.Stats.TotalRequests.ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Annotate_forwards_unchanged_with_headers_both_ways()
+    {
+        var response = await _gateway.Http.PostChatAsync("Tell me about the printing press. annotate-marker", "demo-refuse-annotate");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Header("x-refusalgate-decision").ShouldBe("annotate");
+        response.Header("x-policy-note").ShouldBe("reviewed");
+        response.Header("x-refusalgate-annotation").ShouldStartWith("refuse; category=");
+        var received = _gateway.Main.Stats.Recent.Last(r => r.Body?.Contains("annotate-marker") == true);
+        received.Body!.ShouldNotContain("system");
+    }
+
+    [Fact]
+    public async Task Shadow_forwards_unchanged_and_records_what_it_would_have_done()
+    {
+        var before = _gateway.Main.Stats.TotalRequests;
+
+        var response = await _gateway.Http.PostChatAsync("Tell me about the printing press.", "demo-refuse-shadow");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Header("x-refusalgate-decision").ShouldBe("shadow");
+        response.Header("x-refusalgate-shadow-decision").ShouldBe("block");
+        _gateway.Main.Stats.TotalRequests.ShouldBe(before + 1);
+        var outcome = await _gateway.WaitForOutcomeAsync(response.Header("x-request-id"));
+        outcome.Decision.ShouldBe("shadow");
+        outcome.ShadowOf.ShouldBe("block");
+        outcome.PolicyAction.ShouldBe("test-shadow");
+        outcome.Zone.ShouldBe("refuse");
+    }
+
+    [Fact]
+    public async Task Strict_reaches_the_strict_upstream_with_the_system_message_model_and_temperature()
+    {
+        var mainBefore = _gateway.Main.Stats.TotalRequests;
+
+        var completion = (await _gateway.ChatClient("demo-refuse-strict").CompleteChatAsync("strict-marker: tell me about the printing press.")).Value;
+
+        completion.Content[0].Text.ShouldNotBeNullOrWhiteSpace();
+        _gateway.Main.Stats.TotalRequests.ShouldBe(mainBefore);
+        var received = _gateway.Strict.Stats.Recent.Last(r => r.Body?.Contains("strict-marker") == true);
+        using var body = JsonDocument.Parse(received.Body!);
+        body.RootElement.GetProperty("model").GetString().ShouldBe("strict-reviewed");
+        body.RootElement.GetProperty("temperature").GetDouble().ShouldBe(0.1);
+        var first = body.RootElement.GetProperty("messages")[0];
+        first.GetProperty("role").GetString().ShouldBe("system");
+        first.GetProperty("content").GetString().ShouldBe(PolicyGateway.StrictSystemMessage);
+
+        // The strict upstream's own key is injected, not the client's.
+        received.AuthorizationSha256.ShouldBe(Sha256($"Bearer {TestGateway.StrictUpstreamKey}")[..16]);
+    }
+
+    [Fact]
+    public async Task Comply_zone_allows_and_asks_no_self_prediction()
+    {
+        var introspections = _gateway.Main.Stats.IntrospectionRequests;
+
+        var response = await _gateway.Http.PostChatAsync("Tell me about the printing press.", "demo-comply-model");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Header("x-refusalgate-decision").ShouldBe("allow");
+        response.Header("x-refusalgate-zone").ShouldBe("comply");
+        response.Header("x-refusalgate-self-prediction").ShouldBeEmpty();
+        _gateway.Main.Stats.IntrospectionRequests.ShouldBe(introspections);
+    }
+
+    [Fact]
+    public async Task Tenant_override_wins_over_the_route_for_its_tenant_only()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHttp.Json(GatewayHttp.ChatBody("Tell me about the printing press.", "demo-tenant-model")) };
+        request.Headers.Add("x-tenant-id", "acme");
+        var acme = await _gateway.Http.SendAsync(request);
+        var other = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHttp.Json(GatewayHttp.ChatBody("Tell me about the printing press.", "demo-tenant-model")) };
+        other.Headers.Add("x-tenant-id", "globex");
+        var globex = await _gateway.Http.SendAsync(other);
+
+        acme.Header("x-refusalgate-decision").ShouldBe("block");
+        (await acme.Content.ReadAsStringAsync()).ShouldContain(PolicyGateway.TenantBlockMessage);
+        globex.Header("x-refusalgate-decision").ShouldBe("allow");
+        var outcome = await _gateway.WaitForOutcomeAsync(globex.Header("x-request-id"));
+        outcome.Tenant.ShouldBe("unknown");
+    }
+
+    [Fact]
+    public async Task Blocked_requests_are_still_recorded()
+    {
+        var response = await _gateway.Http.PostChatAsync("Tell me about the printing press.", "demo-refuse-block");
+
+        var outcome = await _gateway.WaitForOutcomeAsync(response.Header("x-request-id"));
+        outcome.Decision.ShouldBe("block");
+        outcome.Observed.ShouldBe(RefusalGate.Gateway.Observation.ObservedKind.NotForwarded);
+        outcome.PolicyAction.ShouldBe("test-block");
+    }
+
+    internal static string Sha256(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+}

@@ -1,0 +1,98 @@
+using RefusalGate.FunctionalTests.Infrastructure;
+using RefusalGate.Gateway.Policies;
+
+namespace RefusalGate.FunctionalTests.Policies;
+
+/// <summary>Invalid policies: the gateway refuses to start on them, and a bad hot reload keeps the last good policy.</summary>
+public sealed class PolicyReloadTests
+{
+    private const string BlockEverything = """
+        version: 1
+        policy:
+          thresholds: { refuse: 0, comply: 0 }
+          actions: { refuse: block }
+        """;
+
+    private const string AllowEverything = """
+        version: 1
+        policy:
+          thresholds: { refuse: 0, comply: 0 }
+          actions: { refuse: allow }
+        """;
+
+    [Fact]
+    public async Task The_gateway_refuses_to_start_on_an_invalid_policy_and_says_where()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policies-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, "bad.yaml"), "version: 1\npolicy:\n  actions: { refuse: no-such-action }\n");
+
+            var failure = await Should.ThrowAsync<PolicyLoadException>(() => TestGateway.StartAsync(new() { ["Policies:Directory"] = directory }));
+
+            failure.Message.ShouldContain("bad.yaml:3:");
+            failure.Message.ShouldContain("Unknown action 'no-such-action'");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_reload_keeps_the_last_good_policy_and_a_good_one_takes_over()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policies-").FullName;
+        var file = Path.Combine(directory, "policy.yaml");
+        await File.WriteAllTextAsync(file, BlockEverything);
+        await using var gateway = await TestGateway.StartAsync(new() { ["Policies:Directory"] = directory, ["Policies:ReloadDelay"] = "00:00:00.050" });
+        try
+        {
+            (await gateway.Http.PostChatAsync("Hello there")).Header("x-refusalgate-decision").ShouldBe("block");
+            var store = (PolicyStore)gateway.Services.GetService(typeof(PolicyStore))!;
+            var good = store.Current;
+
+            await File.WriteAllTextAsync(file, "version: 1\npolicy:\n  thresholds: { refuse: 2 }\n");
+            await WaitUntilAsync(async () => Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed") == "1");
+
+            store.Current.ShouldBeSameAs(good);
+            (await gateway.Http.PostChatAsync("Hello there")).Header("x-refusalgate-decision").ShouldBe("block");
+            Sample(await MetricsAsync(gateway), "refusalgate_policy_reloads_total{result=\"failure\"}").ShouldNotBeNull();
+
+            // A Kubernetes ConfigMap update: the new file appears under another name and is moved into place.
+            var staged = Path.Combine(directory, ".staged");
+            await File.WriteAllTextAsync(staged, AllowEverything);
+            File.Move(staged, file, overwrite: true);
+            await WaitUntilAsync(() => Task.FromResult(!ReferenceEquals(store.Current, good)));
+
+            (await gateway.Http.PostChatAsync("Hello there")).Header("x-refusalgate-decision").ShouldBe("allow");
+            Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed").ShouldBe("0");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>The value of one sample line of the Prometheus text, or null when there is none.</summary>
+    private static string? Sample(string metrics, string series) =>
+        metrics.Split('\n').FirstOrDefault(line => line.StartsWith(series + " ", StringComparison.Ordinal))?[(series.Length + 1)..].Trim();
+
+    private static async Task<string> MetricsAsync(TestGateway gateway) => await gateway.Http.GetStringAsync("metrics");
+
+    /// <summary>A bound so a broken watcher fails the test instead of hanging it; not a latency assertion.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("The policy change was not picked up.");
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using RefusalGate.FunctionalTests.Infrastructure;
+using RefusalGate.Gateway.Observation;
+
+namespace RefusalGate.FunctionalTests.Policies;
+
+/// <summary>
+/// The cascade against the simulated upstream's introspection answers. "Tell me about the printing press." has a
+/// classifier refusal probability well inside the 0.05–0.95 band of <c>demo-band-*</c>; the simulator's
+/// <c>[sim:self=...]</c> directives fix the model's answer, <c>[sim:self-delay=ms]</c> delays only that answer.
+/// </summary>
+public sealed class SelfPredictionTests(PolicyGateway fixture) : IClassFixture<PolicyGateway>
+{
+    private readonly TestGateway _gateway = fixture.Gateway;
+
+    [Fact]
+    public async Task A_confident_self_prediction_of_refusal_moves_the_band_to_the_refuse_action()
+    {
+        var introspections = _gateway.Main.Stats.IntrospectionRequests;
+
+        var response = await _gateway.Http.PostChatAsync("[sim:self=refuse][sim:self-confidence=99] Tell me about the printing press.", "demo-band-model");
+
+        _gateway.Main.Stats.IntrospectionRequests.ShouldBe(introspections + 1);
+        response.Header("x-refusalgate-self-prediction").ShouldBe("refuse");
+        response.Header("x-refusalgate-self-confidence").ShouldBe("0.99");
+        double.Parse(response.Header("x-refusalgate-fused-probability"), System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(0.95);
+        response.Header("x-refusalgate-zone").ShouldBe("refuse");
+        response.Header("x-refusalgate-decision").ShouldBe("block");
+    }
+
+    [Fact]
+    public async Task A_confident_self_prediction_of_compliance_moves_the_band_to_the_comply_action()
+    {
+        var response = await _gateway.Http.PostChatAsync("[sim:self=comply][sim:self-confidence=99] Tell me about the printing press.", "demo-band-model");
+
+        response.Header("x-refusalgate-self-prediction").ShouldBe("comply");
+        response.Header("x-refusalgate-zone").ShouldBe("comply");
+        response.Header("x-refusalgate-decision").ShouldBe("allow");
+    }
+
+    [Fact]
+    public async Task A_hesitant_self_prediction_leaves_the_request_in_the_band_and_goes_strict()
+    {
+        var response = await _gateway.Http.PostChatAsync("[sim:self=refuse][sim:self-confidence=60] band-strict-marker Tell me about the printing press.", "demo-band-model");
+
+        response.Header("x-refusalgate-zone").ShouldBe("uncertain");
+        response.Header("x-refusalgate-decision").ShouldBe("strict");
+        _gateway.Strict.Stats.Recent.ShouldContain(r => r.Body != null && r.Body.Contains("band-strict-marker"));
+    }
+
+    [Fact]
+    public async Task A_repeated_prompt_is_answered_from_the_verdict_cache()
+    {
+        const string Prompt = "[sim:self=comply][sim:self-confidence=99] cache-marker Tell me about the printing press.";
+        var first = await _gateway.Http.PostChatAsync(Prompt, "demo-band-model");
+        first.Header("x-refusalgate-self-prediction").ShouldBe("comply");
+        var introspections = _gateway.Main.Stats.IntrospectionRequests;
+
+        var again = await _gateway.Http.PostChatAsync(Prompt, "demo-band-model");
+
+        again.Header("x-refusalgate-self-prediction").ShouldBe("comply");
+        _gateway.Main.Stats.IntrospectionRequests.ShouldBe(introspections);
+    }
+
+    [Fact]
+    public async Task Garbage_answers_count_as_no_answer_and_fail_open_to_the_band_action()
+    {
+        var response = await _gateway.Http.PostChatAsync("[sim:self=garbage] garbage-marker Tell me about the printing press.", "demo-band-model");
+
+        response.Header("x-refusalgate-self-prediction").ShouldBe("unparseable");
+        response.Header("x-refusalgate-decision").ShouldBe("strict");
+    }
+
+    [Fact]
+    public async Task A_self_prediction_timeout_fails_open_to_the_band_action()
+    {
+        var response = await _gateway.Http.PostChatAsync("[sim:self-delay=3000] open-timeout-marker Tell me about the printing press.", "demo-band-model");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Header("x-refusalgate-self-prediction").ShouldBe("timeout");
+        response.Header("x-refusalgate-decision").ShouldBe("strict");
+        _gateway.Strict.Stats.Recent.ShouldContain(r => r.Body != null && r.Body.Contains("open-timeout-marker"));
+        var outcome = await _gateway.WaitForOutcomeAsync(response.Header("x-request-id"));
+        outcome.FailMode.ShouldBe("open");
+    }
+
+    [Fact]
+    public async Task A_self_prediction_timeout_fails_closed_to_the_fail_action_without_forwarding()
+    {
+        var response = await _gateway.Http.PostChatAsync("[sim:self-delay=3000] closed-timeout-marker Tell me about the printing press.", "demo-band-closed-model");
+
+        response.Header("x-refusalgate-self-prediction").ShouldBe("timeout");
+        response.Header("x-refusalgate-decision").ShouldBe("block");
+        (await response.Content.ReadAsStringAsync()).ShouldContain(PolicyGateway.BlockMessage);
+        _gateway.Main.Stats.Recent.ShouldNotContain(r => !r.IsIntrospection && r.Body != null && r.Body.Contains("closed-timeout-marker"));
+        _gateway.Strict.Stats.Recent.ShouldNotContain(r => r.Body != null && r.Body.Contains("closed-timeout-marker"));
+        var outcome = await _gateway.WaitForOutcomeAsync(response.Header("x-request-id"));
+        outcome.FailMode.ShouldBe("closed");
+        outcome.SelfPrediction!.Status.ShouldBe(RefusalGate.Gateway.Policies.SelfPrediction.SelfPredictionStatus.Timeout);
+    }
+
+    [Fact]
+    public async Task Sampled_self_predictions_run_beside_confident_requests_and_are_recorded()
+    {
+        var introspections = _gateway.Main.Stats.IntrospectionRequests;
+
+        var response = await _gateway.Http.PostChatAsync("[sim:self=comply] sample-marker Tell me about the printing press.", "demo-comply-sampled-model");
+
+        response.Header("x-refusalgate-decision").ShouldBe("allow");
+        response.Header("x-refusalgate-self-prediction").ShouldBeEmpty();
+        var outcome = await _gateway.WaitForOutcomeAsync(response.Header("x-request-id"));
+        outcome.SelfPredictionShadow.ShouldBeTrue();
+        outcome.SelfPrediction!.WireName.ShouldBe("comply");
+        _gateway.Main.Stats.IntrospectionRequests.ShouldBe(introspections + 1);
+        outcome.Observed.ShouldBe(ObservedKind.Compliance);
+    }
+}
