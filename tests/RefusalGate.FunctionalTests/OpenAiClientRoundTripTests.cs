@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using OpenAI.Chat;
 using RefusalGate.FunctionalTests.Infrastructure;
 
@@ -64,15 +62,12 @@ public sealed class OpenAiClientRoundTripTests(SharedGateway shared)
         var demo = await _gateway.ChatClient("demo-model", apiKey: "sk-client-key").CompleteChatAsync([new UserChatMessage("hi")]);
 
         var strictSeen = _gateway.Strict.Stats.Recent.Single(r => r.RequestId == RequestId(strict));
-        strictSeen.AuthorizationSha256.ShouldBe(Sha256Prefix($"Bearer {TestGateway.StrictUpstreamKey}"));
+        strictSeen.AuthorizationSha256.ShouldBe(GatewayHttp.AuthorizationFingerprint($"Bearer {TestGateway.StrictUpstreamKey}"));
         var mainSeen = _gateway.Main.Stats.Recent.Single(r => r.RequestId == RequestId(demo));
-        mainSeen.AuthorizationSha256.ShouldBe(Sha256Prefix("Bearer sk-client-key"));
+        mainSeen.AuthorizationSha256.ShouldBe(GatewayHttp.AuthorizationFingerprint("Bearer sk-client-key"));
         _gateway.Main.Stats.Recent.ShouldNotContain(r => r.RequestId == RequestId(strict));
     }
 
     private static string? RequestId(System.ClientModel.ClientResult result) =>
         result.GetRawResponse().Headers.TryGetValue("x-request-id", out var id) ? id : null;
-
-    private static string Sha256Prefix(string value) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..16];
 }

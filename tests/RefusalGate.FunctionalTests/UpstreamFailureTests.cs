@@ -16,7 +16,8 @@ public sealed class UpstreamFailureTests(SharedGateway shared)
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadGateway);
         (await response.ReadErrorAsync()).GetProperty("code").GetString().ShouldBe("upstream_unreachable");
-        response.Header("x-refusalgate-decision").ShouldNotBeNullOrEmpty();
+        // The request was forwarded (that is how it met the dead upstream), so the policy chose a forwarding action.
+        response.Header("x-refusalgate-decision").ShouldBeOneOf("allow", "annotate", "shadow", "strict");
     }
 
     [Fact]

@@ -26,6 +26,9 @@ internal sealed partial class PolicyStage(
     public const string SelfConfidenceHeader = "x-refusalgate-self-confidence";
     public const string FusedProbabilityHeader = "x-refusalgate-fused-probability";
 
+    /// <summary>What fail-open does without a prediction; not looked up by name, since a policy may redefine "allow".</summary>
+    private static readonly AllowAction FailOpen = new(AllowAction.TypeName);
+
     /// <summary>Below this, no category is "most likely" in any useful sense and the fallback rule applies.</summary>
     private const float MinCategoryProbability = 0.01f;
 
@@ -44,7 +47,7 @@ internal sealed partial class PolicyStage(
         if (context.Prediction is not { } prediction)
         {
             // The classifier failed: there is nothing to place in a zone.
-            Fail(context, policy, policy.Fallback, "classifier", new AllowAction(AllowAction.TypeName));
+            Fail(context, policy, policy.Fallback, "classifier", FailOpen);
             return;
         }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RefusalGate.Classification.Manifest;
@@ -29,14 +28,14 @@ public sealed partial class PolicyStore
         _context = new PolicyLoadContext(manifest.Manifest.Categories, [.. upstreams.Upstreams.Keys]);
         _metrics = metrics;
         _logger = logger;
-        var (result, fingerprint) = LoadNow();
+        var result = LoadNow();
         if (result.Policies is null)
         {
             throw new PolicyLoadException(result.Errors);
         }
 
         _current = result.Policies;
-        _fingerprint = fingerprint;
+        _fingerprint = result.Fingerprint;
         metrics.Reloaded(succeeded: true);
         LogLoaded(Describe(result.Policies), result.Policies.OverrideCount);
     }
@@ -50,7 +49,7 @@ public sealed partial class PolicyStore
     {
         lock (_reloadLock)
         {
-            var (result, fingerprint) = LoadNow();
+            var result = LoadNow();
             if (result.Policies is null)
             {
                 _metrics.Reloaded(succeeded: false);
@@ -58,49 +57,22 @@ public sealed partial class PolicyStore
                 return false;
             }
 
-            if (fingerprint == _fingerprint)
+            if (result.Fingerprint == _fingerprint)
             {
                 return true;
             }
 
             _current = result.Policies;
-            _fingerprint = fingerprint;
+            _fingerprint = result.Fingerprint;
             _metrics.Reloaded(succeeded: true);
             LogLoaded(Describe(result.Policies), result.Policies.OverrideCount);
             return true;
         }
     }
 
-    private (PolicyLoadResult Result, string Fingerprint) LoadNow()
-    {
-        if (_options.Directory is not { Length: > 0 } directory)
-        {
-            return (PolicyLoader.Load([], _context), "");
-        }
-
-        var result = PolicyLoader.LoadDirectory(directory, _context);
-        return (result, Fingerprint(result.Files));
-    }
-
-    /// <summary>A hash of the files' names and contents, so a touch or a watcher's duplicate event does not count as a new policy.</summary>
-    private static string Fingerprint(IReadOnlyList<string> files)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in files)
-        {
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(file + "\0"));
-            try
-            {
-                hash.AppendData(File.ReadAllBytes(file));
-            }
-            catch (IOException)
-            {
-                // The loader has already reported unreadable files.
-            }
-        }
-
-        return Convert.ToHexString(hash.GetHashAndReset());
-    }
+    private PolicyLoadResult LoadNow() => _options.Directory is { Length: > 0 } directory
+        ? PolicyLoader.LoadDirectory(directory, _context)
+        : PolicyLoader.Load([], _context);
 
     private static string Describe(PolicySet set) => set.Files.Count == 0 ? "built-in defaults (no policy files)" : string.Join(", ", set.Files);
 

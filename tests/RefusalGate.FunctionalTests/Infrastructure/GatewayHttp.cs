@@ -33,6 +33,10 @@ public static class GatewayHttp
     public static string Header(this HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : "";
 
+    /// <summary>How the simulated upstream reports the Authorization it saw: the first 16 hex digits of its SHA-256.</summary>
+    public static string AuthorizationFingerprint(string authorization) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(authorization)))[..16];
+
     public static void UseBearer(this HttpClient http, string key) =>
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
 }

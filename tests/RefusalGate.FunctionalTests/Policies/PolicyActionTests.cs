@@ -104,7 +104,7 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         first.GetProperty("content").GetString().ShouldBe(PolicyGateway.StrictSystemMessage);
 
         // The strict upstream's own key is injected, not the client's.
-        received.AuthorizationSha256.ShouldBe(Sha256($"Bearer {TestGateway.StrictUpstreamKey}")[..16]);
+        received.AuthorizationSha256.ShouldBe(GatewayHttp.AuthorizationFingerprint($"Bearer {TestGateway.StrictUpstreamKey}"));
     }
 
     [Fact]
@@ -148,7 +148,4 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         outcome.Observed.ShouldBe(RefusalGate.Gateway.Observation.ObservedKind.NotForwarded);
         outcome.PolicyAction.ShouldBe("test-block");
     }
-
-    internal static string Sha256(string text) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 }

@@ -10,8 +10,8 @@ namespace RefusalGate.Gateway.Policies.Loading;
 /// <summary>What the loader checks names against; null members skip that check (e.g. <c>policy check</c> without a gateway configuration).</summary>
 public sealed record PolicyLoadContext(IReadOnlyCollection<string>? Categories, IReadOnlyCollection<string>? Upstreams);
 
-/// <summary>A loaded set, or every error found (never both).</summary>
-public sealed record PolicyLoadResult(PolicySet? Policies, IReadOnlyList<PolicyDiagnostic> Errors, IReadOnlyList<string> Files)
+/// <summary>A loaded set, or every error found (never both), and a hash of the files' names and contents as read.</summary>
+public sealed record PolicyLoadResult(PolicySet? Policies, IReadOnlyList<PolicyDiagnostic> Errors, IReadOnlyList<string> Files, string Fingerprint = "")
 {
     public bool Succeeded => Policies is not null;
 }
@@ -91,7 +91,22 @@ public static class PolicyLoader
 
         var files = sources.Select(s => s.File).ToList();
         var set = Compile(documents, context, errors);
-        return errors.Count == 0 && set is not null ? new PolicyLoadResult(set, [], files) : new PolicyLoadResult(null, errors, files);
+        var fingerprint = Fingerprint(sources);
+        return errors.Count == 0 && set is not null
+            ? new PolicyLoadResult(set, [], files, fingerprint)
+            : new PolicyLoadResult(null, errors, files, fingerprint);
+    }
+
+    /// <summary>Lets a reloader tell a real change from a touch or a watcher's duplicate event.</summary>
+    private static string Fingerprint(IReadOnlyList<(string File, string Text)> sources)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var (file, text) in sources)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(file + "\0" + text + "\0"));
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     private static PolicySet? Compile(List<(PolicyDocument Document, PolicyIssues Issues)> documents, PolicyLoadContext context, List<PolicyDiagnostic> errors)
