@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RefusalGate.Classification.Prediction;
 using RefusalGate.Cli.Commands;
+using RefusalGate.Gateway.Calibration;
 using RefusalGate.Gateway.Observation;
 using RefusalGate.Gateway.OutcomeLog;
 using RefusalGate.Gateway.Tests.OutcomeLog;
@@ -28,33 +29,57 @@ public sealed class ReportCommandTests
                 (false, ObservedKind.Compliance), (false, ObservedKind.Compliance), (false, ObservedKind.Empty),
                 (true, ObservedKind.UpstreamError),
             ];
+            var shared = new CalibrationTable(0.9);
             for (var i = 0; i < rows.Length; i++)
             {
                 var (predicted, actual) = rows[i];
-                await database.StreamAddAsync("refusalgate:outcomes", OutcomeRecordFields.From(Outcome(i, predicted, actual)));
+                var outcome = Outcome(i, predicted, actual);
+                await database.StreamAddAsync("refusalgate:outcomes", OutcomeRecordFields.From(outcome));
+                foreach (var score in CalibrationSources.Of(outcome))
+                {
+                    shared.Add(score);
+                }
             }
+
+            // What the gateway's writer adds to the shared hashes for these records.
+            var increments = new List<Task>();
+            CalibrationHashes.QueueIncrements(database, new OutcomeLogOptions().AggregateKeyPrefix, shared, increments);
+            await Task.WhenAll(increments);
         }
 
+        using var fromStream = await ReportAsync("report", "--redis", redis.Configuration, "--format", "json", "--since", "7d");
+        fromStream.RootElement.GetProperty("from").GetString().ShouldBe("stream");
+        fromStream.RootElement.GetProperty("records").GetInt32().ShouldBe(9);
+        var all = fromStream.RootElement.GetProperty("rows").EnumerateArray().First(r => r.GetProperty("model").GetString() == "all");
+        all.GetProperty("n").GetInt32().ShouldBe(8);
+        all.GetProperty("accuracy").GetDouble().ShouldBe(6 / 8.0, 1e-6);
+        all.GetProperty("high_confidence_coverage").GetDouble().ShouldBe(1.0, 1e-6);
+
+        // Without --since the table comes from the shared aggregates, and says the same.
+        using var fromAggregates = await ReportAsync("report", "--redis", redis.Configuration, "--format", "json");
+        fromAggregates.RootElement.GetProperty("from").GetString().ShouldBe("aggregates");
+        fromAggregates.RootElement.GetProperty("rows").ToString().ShouldBe(fromStream.RootElement.GetProperty("rows").ToString());
+    }
+
+    [Fact]
+    public async Task Since_cannot_be_combined_with_the_aggregates() =>
+        (await RefusalGateCommandLine.RunAsync(["report", "--from", "aggregates", "--since", "1h"], TextWriter.Null)).ShouldBe(2);
+
+    private static async Task<JsonDocument> ReportAsync(params string[] args)
+    {
         var output = new StringWriter();
         var original = Console.Out;
         Console.SetOut(output);
-        int exitCode;
         try
         {
-            exitCode = await RefusalGateCommandLine.RunAsync(["report", "--redis", redis.Configuration, "--format", "json", "--since", "7d"], TextWriter.Null);
+            (await RefusalGateCommandLine.RunAsync(args, TextWriter.Null)).ShouldBe(0);
         }
         finally
         {
             Console.SetOut(original);
         }
 
-        exitCode.ShouldBe(0);
-        using var report = JsonDocument.Parse(output.ToString());
-        report.RootElement.GetProperty("records").GetInt32().ShouldBe(9);
-        var all = report.RootElement.GetProperty("rows").EnumerateArray().First(r => r.GetProperty("model").GetString() == "all");
-        all.GetProperty("n").GetInt32().ShouldBe(8);
-        all.GetProperty("accuracy").GetDouble().ShouldBe(6 / 8.0, 1e-6);
-        all.GetProperty("high_confidence_coverage").GetDouble().ShouldBe(1.0, 1e-6);
+        return JsonDocument.Parse(output.ToString());
     }
 
     [Theory]

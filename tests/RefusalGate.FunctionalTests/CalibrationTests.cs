@@ -49,7 +49,7 @@ public sealed class CalibrationTests
 
     private static double Gauge(string metrics, string name)
     {
-        var match = Regex.Match(metrics, $"^{name}\\{{category=\"all\",model=\"all\",source=\"classifier\"\\}} (\\S+)$", RegexOptions.Multiline);
+        var match = Regex.Match(metrics, $"^{name}\\{{category=\"all\",model=\"all\",source=\"classifier\",window=\"total\"\\}} (\\S+)$", RegexOptions.Multiline);
         match.Success.ShouldBeTrue($"{name} for all/all is missing");
         return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }

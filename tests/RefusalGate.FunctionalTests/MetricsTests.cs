@@ -26,21 +26,6 @@ public sealed class MetricsTests(SharedGateway shared)
         metrics.ShouldContain("gen_ai_client_operation_duration_seconds_bucket{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"main\",gen_ai_request_model=\"demo-model\",le=\"+Inf\"}");
         metrics.ShouldContain("gen_ai_client_token_usage_count{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"main\",gen_ai_request_model=\"demo-model\",gen_ai_token_type=\"output\"}");
         metrics.ShouldNotContain("req_");
-        (await PromtoolCheckAsync(metrics)).ShouldBe("", "promtool check metrics found problems");
-    }
-
-    private static async Task<string> PromtoolCheckAsync(string metrics)
-    {
-        using var promtool = Process.Start(new ProcessStartInfo("promtool", "check metrics")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        await promtool.StandardInput.WriteAsync(metrics);
-        promtool.StandardInput.Close();
-        var output = await promtool.StandardOutput.ReadToEndAsync() + await promtool.StandardError.ReadToEndAsync();
-        await promtool.WaitForExitAsync();
-        return promtool.ExitCode == 0 ? output.Trim() : $"exit {promtool.ExitCode}: {output}";
+        (await Promtool.CheckMetricsAsync(metrics)).ShouldBe("", "promtool check metrics found problems");
     }
 }

@@ -70,7 +70,7 @@ public sealed class CalibrationFiguresTests
     {
         for (var i = 0; i < times; i++)
         {
-            counts.Add(p, predicted, predicted ? p : 1 - p, actual, highConfidenceThreshold: 0.9);
+            counts.Add(new CalibrationScore("classifier", "m", "c", p, predicted, predicted ? p : 1 - p, actual), highConfidenceThreshold: 0.9);
         }
     }
 }

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using RefusalGate.Gateway.Calibration;
-using RefusalGate.Gateway.Observation;
 using RefusalGate.Gateway.OutcomeLog;
 using Spectre.Console;
 using StackExchange.Redis;
@@ -11,19 +9,26 @@ using StackExchange.Redis;
 namespace RefusalGate.Cli.Commands;
 
 /// <summary>
-/// <c>refusalgate report</c>: the calibration table computed from the outcome records in Redis — per model and per
-/// category: n, accuracy, d′, criterion, ECE, Brier, high-confidence accuracy and coverage.
+/// <c>refusalgate report</c>: the calibration table from the outcome log in Redis — per source, model and category:
+/// n, accuracy, d′, criterion, ECE, Brier, high-confidence accuracy and coverage. By default from the counts all
+/// replicas share; with <c>--since</c> (or <c>--from stream</c>) recomputed from the stream's records.
 /// </summary>
 internal static class ReportCommand
 {
+    private const string FromAggregates = "aggregates";
+    private const string FromStream = "stream";
+
     public static Command Create()
     {
-        var redis = new Option<string>("--redis") { Description = "Redis holding the outcome stream (HOST:PORT).", DefaultValueFactory = _ => "127.0.0.1:6379" };
+        var redis = new Option<string>("--redis") { Description = "Redis holding the outcome log (HOST:PORT).", DefaultValueFactory = _ => "127.0.0.1:6379" };
         var stream = new Option<string>("--stream") { Description = "The outcome stream key.", DefaultValueFactory = _ => new OutcomeLogOptions().StreamKey };
-        var since = new Option<string?>("--since") { Description = "Only records newer than this: 90s, 15m, 24h, 7d (default: all)." };
+        var prefix = new Option<string>("--aggregates") { Description = "Key prefix of the shared calibration hashes.", DefaultValueFactory = _ => new OutcomeLogOptions().AggregateKeyPrefix };
+        var from = new Option<string?>("--from") { Description = "aggregates (the counts all replicas share, since the log began) or stream (recomputed from the records; the default with --since)." };
+        var since = new Option<string?>("--since") { Description = "Only records newer than this: 90s, 15m, 24h, 7d (reads the stream)." };
         var format = new Option<string>("--format") { Description = "table or json.", DefaultValueFactory = _ => "table" };
-        var threshold = new Option<double>("--high-confidence") { Description = "Confidence threshold of the high-confidence subset.", DefaultValueFactory = _ => 0.9 };
+        var threshold = new Option<double>("--high-confidence") { Description = "Confidence threshold of the high-confidence subset (stream only; the aggregates use the gateway's).", DefaultValueFactory = _ => 0.9 };
         format.AcceptOnlyFromAmong("table", "json");
+        from.AcceptOnlyFromAmong(FromAggregates, FromStream);
         since.Validators.Add(r =>
         {
             if (r.Tokens.Count == 1 && ParseDuration(r.Tokens[0].Value) is null)
@@ -32,27 +37,35 @@ internal static class ReportCommand
             }
         });
 
-        var command = new Command("report", "Calibration of the refusal predictions, from the outcome records in Redis.")
+        var command = new Command("report", "Calibration of the refusal predictions, from the outcome log in Redis.")
         {
-            redis, stream, since, format, threshold,
+            redis, stream, prefix, from, since, format, threshold,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(from) == FromAggregates && r.GetValue(since) is not null)
+            {
+                r.AddError("--since reads the stream; it cannot be combined with --from aggregates.");
+            }
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
             var window = parse.GetValue(since) is { } text ? ParseDuration(text) : null;
-            var aggregator = new CalibrationAggregator(Options.Create(new CalibrationOptions { HighConfidenceThreshold = parse.GetValue(threshold), MaxModels = 1000 }));
-            var records = await ReadAsync(parse.GetValue(redis)!, parse.GetValue(stream)!, window, aggregator);
-            var rows = aggregator.Snapshot()
-                .OrderBy(r => SourceOrder(r.Source))
-                .ThenBy(r => r.Model == CalibrationAggregator.All ? 0 : 1).ThenBy(r => r.Model, StringComparer.Ordinal)
-                .ThenBy(r => r.Category == CalibrationAggregator.All ? 0 : 1).ThenBy(r => r.Category, StringComparer.Ordinal)
-                .ToList();
+            var useStream = parse.GetValue(from) == FromStream || window is not null;
+            await using var connection = await ConnectAsync(parse.GetValue(redis)!);
+            var database = connection.GetDatabase();
+            var (records, table) = useStream
+                ? await ReadStreamAsync(database, parse.GetValue(stream)!, window, parse.GetValue(threshold))
+                : (null, await CalibrationHashes.ReadAsync(database, parse.GetValue(prefix)!, parse.GetValue(threshold)));
+            var rows = table.Rows();
+            var origin = useStream ? FromStream : FromAggregates;
             if (parse.GetValue(format) == "json")
             {
-                await Console.Out.WriteLineAsync(Json(records, rows));
+                await Console.Out.WriteLineAsync(Json(origin, records, rows));
             }
             else
             {
-                WriteTable(records, rows);
+                WriteTable(useStream ? $"{records} records" : "shared aggregates", rows);
             }
 
             return RefusalGateCommandLine.ExitOk;
@@ -60,89 +73,38 @@ internal static class ReportCommand
         return command;
     }
 
-    private static async Task<int> ReadAsync(string connection, string key, TimeSpan? window, CalibrationAggregator aggregator)
+    private static async Task<ConnectionMultiplexer> ConnectAsync(string connection)
     {
-        ConnectionMultiplexer redis;
         try
         {
-            redis = await ConnectionMultiplexer.ConnectAsync(connection);
+            return await ConnectionMultiplexer.ConnectAsync(connection);
         }
         catch (RedisConnectionException ex)
         {
             throw new CommandLineUsageException($"cannot reach Redis at {connection}: {ex.Message}");
         }
-
-        await using (redis)
-        {
-            var database = redis.GetDatabase();
-            RedisValue start = window is { } w ? $"{DateTimeOffset.UtcNow.Subtract(w).ToUnixTimeMilliseconds()}-0" : "-";
-            var records = 0;
-            var firstPage = true;
-            while (true)
-            {
-                var page = await database.StreamRangeAsync(key, start, "+", count: 1000);
-                foreach (var entry in page)
-                {
-                    // Later pages start at the previous page's last entry (ranges are inclusive).
-                    if (!firstPage && entry.Id == start)
-                    {
-                        continue;
-                    }
-
-                    records++;
-                    Score(entry, aggregator);
-                }
-
-                if (page.Length < 1000)
-                {
-                    return records;
-                }
-
-                start = page[^1].Id;
-                firstPage = false;
-            }
-        }
     }
 
-    private static void Score(StreamEntry entry, CalibrationAggregator aggregator)
+    private static async Task<(int? Records, CalibrationTable Table)> ReadStreamAsync(IDatabase database, string key, TimeSpan? window, double threshold)
     {
-        var fields = entry.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString(), StringComparer.Ordinal);
-        if (!fields.TryGetValue("actual", out var actualName) || !ObservedKindNames.TryParseWireName(actualName, out var actual) || !actual.IsScorable()
-            || !fields.TryGetValue("refusal_probability", out var probability)
-            || !fields.TryGetValue("confidence", out var confidence))
+        var table = new CalibrationTable(threshold);
+        RedisValue start = window is { } w ? $"{DateTimeOffset.UtcNow.Subtract(w).ToUnixTimeMilliseconds()}-0" : "-";
+        var records = 0;
+        await foreach (var entry in OutcomeRecordReader.ReadAsync(database, key, start))
         {
-            return;
-        }
-
-        var model = fields.GetValueOrDefault("model", "unknown");
-        var category = fields.GetValueOrDefault("category", "none");
-        aggregator.Add(
-            CalibrationAggregator.ClassifierSource,
-            model,
-            category,
-            double.Parse(probability, CultureInfo.InvariantCulture),
-            fields.GetValueOrDefault("predicted_refusal") == "1",
-            double.Parse(confidence, CultureInfo.InvariantCulture),
-            actual.IsRefusal());
-        foreach (var (source, field) in new[] { (CalibrationAggregator.SelfSource, "self_probability"), (CalibrationAggregator.FusedSource, "fused_probability") })
-        {
-            if (fields.TryGetValue(field, out var value))
+            records++;
+            foreach (var score in OutcomeRecordReader.Scores(OutcomeRecordReader.Fields(entry)))
             {
-                aggregator.AddProbability(source, model, category, double.Parse(value, CultureInfo.InvariantCulture), actual.IsRefusal());
+                table.Add(score);
             }
         }
+
+        return (records, table);
     }
 
-    private static int SourceOrder(string source) => source switch
+    private static void WriteTable(string origin, IReadOnlyList<CalibrationRow> rows)
     {
-        CalibrationAggregator.ClassifierSource => 0,
-        CalibrationAggregator.SelfSource => 1,
-        _ => 2,
-    };
-
-    private static void WriteTable(int records, List<CalibrationRow> rows)
-    {
-        var table = new Table().Title($"Refusal prediction calibration ({records} records)");
+        var table = new Table().Title($"Refusal prediction calibration ({origin})");
         table.AddColumn("source").AddColumn("model").AddColumn("category");
         foreach (var column in new[] { "n", "accuracy", "d′", "c", "ECE", "Brier", "acc@hi-conf", "coverage" })
         {
@@ -161,9 +123,10 @@ internal static class ReportCommand
         console.Write(table);
     }
 
-    private static string Json(int records, List<CalibrationRow> rows) =>
+    private static string Json(string origin, int? records, IReadOnlyList<CalibrationRow> rows) =>
         JsonSerializer.Serialize(new
         {
+            from = origin,
             records,
             rows = rows.Select(r => new
             {

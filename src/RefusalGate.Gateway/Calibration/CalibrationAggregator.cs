@@ -4,78 +4,63 @@ using RefusalGate.Gateway.Telemetry;
 
 namespace RefusalGate.Gateway.Calibration;
 
-/// <summary>One row of calibration figures: a prediction source scored for a model and a category (either may be <c>all</c>).</summary>
-public sealed record CalibrationRow(string Source, string Model, string Category, CalibrationFigures Figures);
-
 /// <summary>
-/// Scores every outcome that has both a prediction and a judgeable actual result, per (model, category), per model
-/// (category <c>all</c>) and overall (<c>all</c>, <c>all</c>), cumulatively since start — separately for each source of
-/// prediction: the prompt <c>classifier</c>, the model's own <c>self</c>-prediction and the <c>fused</c> one. The category is the
-/// prediction's top category (<c>none</c> for predicted compliances). Model names come from clients, so only the first
-/// <see cref="CalibrationOptions.MaxModels"/> get their own key; the rest share <c>other</c>.
+/// This replica's live calibration picture: every scored outcome (<see cref="CalibrationSources.Of"/>) counted since
+/// start and within the recent sliding window. Model names come from clients, so only the first
+/// <see cref="CalibrationOptions.MaxModels"/> get their own key; the rest share <c>other</c>. The picture shared by all
+/// replicas is the Redis aggregates the outcome log keeps.
 /// </summary>
-public sealed class CalibrationAggregator(IOptions<CalibrationOptions> options) : IOutcomeSink
+public sealed class CalibrationAggregator : IOutcomeSink
 {
-    public const string All = "all";
-    public const string ClassifierSource = "classifier";
-    public const string SelfSource = "self";
-    public const string FusedSource = "fused";
-
-    private readonly CalibrationOptions _options = options.Value;
-    private readonly Dictionary<(string Source, string Model, string Category), CalibrationCounts> _counts = [];
-    private readonly ModelLabels _models = new(options.Value.MaxModels);
+    private readonly CalibrationOptions _options;
+    private readonly CalibrationTable _total;
+    private readonly SlidingCalibrationWindow? _recent;
+    private readonly ModelLabels _models;
     private readonly Lock _lock = new();
+
+    public CalibrationAggregator(IOptions<CalibrationOptions> options, TimeProvider time)
+    {
+        _options = options.Value;
+        _total = new CalibrationTable(_options.HighConfidenceThreshold);
+        _recent = _options.Window > TimeSpan.Zero ? new SlidingCalibrationWindow(_options.Window, _options.HighConfidenceThreshold, time) : null;
+        _models = new ModelLabels(_options.MaxModels);
+    }
 
     public ValueTask WriteAsync(RequestOutcome outcome, CancellationToken cancellationToken)
     {
-        if (outcome.Prediction is not { } prediction || !outcome.Observed.IsScorable())
+        foreach (var score in CalibrationSources.Of(outcome))
         {
-            return ValueTask.CompletedTask;
-        }
-
-        var refused = outcome.Observed.IsRefusal();
-        Add(ClassifierSource, outcome.Model, prediction.TopCategory, prediction.RefusalProbability, prediction.PredictedRefusal, prediction.Confidence, refused);
-        if (outcome.SelfPrediction?.RefusalProbability is { } self)
-        {
-            AddProbability(SelfSource, outcome.Model, prediction.TopCategory, self, refused);
-        }
-
-        if (outcome.FusedProbability is { } fused)
-        {
-            AddProbability(FusedSource, outcome.Model, prediction.TopCategory, fused, refused);
+            Add(score);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Scores one prediction against what happened (also used by <c>report</c> on records read back from Redis).</summary>
-    public void Add(string source, string model, string category, double refusalProbability, bool predictedRefusal, double confidence, bool actualRefusal)
+    public void Add(CalibrationScore score)
     {
+        var bounded = score with { Model = _models.Label(score.Model) };
         lock (_lock)
         {
-            var bounded = _models.Label(model);
-            foreach (var key in new[] { (source, bounded, category), (source, bounded, All), (source, All, All) })
-            {
-                if (!_counts.TryGetValue(key, out var counts))
-                {
-                    _counts[key] = counts = new CalibrationCounts();
-                }
-
-                counts.Add(refusalProbability, predictedRefusal, confidence, actualRefusal, _options.HighConfidenceThreshold);
-            }
+            _total.Add(bounded);
+            _recent?.Add(bounded);
         }
     }
 
-    /// <summary>Scores a probability-only prediction (self, fused): refusal predicted at ½, confidence is the larger side.</summary>
-    public void AddProbability(string source, string model, string category, double refusalProbability, bool actualRefusal) =>
-        Add(source, model, category, refusalProbability, refusalProbability >= 0.5, Math.Max(refusalProbability, 1 - refusalProbability), actualRefusal);
-
-    /// <summary>The current figures for every (source, model, category) seen.</summary>
+    /// <summary>The figures since start for every (source, model, category) seen.</summary>
     public IReadOnlyList<CalibrationRow> Snapshot()
     {
         lock (_lock)
         {
-            return [.. _counts.Select(c => new CalibrationRow(c.Key.Source, c.Key.Model, c.Key.Category, CalibrationFigures.From(c.Value)))];
+            return _total.Rows();
+        }
+    }
+
+    /// <summary>The figures of the sliding window (<see cref="CalibrationOptions.Window"/>); empty when it is off.</summary>
+    public IReadOnlyList<CalibrationRow> SnapshotRecent()
+    {
+        lock (_lock)
+        {
+            return _recent?.Snapshot(_options.HighConfidenceThreshold).Rows() ?? [];
         }
     }
 }

@@ -9,13 +9,13 @@ public sealed class CalibrationCounts
 {
     public const int Bins = 10;
 
-    public long Hits { get; private set; }
+    public long Hits { get; internal set; }
 
-    public long Misses { get; private set; }
+    public long Misses { get; internal set; }
 
-    public long FalseAlarms { get; private set; }
+    public long FalseAlarms { get; internal set; }
 
-    public long CorrectRejections { get; private set; }
+    public long CorrectRejections { get; internal set; }
 
     public long[] BinCounts { get; } = new long[Bins];
 
@@ -23,21 +23,38 @@ public sealed class CalibrationCounts
 
     public long[] BinRefusals { get; } = new long[Bins];
 
-    public double BrierSum { get; private set; }
+    public double BrierSum { get; internal set; }
 
-    public long HighConfidenceCount { get; private set; }
+    public long HighConfidenceCount { get; internal set; }
 
-    public long HighConfidenceCorrect { get; private set; }
+    public long HighConfidenceCorrect { get; internal set; }
 
     public long Total => Hits + Misses + FalseAlarms + CorrectRejections;
 
-    /// <param name="refusalProbability">The predicted probability of refusal.</param>
-    /// <param name="predictedRefusal">The prediction at the classifier's own threshold.</param>
-    /// <param name="confidence">The probability of the predicted class.</param>
-    /// <param name="actualRefusal">Whether the model actually refused (partial refusals count).</param>
-    /// <param name="highConfidenceThreshold">Confidence at or above which a prediction counts as high-confidence.</param>
-    public void Add(double refusalProbability, bool predictedRefusal, double confidence, bool actualRefusal, double highConfidenceThreshold)
+    /// <summary>Adds another set of counts to this one (counts are sums, so tables from slices or replicas add up).</summary>
+    public void Merge(CalibrationCounts other)
     {
+        Hits += other.Hits;
+        Misses += other.Misses;
+        FalseAlarms += other.FalseAlarms;
+        CorrectRejections += other.CorrectRejections;
+        for (var b = 0; b < Bins; b++)
+        {
+            BinCounts[b] += other.BinCounts[b];
+            BinProbabilitySums[b] += other.BinProbabilitySums[b];
+            BinRefusals[b] += other.BinRefusals[b];
+        }
+
+        BrierSum += other.BrierSum;
+        HighConfidenceCount += other.HighConfidenceCount;
+        HighConfidenceCorrect += other.HighConfidenceCorrect;
+    }
+
+    /// <summary>Counts one scored prediction (partial refusals count as refusals).</summary>
+    /// <param name="highConfidenceThreshold">Confidence at or above which a prediction counts as high-confidence.</param>
+    public void Add(CalibrationScore score, double highConfidenceThreshold)
+    {
+        var (refusalProbability, predictedRefusal, confidence, actualRefusal) = (score.RefusalProbability, score.PredictedRefusal, score.Confidence, score.ActualRefusal);
         var p = Math.Clamp(refusalProbability, 0, 1);
         switch (predictedRefusal, actualRefusal)
         {

@@ -4,9 +4,10 @@ using RefusalGate.Gateway.Telemetry;
 namespace RefusalGate.Gateway.Calibration;
 
 /// <summary>
-/// Exports the live calibration figures as gauges labelled by prediction source, model and category (all bounded:
-/// <see cref="CalibrationAggregator"/> caps the models; categories come from the taxonomy). Undefined figures (an
-/// empty subset) are left out rather than reported as a number.
+/// Exports the live calibration figures as gauges labelled by prediction source, model, category (all bounded:
+/// <see cref="CalibrationAggregator"/> caps the models; categories come from the taxonomy) and window: <c>total</c>
+/// since start, <c>recent</c> for the sliding window. Undefined figures (an empty subset) are left out rather than
+/// reported as a number.
 /// </summary>
 public sealed class CalibrationMetrics
 {
@@ -28,14 +29,18 @@ public sealed class CalibrationMetrics
     private static void Gauge(Meter meter, CalibrationAggregator aggregator, string name, string unit, string description, Func<CalibrationFigures, double> figure) =>
         meter.CreateObservableGauge(
             $"refusalgate.calibration.{name}",
-            () => aggregator.Snapshot()
-                .Select(row => (row, value: figure(row.Figures)))
-                .Where(x => double.IsFinite(x.value))
-                .Select(x => new Measurement<double>(
-                    x.value,
-                    new KeyValuePair<string, object?>("source", x.row.Source),
-                    new KeyValuePair<string, object?>("model", x.row.Model),
-                    new KeyValuePair<string, object?>("category", x.row.Category))),
+            () => Measure(aggregator.Snapshot(), "total", figure).Concat(Measure(aggregator.SnapshotRecent(), "recent", figure)),
             unit,
             description);
+
+    private static IEnumerable<Measurement<double>> Measure(IReadOnlyList<CalibrationRow> rows, string window, Func<CalibrationFigures, double> figure) =>
+        rows
+            .Select(row => (row, value: figure(row.Figures)))
+            .Where(x => double.IsFinite(x.value))
+            .Select(x => new Measurement<double>(
+                x.value,
+                new KeyValuePair<string, object?>("source", x.row.Source),
+                new KeyValuePair<string, object?>("model", x.row.Model),
+                new KeyValuePair<string, object?>("category", x.row.Category),
+                new KeyValuePair<string, object?>("window", window)));
 }

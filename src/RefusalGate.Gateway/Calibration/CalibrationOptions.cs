@@ -10,4 +10,7 @@ public sealed class CalibrationOptions
 
     /// <summary>Distinct model names tracked with their own label; further models are reported as <c>other</c>.</summary>
     public int MaxModels { get; set; } = 50;
+
+    /// <summary>Length of the sliding window behind the <c>window="recent"</c> gauges; zero turns them off.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -37,6 +37,9 @@ public sealed class GateContext(HttpContext httpContext, LlmRequest request, str
     /// <summary>The prompt classifier's prediction, when the classification stage ran.</summary>
     public PromptPrediction? Prediction { get; set; }
 
+    /// <summary>The classifier's own prediction, when online recalibration replaced it in <see cref="Prediction"/>.</summary>
+    public PromptPrediction? RawPrediction { get; set; }
+
     public TimeSpan? ClassifierDuration { get; set; }
 
     /// <summary>What the policy stage decided and why (zone, category, self-prediction, fail mode).</summary>

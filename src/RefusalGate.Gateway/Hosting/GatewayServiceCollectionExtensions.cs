@@ -15,6 +15,7 @@ using RefusalGate.Gateway.OutcomeLog;
 using RefusalGate.Gateway.Policies;
 using RefusalGate.Gateway.Policies.SelfPrediction;
 using RefusalGate.Gateway.Proxy;
+using RefusalGate.Gateway.Recalibration;
 using RefusalGate.Gateway.Telemetry;
 using RefusalGate.Inference.Hosting;
 using Yarp.ReverseProxy.Configuration;
@@ -103,6 +104,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ObservationQueue>();
         services.TryAddSingleton<OutcomeJudge>();
+        services.TryAddSingleton<PromptRecorder>();
         services.AddOptions<CalibrationOptions>().Bind(configuration.GetSection(CalibrationOptions.SectionName));
         services.TryAddSingleton<CalibrationAggregator>();
         services.TryAddSingleton<CalibrationMetrics>();
@@ -112,6 +114,17 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutcomeProcessor>());
 
         services.AddOptions<OutcomeLogOptions>().Bind(configuration.GetSection(OutcomeLogOptions.SectionName));
+        services.TryAddSingleton<RedisConnection>();
+
+        services.AddOptions<RecalibrationOptions>().Bind(configuration.GetSection(RecalibrationOptions.SectionName));
+        services.TryAddSingleton<Recalibrator>();
+        services.TryAddSingleton<RecalibrationMetrics>();
+        if (configuration.GetValue($"{RecalibrationOptions.SectionName}:Enabled", defaultValue: false))
+        {
+            services.TryAddSingleton<RecalibrationSamples>();
+            services.TryAddSingleton<RecalibrationService>();
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<RecalibrationService>());
+        }
         if (!string.IsNullOrWhiteSpace(configuration[$"{OutcomeLogOptions.SectionName}:Redis"]))
         {
             services.TryAddSingleton<RedisOutcomeWriter>();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using RefusalGate.Detection;
 using RefusalGate.Gateway.Gate.Parsing;
+using RefusalGate.Gateway.OutcomeLog;
 using RefusalGate.Gateway.Policies.Model;
 
 namespace RefusalGate.Gateway.Observation;
@@ -9,7 +10,7 @@ namespace RefusalGate.Gateway.Observation;
 /// Turns a captured response into a <see cref="RequestOutcome"/>: the defined outcome for errors, tool calls, provider
 /// content filters, empty and unreadable bodies, and otherwise the refusal detector's verdict on the text.
 /// </summary>
-internal sealed class OutcomeJudge(IResponseRefusalDetector detector, TimeProvider time)
+internal sealed class OutcomeJudge(IResponseRefusalDetector detector, PromptRecorder prompts, TimeProvider time)
 {
     public async ValueTask<RequestOutcome> JudgeAsync(PendingObservation pending, CancellationToken cancellationToken)
     {
@@ -73,6 +74,9 @@ internal sealed class OutcomeJudge(IResponseRefusalDetector detector, TimeProvid
             SelfPredictionShadow = policy.SelfPrediction is null && shadowSelfPrediction is not null,
             FusedProbability = policy.FusedProbability,
             Prediction = gate.Prediction,
+            RawPrediction = gate.RawPrediction,
+            PromptHash = prompts.Hash(gate.Request.LastUserMessage),
+            Prompt = prompts.Stored(gate.Request.LastUserMessage),
             StatusCode = pending.StatusCode,
             Observed = kind,
             RefusalProbability = kind == ObservedKind.ContentFilter ? 1f : detection?.RefusalProbability,

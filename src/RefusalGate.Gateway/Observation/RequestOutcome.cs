@@ -5,7 +5,7 @@ namespace RefusalGate.Gateway.Observation;
 
 /// <summary>
 /// One request's record: what was predicted before the call, what was decided, and what the model actually did.
-/// It holds no secrets and no prompt text (the outcome log adds a salted hash, or the text only when configured).
+/// It holds no secrets, and the prompt text only when configured (otherwise a salted hash).
 /// </summary>
 public sealed record RequestOutcome
 {
@@ -49,8 +49,17 @@ public sealed record RequestOutcome
     /// <summary>The classifier's and the model's probabilities fused, when the cascade combined them.</summary>
     public double? FusedProbability { get; init; }
 
-    /// <summary>The prompt classifier's prediction; null when classification was off or failed.</summary>
+    /// <summary>The prompt classifier's prediction (recalibrated when online recalibration is on); null when classification was off or failed.</summary>
     public PromptPrediction? Prediction { get; init; }
+
+    /// <summary>The classifier's own prediction when online recalibration replaced it in <see cref="Prediction"/>.</summary>
+    public PromptPrediction? RawPrediction { get; init; }
+
+    /// <summary>Salted hash of the prompt (the last user message); see <c>PromptRecorder</c>.</summary>
+    public string? PromptHash { get; init; }
+
+    /// <summary>The prompt itself, only when <c>OutcomeLog:StorePrompts</c> is on.</summary>
+    public string? Prompt { get; init; }
 
     public required int StatusCode { get; init; }
 

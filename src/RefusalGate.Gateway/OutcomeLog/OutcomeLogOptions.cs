@@ -25,4 +25,19 @@ public sealed class OutcomeLogOptions
 
     /// <summary>Longest wait between reconnection attempts (backoff doubles up to this).</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Prefix of the Redis hashes holding the shared calibration counts (updated in the same transaction as the stream).</summary>
+    public string AggregateKeyPrefix { get; set; } = "refusalgate:calibration";
+
+    /// <summary>Store the prompt (the last user message) in each record. Off by default: only its salted hash is stored.</summary>
+    public bool StorePrompts { get; set; }
+
+    /// <summary>Longest prompt text stored when <see cref="StorePrompts"/> is on; longer prompts are cut.</summary>
+    public int MaxStoredPromptChars { get; set; } = 8_000;
+
+    /// <summary>
+    /// Key of the prompt hash (HMAC-SHA256). Set it (from a secret) to the same value on every replica so that
+    /// hashes can be compared; unset, each process uses a random one.
+    /// </summary>
+    public string? PromptHashSalt { get; set; }
 }

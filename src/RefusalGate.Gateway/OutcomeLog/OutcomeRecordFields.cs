@@ -6,7 +6,7 @@ namespace RefusalGate.Gateway.OutcomeLog;
 
 /// <summary>
 /// The stream entry of one outcome: flat string fields, so any Redis client (or <c>XRANGE</c> by hand) can read it.
-/// No prompt text, no credentials: only what calibration and debugging need.
+/// No credentials, and prompt text only when configured: only what calibration and debugging need.
 /// </summary>
 public static class OutcomeRecordFields
 {
@@ -36,6 +36,15 @@ public static class OutcomeRecordFields
             fields.Add(new("category", prediction.TopCategory));
             fields.Add(new("categories", string.Join(',', prediction.Categories.Select(c => $"{c.Key}={Number(c.Value)}"))));
         }
+
+        if (outcome.RawPrediction is { } raw)
+        {
+            fields.Add(new("raw_refusal_probability", Number(raw.RefusalProbability)));
+            fields.Add(new("raw_category", raw.TopCategory));
+        }
+
+        Text(fields, "prompt_hash", outcome.PromptHash);
+        Text(fields, "prompt", outcome.Prompt);
 
         Text(fields, "tenant", outcome.Tenant);
         Text(fields, "policy_category", outcome.PolicyCategory);

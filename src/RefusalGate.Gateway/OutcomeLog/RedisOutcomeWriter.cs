@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RefusalGate.Gateway.Calibration;
 using RefusalGate.Gateway.Health;
 using RefusalGate.Gateway.Observation;
 using RefusalGate.Gateway.Telemetry;
@@ -12,19 +13,25 @@ namespace RefusalGate.Gateway.OutcomeLog;
 /// <summary>
 /// Appends outcomes to a Redis Stream off the request path, in the manner of OpenTelemetry's batch export processor:
 /// a bounded in-process buffer, pipelined batches, retry with backoff while Redis is down, and every record that does
-/// not fit the buffer dropped and counted — never waited for, never lost silently.
+/// not fit the buffer dropped and counted — never waited for, never lost silently. Each batch also adds its
+/// calibration counts to the hashes all replicas share (<see cref="CalibrationHashes"/>), in the same MULTI/EXEC
+/// transaction as its records, so the stream and the shared counts never disagree.
 /// </summary>
 internal sealed partial class RedisOutcomeWriter(
     IOptions<OutcomeLogOptions> options,
+    IOptions<CalibrationOptions> calibration,
+    RedisConnection redis,
     GatewayMetrics metrics,
     ILogger<RedisOutcomeWriter> logger) : BackgroundService, IOutcomeSink, IReadinessCheck
 {
     private readonly OutcomeLogOptions _options = options.Value;
+    private readonly double _highConfidenceThreshold = calibration.Value.HighConfidenceThreshold;
+    private readonly ModelLabels _models = new(calibration.Value.MaxModels);
     private readonly Channel<RequestOutcome> _buffer = Channel.CreateBounded<RequestOutcome>(
         new BoundedChannelOptions(options.Value.BufferCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    private ConnectionMultiplexer? _redis;
     private volatile bool _healthy;
+    private bool _everTried;
 
     public string Name => "outcome-log";
 
@@ -58,14 +65,9 @@ internal sealed partial class RedisOutcomeWriter(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Drain what is buffered (bounded by the host's shutdown timeout), then close the connection.
+        // Drain what is buffered (bounded by the host's shutdown timeout); the container closes the connection.
         _buffer.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
-        if (_redis is not null)
-        {
-            await _redis.CloseAsync();
-            _redis.Dispose();
-        }
     }
 
     /// <summary>Takes what is buffered, waiting up to the flush interval for a fuller batch.</summary>
@@ -98,7 +100,7 @@ internal sealed partial class RedisOutcomeWriter(
         {
             try
             {
-                var database = await ConnectAsync();
+                var database = await redis.GetDatabaseAsync();
                 var written = await WriteBatchAsync(database, batch);
                 metrics.OutcomeLogWritten(written);
                 if (batch.Count == 0)
@@ -125,48 +127,35 @@ internal sealed partial class RedisOutcomeWriter(
         }
     }
 
-    /// <summary>Pipelines one XADD per record; removes the written ones from the batch and returns how many.</summary>
+    /// <summary>
+    /// One transaction: an XADD per record plus the batch's calibration increments. All of it is applied or none, so a
+    /// failed batch is retried whole without counting anything twice (only a connection lost after EXEC was sent leaves
+    /// the outcome unknown; the retry then writes the batch again — at least once, never silently lost).
+    /// </summary>
     private async Task<int> WriteBatchAsync(IDatabase database, List<RequestOutcome> batch)
     {
-        var pipeline = database.CreateBatch();
-        var writes = batch
-            .Select(o => pipeline.StreamAddAsync(_options.StreamKey, OutcomeRecordFields.From(o), maxLength: _options.MaxStreamLength, useApproximateMaxLength: true))
-            .ToArray();
-        pipeline.Execute();
-        try
+        var transaction = database.CreateTransaction();
+        var operations = new List<Task>(batch.Count + 64);
+        var table = new CalibrationTable(_highConfidenceThreshold);
+        foreach (var outcome in batch)
         {
-            await Task.WhenAll(writes);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // Some may have succeeded: keep only the failed ones for the retry, so nothing is written twice.
+            operations.Add(transaction.StreamAddAsync(_options.StreamKey, OutcomeRecordFields.From(outcome), maxLength: _options.MaxStreamLength, useApproximateMaxLength: true));
+            foreach (var score in CalibrationSources.Of(outcome))
+            {
+                table.Add(score with { Model = _models.Label(score.Model) });
+            }
         }
 
-        var remaining = batch.Where((_, i) => !writes[i].IsCompletedSuccessfully).ToList();
-        var written = batch.Count - remaining.Count;
+        CalibrationHashes.QueueIncrements(transaction, _options.AggregateKeyPrefix, table, operations);
+        if (!await transaction.ExecuteAsync())
+        {
+            throw new RedisException("The outcome transaction was not committed.");
+        }
+
+        await Task.WhenAll(operations);
+        var written = batch.Count;
         batch.Clear();
-        batch.AddRange(remaining);
-        if (remaining.Count > 0)
-        {
-            throw new RedisException($"{remaining.Count} of {remaining.Count + written} outcome writes failed.");
-        }
-
         return written;
-    }
-
-    private async Task<IDatabase> ConnectAsync()
-    {
-        if (_redis is null)
-        {
-            var configuration = ConfigurationOptions.Parse(_options.Redis!);
-            configuration.AbortOnConnectFail = false;
-            configuration.ConnectTimeout = 2000;
-            configuration.AsyncTimeout = 2000;
-            configuration.SyncTimeout = 2000;
-            _redis = await ConnectionMultiplexer.ConnectAsync(configuration);
-        }
-
-        return _redis.GetDatabase();
     }
 
     private void MarkHealthy()
@@ -180,12 +169,13 @@ internal sealed partial class RedisOutcomeWriter(
 
     private void MarkUnhealthy(Exception ex)
     {
-        if (_healthy || _redis is null)
+        if (_healthy || !_everTried)
         {
             LogUnavailable(ex.GetType().Name);
         }
 
         _healthy = false;
+        _everTried = true;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outcome log: writing to Redis stream {StreamKey}.")]

@@ -1,18 +1,20 @@
 using Microsoft.Extensions.Hosting;
 using RefusalGate.Gateway.Calibration;
+using RefusalGate.Gateway.Recalibration;
 
 namespace RefusalGate.Gateway.Telemetry;
 
 /// <summary>
-/// Creates the collector and the calibration gauges when the host starts, so measurements taken before the first
+/// Creates the collector and the calibration and recalibration gauges when the host starts, so measurements taken before the first
 /// scrape are counted.
 /// </summary>
-internal sealed class MetricsCollectorStartup(PrometheusMetricsCollector collector, CalibrationMetrics calibration) : IHostedService
+internal sealed class MetricsCollectorStartup(PrometheusMetricsCollector collector, CalibrationMetrics calibration, RecalibrationMetrics recalibration) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         GC.KeepAlive(collector);
         GC.KeepAlive(calibration);
+        GC.KeepAlive(recalibration);
         return Task.CompletedTask;
     }
 

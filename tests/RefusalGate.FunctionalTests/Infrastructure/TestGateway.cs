@@ -41,9 +41,10 @@ public sealed class TestGateway : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestGateway> StartAsync(Dictionary<string, string?>? overrides = null)
+    /// <param name="upstream">Options of the "main" simulated upstream (e.g. a replay file); the defaults otherwise.</param>
+    public static async Task<TestGateway> StartAsync(Dictionary<string, string?>? overrides = null, SimulatorServerOptions? upstream = null)
     {
-        var main = await SimulatorServer.StartAsync(new SimulatorServerOptions());
+        var main = await SimulatorServer.StartAsync(upstream ?? new SimulatorServerOptions());
         var strict = await SimulatorServer.StartAsync(new SimulatorServerOptions());
         var settings = new GatewayHostSettings
         {

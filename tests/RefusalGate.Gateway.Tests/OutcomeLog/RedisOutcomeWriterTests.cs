@@ -2,8 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RefusalGate.Classification.Prediction;
+using RefusalGate.Gateway.Calibration;
 using RefusalGate.Gateway.Observation;
 using RefusalGate.Gateway.OutcomeLog;
+using RefusalGate.Gateway.Policies.SelfPrediction;
 using RefusalGate.Gateway.Telemetry;
 using RefusalGate.Inference.Hosting;
 using StackExchange.Redis;
@@ -38,6 +40,8 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
             FlushInterval = TimeSpan.FromMilliseconds(20),
             MaxRetryDelay = TimeSpan.FromMilliseconds(200),
         }),
+        Options.Create(new CalibrationOptions()),
+        new RedisConnection(Options.Create(new OutcomeLogOptions { Redis = redis.Configuration })),
         _metrics,
         NullLogger<RedisOutcomeWriter>.Instance);
 
@@ -130,6 +134,11 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
         await writer.StopAsync(CancellationToken.None);
         (await StreamLengthAsync(redis)).ShouldBe(200);
         _collector.Render().ShouldNotContain("refusalgate_outcome_log_dropped_total");
+
+        // The shared counts travel in the same transaction as the records: the same 200, none counted twice.
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var shared = await CalibrationHashes.ReadAsync(connection.GetDatabase(), new OutcomeLogOptions().AggregateKeyPrefix, 0.9);
+        shared.Counts[new("classifier", "all", "all")].Total.ShouldBe(200);
     }
 
     [Fact]
@@ -145,5 +154,61 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
 
         _collector.Render().ShouldContain("refusalgate_outcome_log_dropped_total 40");
         writer.Buffered.ShouldBe(10);
+    }
+
+    [Fact]
+    public async Task Replicas_add_up_their_calibration_counts_in_shared_redis_hashes()
+    {
+        using var redis = RedisServer.Start();
+        var replicas = new[] { Writer(redis), Writer(redis) };
+        var expected = new CalibrationTable(0.9);
+        foreach (var replica in replicas)
+        {
+            await replica.StartAsync(CancellationToken.None);
+        }
+
+        for (var i = 0; i < 120; i++)
+        {
+            var outcome = VariedOutcome(i);
+            await replicas[i % 2].WriteAsync(outcome, CancellationToken.None);
+            foreach (var score in CalibrationSources.Of(outcome))
+            {
+                expected.Add(score);
+            }
+        }
+
+        await EventuallyAsync(async () => await StreamLengthAsync(redis) == 120);
+        foreach (var replica in replicas)
+        {
+            await replica.StopAsync(CancellationToken.None);
+        }
+
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var shared = await CalibrationHashes.ReadAsync(connection.GetDatabase(), new OutcomeLogOptions().AggregateKeyPrefix, 0.9);
+        shared.Rows().Select(r => r.Source + "/" + r.Model + "/" + r.Category).ShouldBe(expected.Rows().Select(r => r.Source + "/" + r.Model + "/" + r.Category));
+        foreach (var (actual, wanted) in shared.Rows().Zip(expected.Rows()))
+        {
+            actual.Figures.Samples.ShouldBe(wanted.Figures.Samples);
+            actual.Figures.Accuracy.ShouldBe(wanted.Figures.Accuracy, 1e-12);
+            actual.Figures.DPrime.ShouldBe(wanted.Figures.DPrime, 1e-9);
+            actual.Figures.ExpectedCalibrationError.ShouldBe(wanted.Figures.ExpectedCalibrationError, 1e-9);
+            actual.Figures.Brier.ShouldBe(wanted.Figures.Brier, 1e-9);
+            actual.Figures.HighConfidenceCoverage.ShouldBe(wanted.Figures.HighConfidenceCoverage, 1e-12);
+        }
+
+        shared.Counts.Keys.ShouldContain(new CalibrationKey("self", "demo-model", "violent_crimes"));
+    }
+
+    /// <summary>Outcomes spread over probabilities, both actual results, two categories and a self-prediction.</summary>
+    private static RequestOutcome VariedOutcome(int i)
+    {
+        var p = 0.05f + (i % 10) * 0.1f;
+        var refused = i % 3 != 0;
+        return Outcome(i) with
+        {
+            Prediction = new PromptPrediction(p, p >= 0.5f, Math.Max(p, 1 - p), i % 2 == 0 ? "violent_crimes" : "none", new Dictionary<string, float>()),
+            Observed = refused ? ObservedKind.FullRefusal : ObservedKind.Compliance,
+            SelfPrediction = i % 4 == 0 ? new SelfPredictionResult(SelfPredictionStatus.Answered, refused ? 0.8 : 0.3, TimeSpan.FromMilliseconds(5), FromCache: false) : null,
+        };
     }
 }

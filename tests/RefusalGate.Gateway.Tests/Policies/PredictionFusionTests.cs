@@ -37,24 +37,3 @@ public sealed class PredictionFusionTests
         fusion.WeightsFor("m", FusionSettings.Default with { Fit = false }).ShouldBe((0.0, 1.0, 1.0));
     }
 }
-
-public sealed class SelfPredictionCalibrationTests
-{
-    [Fact]
-    public void Self_and_fused_predictions_are_scored_as_their_own_sources()
-    {
-        var aggregator = new RefusalGate.Gateway.Calibration.CalibrationAggregator(
-            Microsoft.Extensions.Options.Options.Create(new RefusalGate.Gateway.Calibration.CalibrationOptions()));
-
-        aggregator.Add("classifier", "m", "hate", 0.7, predictedRefusal: true, confidence: 0.7, actualRefusal: false);
-        aggregator.AddProbability("self", "m", "hate", 0.2, actualRefusal: false);
-        aggregator.AddProbability("self", "m", "hate", 0.95, actualRefusal: true);
-
-        var rows = aggregator.Snapshot();
-        var self = rows.Single(r => r is { Source: "self", Model: "all", Category: "all" });
-        self.Figures.Samples.ShouldBe(2);
-        self.Figures.Accuracy.ShouldBe(1.0);
-        self.Figures.HighConfidenceCoverage.ShouldBe(0.5);
-        rows.Single(r => r is { Source: "classifier", Model: "all", Category: "all" }).Figures.Accuracy.ShouldBe(0.0);
-    }
-}

@@ -2,17 +2,18 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RefusalGate.Classification.Prediction;
+using RefusalGate.Gateway.Recalibration;
 using RefusalGate.Gateway.Telemetry;
 
 namespace RefusalGate.Gateway.Gate.Stages;
 
 /// <summary>
 /// Predicts, before the call, whether the model will refuse the request: runs the prompt classifier on the last user
-/// message and reports the prediction in <c>x-refusalgate-prediction</c>, <c>-confidence</c> and <c>-category</c>.
+/// message (recalibrated for the model when online recalibration has a calibrator for it) and reports the prediction in <c>x-refusalgate-prediction</c>, <c>-confidence</c> and <c>-category</c>.
 /// A classifier failure never blocks the request: it is logged and reported as <c>unavailable</c> (policies decide
 /// fail-open or fail-closed on top of this).
 /// </summary>
-internal sealed partial class ClassificationStage(IPromptClassifier classifier, GatewayMetrics metrics, ILogger<ClassificationStage> logger) : IGateStage
+internal sealed partial class ClassificationStage(IPromptClassifier classifier, Recalibrator recalibrator, GatewayMetrics metrics, ILogger<ClassificationStage> logger) : IGateStage
 {
     public const string PredictionHeader = "x-refusalgate-prediction";
     public const string ConfidenceHeader = "x-refusalgate-confidence";
@@ -39,9 +40,15 @@ internal sealed partial class ClassificationStage(IPromptClassifier classifier, 
 
         context.ClassifierDuration = Stopwatch.GetElapsedTime(started);
         metrics.ClassifierDuration(context.ClassifierDuration.Value);
+        if (recalibrator.TryApply(context.Request.Model, prediction, out var recalibrated))
+        {
+            context.RawPrediction = prediction;
+            prediction = recalibrated;
+        }
+
         context.Prediction = prediction;
         context.SetHeader(PredictionHeader, prediction.PredictedRefusal ? "refuse" : "comply");
-        context.SetHeader(ConfidenceHeader, prediction.Confidence.ToString("0.###", CultureInfo.InvariantCulture));
+        context.SetHeader(ConfidenceHeader, prediction.Confidence.ToString("0.######", CultureInfo.InvariantCulture));
         context.SetHeader(CategoryHeader, prediction.TopCategory);
     }
 

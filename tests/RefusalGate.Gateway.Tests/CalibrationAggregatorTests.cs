@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Options;
+using RefusalGate.Gateway.Calibration;
+
+namespace RefusalGate.Gateway.Tests;
+
+public sealed class CalibrationAggregatorTests
+{
+    private readonly ManualClock _clock = new();
+
+    private CalibrationAggregator Aggregator(TimeSpan? window = null) =>
+        new(Options.Create(new CalibrationOptions { Window = window ?? TimeSpan.FromMinutes(10) }), _clock);
+
+    [Fact]
+    public void Self_and_fused_predictions_are_scored_as_their_own_sources()
+    {
+        var aggregator = Aggregator();
+
+        aggregator.Add(new CalibrationScore("classifier", "m", "hate", 0.7, PredictedRefusal: true, Confidence: 0.7, ActualRefusal: false));
+        aggregator.Add(CalibrationScore.FromProbability("self", "m", "hate", 0.2, actualRefusal: false));
+        aggregator.Add(CalibrationScore.FromProbability("self", "m", "hate", 0.95, actualRefusal: true));
+
+        var rows = aggregator.Snapshot();
+        var self = rows.Single(r => r is { Source: "self", Model: "all", Category: "all" });
+        self.Figures.Samples.ShouldBe(2);
+        self.Figures.Accuracy.ShouldBe(1.0);
+        self.Figures.HighConfidenceCoverage.ShouldBe(0.5);
+        rows.Single(r => r is { Source: "classifier", Model: "all", Category: "all" }).Figures.Accuracy.ShouldBe(0.0);
+        rows.Select(r => r.Category).ShouldBe(["all", "all", "hate", "all", "all", "hate"]);
+    }
+
+    [Fact]
+    public void The_recent_window_forgets_what_fell_out_of_it_while_the_total_keeps_it()
+    {
+        var aggregator = Aggregator(TimeSpan.FromMinutes(10));
+        for (var i = 0; i < 4; i++)
+        {
+            aggregator.Add(CalibrationScore.FromProbability("classifier", "m", "none", 0.9, actualRefusal: false));
+        }
+
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        aggregator.Add(CalibrationScore.FromProbability("classifier", "m", "none", 0.9, actualRefusal: true));
+        Overall(aggregator.SnapshotRecent()).Samples.ShouldBe(5);
+
+        // Eleven minutes after the first four, only the fifth is still recent.
+        _clock.Advance(TimeSpan.FromMinutes(6));
+        var recent = Overall(aggregator.SnapshotRecent());
+        recent.Samples.ShouldBe(1);
+        recent.Accuracy.ShouldBe(1.0);
+        Overall(aggregator.Snapshot()).Samples.ShouldBe(5);
+        Overall(aggregator.Snapshot()).Accuracy.ShouldBe(0.2);
+
+        _clock.Advance(TimeSpan.FromMinutes(11));
+        aggregator.SnapshotRecent().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_zero_window_turns_the_recent_figures_off()
+    {
+        var aggregator = Aggregator(TimeSpan.Zero);
+        aggregator.Add(CalibrationScore.FromProbability("classifier", "m", "none", 0.9, actualRefusal: true));
+        aggregator.SnapshotRecent().ShouldBeEmpty();
+        aggregator.Snapshot().ShouldNotBeEmpty();
+    }
+
+    private static CalibrationFigures Overall(IReadOnlyList<CalibrationRow> rows) =>
+        rows.Single(r => r is { Source: "classifier", Model: "all", Category: "all" }).Figures;
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private DateTimeOffset _now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}
