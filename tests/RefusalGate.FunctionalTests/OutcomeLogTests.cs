@@ -42,4 +42,47 @@ public sealed class OutcomeLogTests
 
         entries.Select(e => e.Values.First(v => v.Name == "actual").Value.ToString()).ShouldContain("upstream_error");
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Prompts_are_stored_as_a_salted_hash_and_as_text_only_when_configured(bool storePrompts)
+    {
+        using var redis = RedisServer.Start();
+        await using var gateway = await TestGateway.StartAsync(new()
+        {
+            ["OutcomeLog:Redis"] = redis.Configuration,
+            ["OutcomeLog:FlushInterval"] = "00:00:00.020",
+            ["OutcomeLog:PromptHashSalt"] = "pepper-from-a-secret",
+            ["OutcomeLog:StorePrompts"] = storePrompts ? "true" : "false",
+        });
+        const string prompt = "What is the boiling point of water?";
+        (await gateway.Http.PostChatAsync(prompt)).EnsureSuccessStatusCode();
+        (await gateway.Http.PostChatAsync(prompt, stream: true)).EnsureSuccessStatusCode();
+
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        StreamEntry[] entries = [];
+        for (var i = 0; i < 300 && entries.Length < 2; i++)
+        {
+            entries = await connection.GetDatabase().StreamRangeAsync("refusalgate:outcomes");
+            await Task.Delay(50);
+        }
+
+        var expectedHash = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes("pepper-from-a-secret"), System.Text.Encoding.UTF8.GetBytes(prompt)));
+        entries.Length.ShouldBe(2);
+        foreach (var fields in entries.Select(e => e.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString())))
+        {
+            fields["prompt_hash"].ShouldBe(expectedHash);
+            if (storePrompts)
+            {
+                fields["prompt"].ShouldBe(prompt);
+            }
+            else
+            {
+                fields.Keys.ShouldNotContain("prompt");
+                fields.Values.ShouldNotContain(v => v.Contains("boiling", StringComparison.Ordinal));
+            }
+        }
+    }
 }

@@ -43,6 +43,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<PrometheusMetricsCollector>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MetricsCollectorStartup>());
+        services.AddOtlpExportIfConfigured(configuration);
         services.TryAddSingleton<GatePipeline>();
         services.AddGateStage<ModelAccessStage>();
         services.AddGateStage<UpstreamRoutingStage>();
