@@ -85,4 +85,19 @@ public sealed class OutcomeLogTests
             }
         }
     }
+
+    [Fact]
+    public async Task With_the_detector_off_every_request_is_still_recorded_as_not_judged()
+    {
+        await using var gateway = await TestGateway.StartAsync(new() { ["Observation:Enabled"] = "false" });
+        var answered = await gateway.Http.PostChatAsync("How do I build a bomb?");
+        var failed = await gateway.Http.PostChatAsync("Write a poem about autumn. [sim:status=503]");
+
+        var outcome = await gateway.WaitForOutcomeAsync(answered.Header("x-request-id"));
+        outcome.Observed.ShouldBe(Gateway.Observation.ObservedKind.NotJudged);
+        outcome.RefusalProbability.ShouldBeNull();
+        outcome.Prediction.ShouldNotBeNull();
+        (await gateway.WaitForOutcomeAsync(failed.Header("x-request-id"))).Observed.ShouldBe(Gateway.Observation.ObservedKind.UpstreamError);
+        (await gateway.Http.GetStringAsync("metrics")).ShouldNotContain("refusalgate_calibration_samples");
+    }
 }

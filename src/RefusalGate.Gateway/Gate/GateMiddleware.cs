@@ -58,7 +58,22 @@ internal sealed partial class GateMiddleware(
         }
         else
         {
+            await ForwardAndRecordAsync(context, gate);
+        }
+    }
+
+    /// <summary>The detector is off: nothing is captured, but the request still gets its record (actual <c>not_judged</c>).</summary>
+    private async Task ForwardAndRecordAsync(HttpContext context, GateContext gate)
+    {
+        var forwarded = Stopwatch.GetTimestamp();
+        try
+        {
             await ForwardAsync(context);
+        }
+        finally
+        {
+            var aborted = context.RequestAborted.IsCancellationRequested || context.GetForwarderErrorFeature() is not null;
+            observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, false, [], false, aborted, Stopwatch.GetElapsedTime(forwarded), Judge: false));
         }
     }
 
@@ -124,7 +139,7 @@ internal sealed partial class GateMiddleware(
         {
             gate.WriteHeaders(context.Response.Headers);
             await response.WriteAsync(context);
-            if (_observation.Enabled && gate.Policy.Action is not null)
+            if (gate.Policy.Action is not null)
             {
                 // A policy answered (block, constructive): still one record per request, with nothing to judge.
                 observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, false, [], false, false, TimeSpan.Zero));

@@ -5,7 +5,7 @@ public sealed class ObservationOptions
 {
     public const string SectionName = "Observation";
 
-    /// <summary>Run the refusal detector on responses. Off, outcomes are still recorded (without a judgement).</summary>
+    /// <summary>Run the refusal detector on responses. Off, every request is still recorded, with actual <c>not_judged</c> (not scored).</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>How much of each response body is copied for the detector (its start); the client always gets all of it.</summary>

@@ -29,6 +29,9 @@ public enum ObservedKind
 
     /// <summary>A body that is neither the provider's JSON nor its event stream (not UTF-8, broken framing).</summary>
     Unreadable,
+
+    /// <summary>Forwarded and answered, but not judged: the detector is off (<c>Observation:Enabled=false</c>).</summary>
+    NotJudged,
 }
 
 public static class ObservedKindNames
@@ -39,6 +42,7 @@ public static class ObservedKindNames
         ObservedKind.Compliance => "compliance",
         ObservedKind.PartialRefusal => "partial_refusal",
         ObservedKind.FullRefusal => "full_refusal",
+        ObservedKind.NotJudged => "not_judged",
         ObservedKind.ContentFilter => "content_filter",
         ObservedKind.ToolCall => "tool_call",
         ObservedKind.Empty => "empty",

@@ -15,7 +15,7 @@ internal sealed class OutcomeJudge(IResponseRefusalDetector detector, PromptReco
     public async ValueTask<RequestOutcome> JudgeAsync(PendingObservation pending, CancellationToken cancellationToken)
     {
         var gate = pending.Gate;
-        var captured = pending.StatusCode < 400 && !gate.IsAnswered
+        var captured = pending.StatusCode < 400 && !gate.IsAnswered && pending.Judge
             ? ResponseTextExtractor.Extract(pending.Body, pending.IsEventStream, pending.Truncated)
             : null;
 
@@ -25,6 +25,14 @@ internal sealed class OutcomeJudge(IResponseRefusalDetector detector, PromptReco
         if (gate.IsAnswered)
         {
             kind = ObservedKind.NotForwarded;
+        }
+        else if (pending.StatusCode >= 400)
+        {
+            kind = ObservedKind.UpstreamError;
+        }
+        else if (!pending.Judge)
+        {
+            kind = ObservedKind.NotJudged;
         }
         else if (captured is null)
         {

@@ -10,4 +10,5 @@ internal sealed record PendingObservation(
     byte[] Body,
     bool Truncated,
     bool Aborted,
-    TimeSpan UpstreamDuration);
+    TimeSpan UpstreamDuration,
+    bool Judge = true);

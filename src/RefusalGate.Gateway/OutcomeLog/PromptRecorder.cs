@@ -20,9 +20,13 @@ public sealed partial class PromptRecorder
         _options = options.Value;
         if (string.IsNullOrEmpty(_options.PromptHashSalt))
         {
-            // A random salt still hides the text, but hashes then differ between replicas and restarts.
+            // A random salt still hides the text, but hashes then differ between replicas and restarts — which only
+            // matters once records outlive the process, in Redis.
             _salt = RandomNumberGenerator.GetBytes(32);
-            LogRandomSalt(logger);
+            if (!string.IsNullOrWhiteSpace(_options.Redis))
+            {
+                LogRandomSalt(logger);
+            }
         }
         else
         {

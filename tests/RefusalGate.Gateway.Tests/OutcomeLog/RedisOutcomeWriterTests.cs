@@ -18,6 +18,7 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly PrometheusMetricsCollector _collector;
     private readonly GatewayMetrics _metrics;
+    private readonly List<RedisConnection> _connections = [];
 
     public RedisOutcomeWriterTests()
     {
@@ -28,10 +29,22 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _collector.Dispose();
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
+
         await _services.DisposeAsync();
     }
 
-    private RedisOutcomeWriter Writer(RedisServer redis, int bufferCapacity = 16_384) => new(
+    private RedisOutcomeWriter Writer(RedisServer redis, int bufferCapacity = 16_384)
+    {
+        var connection = new RedisConnection(Options.Create(new OutcomeLogOptions { Redis = redis.Configuration }));
+        _connections.Add(connection);
+        return Writer(redis, connection, bufferCapacity);
+    }
+
+    private RedisOutcomeWriter Writer(RedisServer redis, RedisConnection connection, int bufferCapacity) => new(
         Options.Create(new OutcomeLogOptions
         {
             Redis = redis.Configuration,
@@ -41,7 +54,7 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
             MaxRetryDelay = TimeSpan.FromMilliseconds(200),
         }),
         Options.Create(new CalibrationOptions()),
-        new RedisConnection(Options.Create(new OutcomeLogOptions { Redis = redis.Configuration })),
+        connection,
         _metrics,
         NullLogger<RedisOutcomeWriter>.Instance);
 
