@@ -35,11 +35,11 @@ public sealed class OtlpExportTests
             context.Request.Url!.AbsolutePath.ShouldBe("/v1/metrics");
             context.Request.ContentType.ShouldBe("application/x-protobuf");
 
-            // Protobuf keeps strings as UTF-8 bytes: the instrument and service names are readable in the payload.
+            // Protobuf keeps strings as UTF-8 bytes: the instrument name and the resource's service name are readable.
             var payload = Encoding.UTF8.GetString(body.ToArray());
             if (payload.Contains("refusalgate.gate.requests", StringComparison.Ordinal))
             {
-                payload.ShouldContain("refusalgate");
+                payload.ShouldContain("service.name");
                 return;
             }
         }

@@ -30,15 +30,7 @@ public sealed class ReplayCalibrationTests
         var (replayFile, recorded) = WriteReplayFile(every: 29);
         try
         {
-            await using var gateway = await TestGateway.StartAsync(
-                new()
-                {
-                    ["Gateway:Upstreams:main:Models:1"] = "gpt-*",
-                    ["OutcomeLog:Redis"] = redis.Configuration,
-                    ["OutcomeLog:FlushInterval"] = "00:00:00.020",
-                    ["Policies:Enabled"] = "false",
-                },
-                new SimulatorServerOptions { ReplayFile = replayFile });
+            await using var gateway = await StartReplayGatewayAsync(redis, replayFile);
             var detector = (IResponseRefusalDetector)gateway.Services.GetService(typeof(IResponseRefusalDetector))!;
 
             var rows = new List<Row>();
@@ -90,18 +82,12 @@ public sealed class ReplayCalibrationTests
         new Random(7).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(recorded));
         try
         {
-            await using var gateway = await TestGateway.StartAsync(
-                new()
-                {
-                    ["Gateway:Upstreams:main:Models:1"] = "gpt-*",
-                    ["OutcomeLog:Redis"] = redis.Configuration,
-                    ["OutcomeLog:FlushInterval"] = "00:00:00.020",
-                    ["Policies:Enabled"] = "false",
-                    ["Recalibration:Enabled"] = "true",
-                    ["Recalibration:Interval"] = "01:00:00",
-                    ["Recalibration:MinSamples"] = "40",
-                },
-                new SimulatorServerOptions { ReplayFile = replayFile });
+            await using var gateway = await StartReplayGatewayAsync(redis, replayFile, new()
+            {
+                ["Recalibration:Enabled"] = "true",
+                ["Recalibration:Interval"] = "01:00:00",
+                ["Recalibration:MinSamples"] = "40",
+            });
             var raw = new Dictionary<string, double>();
             foreach (var (prompt, _) in recorded)
             {
@@ -136,6 +122,24 @@ public sealed class ReplayCalibrationTests
         {
             File.Delete(replayFile);
         }
+    }
+
+    /// <summary>A gateway logging to <paramref name="redis"/> in front of the replaying upstream; policies off, so every answer is the model's.</summary>
+    private static Task<TestGateway> StartReplayGatewayAsync(RedisServer redis, string replayFile, Dictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Gateway:Upstreams:main:Models:1"] = "gpt-*",
+            ["OutcomeLog:Redis"] = redis.Configuration,
+            ["OutcomeLog:FlushInterval"] = "00:00:00.020",
+            ["Policies:Enabled"] = "false",
+        };
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+
+        return TestGateway.StartAsync(settings, new SimulatorServerOptions { ReplayFile = replayFile });
     }
 
     private static double RefusalProbability(HttpResponseMessage response)

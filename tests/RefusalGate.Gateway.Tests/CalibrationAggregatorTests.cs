@@ -37,9 +37,13 @@ public sealed class CalibrationAggregatorTests
             aggregator.Add(CalibrationScore.FromProbability("classifier", "m", "none", 0.9, actualRefusal: false));
         }
 
+        Overall(aggregator.SnapshotRecent()).Samples.ShouldBe(4);
+        Overall(aggregator.Snapshot()).Samples.ShouldBe(4);
+
         _clock.Advance(TimeSpan.FromMinutes(5));
         aggregator.Add(CalibrationScore.FromProbability("classifier", "m", "none", 0.9, actualRefusal: true));
         Overall(aggregator.SnapshotRecent()).Samples.ShouldBe(5);
+        Overall(aggregator.Snapshot()).Samples.ShouldBe(5);
 
         // Eleven minutes after the first four, only the fifth is still recent.
         _clock.Advance(TimeSpan.FromMinutes(6));

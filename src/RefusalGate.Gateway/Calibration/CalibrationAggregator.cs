@@ -18,6 +18,12 @@ public sealed class CalibrationAggregator : IOutcomeSink
     private readonly ModelLabels _models;
     private readonly Lock _lock = new();
 
+    // A scrape reads every gauge, each asking for the rows: they are derived once per change (and, for the window,
+    // per slice), not once per gauge.
+    private long _version;
+    private (long Version, IReadOnlyList<CalibrationRow> Rows) _totalRows = (-1, []);
+    private (long Version, long Slice, IReadOnlyList<CalibrationRow> Rows) _recentRows = (-1, -1, []);
+
     public CalibrationAggregator(IOptions<CalibrationOptions> options, TimeProvider time)
     {
         _options = options.Value;
@@ -43,6 +49,7 @@ public sealed class CalibrationAggregator : IOutcomeSink
         {
             _total.Add(bounded);
             _recent?.Add(bounded);
+            _version++;
         }
     }
 
@@ -51,16 +58,32 @@ public sealed class CalibrationAggregator : IOutcomeSink
     {
         lock (_lock)
         {
-            return _total.Rows();
+            if (_totalRows.Version != _version)
+            {
+                _totalRows = (_version, _total.Rows());
+            }
+
+            return _totalRows.Rows;
         }
     }
 
     /// <summary>The figures of the sliding window (<see cref="CalibrationOptions.Window"/>); empty when it is off.</summary>
     public IReadOnlyList<CalibrationRow> SnapshotRecent()
     {
+        if (_recent is null)
+        {
+            return [];
+        }
+
         lock (_lock)
         {
-            return _recent?.Snapshot(_options.HighConfidenceThreshold).Rows() ?? [];
+            var slice = _recent.CurrentSlice();
+            if (_recentRows.Version != _version || _recentRows.Slice != slice)
+            {
+                _recentRows = (_version, slice, _recent.Snapshot(_options.HighConfidenceThreshold).Rows());
+            }
+
+            return _recentRows.Rows;
         }
     }
 }

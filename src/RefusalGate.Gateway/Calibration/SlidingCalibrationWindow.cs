@@ -24,7 +24,7 @@ public sealed class SlidingCalibrationWindow
 
     public void Add(CalibrationScore score)
     {
-        var index = CurrentIndex();
+        var index = CurrentSlice();
         ref var slice = ref _slices[index % Slices];
         if (slice.Index != index)
         {
@@ -38,7 +38,7 @@ public sealed class SlidingCalibrationWindow
     /// <summary>The counts of the slices still inside the window, merged.</summary>
     public CalibrationTable Snapshot(double highConfidenceThreshold)
     {
-        var current = CurrentIndex();
+        var current = CurrentSlice();
         var merged = new CalibrationTable(highConfidenceThreshold);
         foreach (var (index, table) in _slices)
         {
@@ -51,5 +51,6 @@ public sealed class SlidingCalibrationWindow
         return merged;
     }
 
-    private long CurrentIndex() => _time.GetUtcNow().UtcTicks / _sliceTicks;
+    /// <summary>The index of the slice now being filled; the window's contents change only when it or an added score does.</summary>
+    public long CurrentSlice() => _time.GetUtcNow().UtcTicks / _sliceTicks;
 }

@@ -19,6 +19,27 @@ public static class CalibrationHashes
 
     public static RedisKey KeyOf(string prefix, CalibrationKey key) => $"{prefix}:{key.Source}:{key.Model}:{key.Category}";
 
+    /// <summary>One count of <see cref="CalibrationCounts"/> as a hash field: its name, and how to read and restore it.</summary>
+    private sealed record Field(string Name, bool IsInteger, Func<CalibrationCounts, double> Get, Action<CalibrationCounts, double> Set);
+
+    /// <summary>Every field, once: the writer increments them and the reader restores them from this one list.</summary>
+    private static readonly Field[] Fields =
+    [
+        new("hits", true, c => c.Hits, (c, v) => c.Hits = (long)v),
+        new("misses", true, c => c.Misses, (c, v) => c.Misses = (long)v),
+        new("false_alarms", true, c => c.FalseAlarms, (c, v) => c.FalseAlarms = (long)v),
+        new("correct_rejections", true, c => c.CorrectRejections, (c, v) => c.CorrectRejections = (long)v),
+        new("high_confidence", true, c => c.HighConfidenceCount, (c, v) => c.HighConfidenceCount = (long)v),
+        new("high_confidence_correct", true, c => c.HighConfidenceCorrect, (c, v) => c.HighConfidenceCorrect = (long)v),
+        new("brier_sum", false, c => c.BrierSum, (c, v) => c.BrierSum = v),
+        .. Enumerable.Range(0, CalibrationCounts.Bins).SelectMany(b => new Field[]
+        {
+            new($"bin{b}_n", true, c => c.BinCounts[b], (c, v) => c.BinCounts[b] = (long)v),
+            new($"bin{b}_refusals", true, c => c.BinRefusals[b], (c, v) => c.BinRefusals[b] = (long)v),
+            new($"bin{b}_p_sum", false, c => c.BinProbabilitySums[b], (c, v) => c.BinProbabilitySums[b] = v),
+        }),
+    ];
+
     /// <summary>Queues the increments of one table's counts (only non-zero fields) on a batch or transaction.</summary>
     public static void QueueIncrements(IDatabaseAsync database, string prefix, CalibrationTable table, List<Task> operations)
     {
@@ -27,19 +48,12 @@ public static class CalibrationHashes
             var hash = KeyOf(prefix, key);
             operations.Add(database.SetAddAsync(IndexKey(prefix), hash.ToString()));
             operations.Add(database.HashSetAsync(hash, [new(SourceField, key.Source), new(ModelField, key.Model), new(CategoryField, key.Category)]));
-            foreach (var (field, value) in IntegerFields(counts))
+            foreach (var field in Fields)
             {
+                var value = field.Get(counts);
                 if (value != 0)
                 {
-                    operations.Add(database.HashIncrementAsync(hash, field, value));
-                }
-            }
-
-            foreach (var (field, value) in FloatFields(counts))
-            {
-                if (value != 0)
-                {
-                    operations.Add(database.HashIncrementAsync(hash, field, value));
+                    operations.Add(field.IsInteger ? database.HashIncrementAsync(hash, field.Name, (long)value) : database.HashIncrementAsync(hash, field.Name, value));
                 }
             }
         }
@@ -54,59 +68,19 @@ public static class CalibrationHashes
             var fields = (await database.HashGetAllAsync(member.ToString())).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
             if (fields.TryGetValue(SourceField, out var source) && fields.TryGetValue(ModelField, out var model) && fields.TryGetValue(CategoryField, out var category))
             {
-                table.Merge(new CalibrationKey(source, model, category), Parse(fields));
+                var counts = new CalibrationCounts();
+                foreach (var field in Fields)
+                {
+                    if (fields.TryGetValue(field.Name, out var text))
+                    {
+                        field.Set(counts, double.Parse(text, CultureInfo.InvariantCulture));
+                    }
+                }
+
+                table.Merge(new CalibrationKey(source, model, category), counts);
             }
         }
 
         return table;
-    }
-
-    private static CalibrationCounts Parse(Dictionary<string, string> fields)
-    {
-        long Long(string name) => fields.TryGetValue(name, out var v) ? long.Parse(v, CultureInfo.InvariantCulture) : 0;
-        double Double(string name) => fields.TryGetValue(name, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : 0;
-
-        var counts = new CalibrationCounts
-        {
-            Hits = Long("hits"),
-            Misses = Long("misses"),
-            FalseAlarms = Long("false_alarms"),
-            CorrectRejections = Long("correct_rejections"),
-            BrierSum = Double("brier_sum"),
-            HighConfidenceCount = Long("high_confidence"),
-            HighConfidenceCorrect = Long("high_confidence_correct"),
-        };
-        for (var b = 0; b < CalibrationCounts.Bins; b++)
-        {
-            counts.BinCounts[b] = Long($"bin{b}_n");
-            counts.BinRefusals[b] = Long($"bin{b}_refusals");
-            counts.BinProbabilitySums[b] = Double($"bin{b}_p_sum");
-        }
-
-        return counts;
-    }
-
-    private static IEnumerable<(string Field, long Value)> IntegerFields(CalibrationCounts counts)
-    {
-        yield return ("hits", counts.Hits);
-        yield return ("misses", counts.Misses);
-        yield return ("false_alarms", counts.FalseAlarms);
-        yield return ("correct_rejections", counts.CorrectRejections);
-        yield return ("high_confidence", counts.HighConfidenceCount);
-        yield return ("high_confidence_correct", counts.HighConfidenceCorrect);
-        for (var b = 0; b < CalibrationCounts.Bins; b++)
-        {
-            yield return ($"bin{b}_n", counts.BinCounts[b]);
-            yield return ($"bin{b}_refusals", counts.BinRefusals[b]);
-        }
-    }
-
-    private static IEnumerable<(string Field, double Value)> FloatFields(CalibrationCounts counts)
-    {
-        yield return ("brier_sum", counts.BrierSum);
-        for (var b = 0; b < CalibrationCounts.Bins; b++)
-        {
-            yield return ($"bin{b}_p_sum", counts.BinProbabilitySums[b]);
-        }
     }
 }

@@ -14,7 +14,7 @@ public static class OutcomeRecordReader
     /// <summary>The scores of one record (see <see cref="CalibrationSources.Of"/>): none without a prediction or a judgeable outcome.</summary>
     public static IEnumerable<CalibrationScore> Scores(IReadOnlyDictionary<string, string> fields)
     {
-        if (!fields.TryGetValue("actual", out var actualName) || !ObservedKindNames.TryParseWireName(actualName, out var actual) || !actual.IsScorable()
+        if (ScorableActual(fields) is not { } actual
             || Number(fields, "refusal_probability") is not { } probability
             || Number(fields, "confidence") is not { } confidence)
         {
@@ -65,6 +65,10 @@ public static class OutcomeRecordReader
         }
     }
 
-    private static double? Number(IReadOnlyDictionary<string, string> fields, string name) =>
+    /// <summary>What the model did, when the record's outcome can score a prediction; null otherwise.</summary>
+    public static ObservedKind? ScorableActual(IReadOnlyDictionary<string, string> fields) =>
+        fields.TryGetValue("actual", out var name) && ObservedKindNames.TryParseWireName(name, out var actual) && actual.IsScorable() ? actual : null;
+
+    public static double? Number(IReadOnlyDictionary<string, string> fields, string name) =>
         fields.TryGetValue(name, out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using RefusalGate.Gateway.Observation;
 using RefusalGate.Gateway.OutcomeLog;
@@ -43,14 +42,13 @@ internal sealed class RecalibrationSamples(
 
     private static IEnumerable<LoggedPrediction> FromRecord(Dictionary<string, string> fields)
     {
-        var probability = fields.GetValueOrDefault("raw_refusal_probability") ?? fields.GetValueOrDefault("refusal_probability");
-        if (probability is not null
-            && fields.TryGetValue("actual", out var actualName) && ObservedKindNames.TryParseWireName(actualName, out var actual) && actual.IsScorable())
+        if ((OutcomeRecordReader.Number(fields, "raw_refusal_probability") ?? OutcomeRecordReader.Number(fields, "refusal_probability")) is { } probability
+            && OutcomeRecordReader.ScorableActual(fields) is { } actual)
         {
             yield return new(
                 fields.GetValueOrDefault("model", "unknown"),
                 fields.GetValueOrDefault("raw_category") ?? fields.GetValueOrDefault("category", "none"),
-                new(double.Parse(probability, CultureInfo.InvariantCulture), actual.IsRefusal()));
+                new(probability, actual.IsRefusal()));
         }
     }
 }

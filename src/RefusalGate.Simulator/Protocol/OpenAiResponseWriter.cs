@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using RefusalGate.Shared;
 
 namespace RefusalGate.Simulator.Protocol;
 
@@ -7,47 +8,20 @@ namespace RefusalGate.Simulator.Protocol;
 internal sealed class OpenAiResponseWriter
 {
     private readonly HttpResponse _response;
-    private readonly string _id;
-    private readonly string _model;
-    private readonly bool _isChat;
-    private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    private readonly CompletionHeader _header;
 
     public OpenAiResponseWriter(HttpResponse response, string model, bool isChat)
     {
         _response = response;
-        _model = model;
-        _isChat = isChat;
-        _id = (isChat ? "chatcmpl-sim-" : "cmpl-sim-") + Guid.NewGuid().ToString("N")[..16];
+        var id = (isChat ? "chatcmpl-sim-" : "cmpl-sim-") + Guid.NewGuid().ToString("N")[..16];
+        _header = new CompletionHeader(id, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model, isChat, "refusalgate-simulator");
     }
 
     public async Task WriteWholeAsync(string text, int promptTokens, CancellationToken cancellationToken)
     {
         _response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(_response.BodyWriter);
-        writer.WriteStartObject();
-        WriteHeader(writer, chunk: false);
-        writer.WriteStartArray("choices");
-        writer.WriteStartObject();
-        writer.WriteNumber("index", 0);
-        if (_isChat)
-        {
-            writer.WriteStartObject("message");
-            writer.WriteString("role", "assistant");
-            writer.WriteString("content", text);
-            writer.WriteNull("refusal");
-            writer.WriteEndObject();
-        }
-        else
-        {
-            writer.WriteString("text", text);
-        }
-
-        writer.WriteNull("logprobs");
-        writer.WriteString("finish_reason", "stop");
-        writer.WriteEndObject();
-        writer.WriteEndArray();
-        WriteUsage(writer, promptTokens, CountTokens(text));
-        writer.WriteEndObject();
+        OpenAiCompletionJson.WriteCompletion(writer, _header, text, "stop", promptTokens, CountTokens(text));
         await writer.FlushAsync(cancellationToken);
     }
 
@@ -57,61 +31,11 @@ internal sealed class OpenAiResponseWriter
         _response.Headers.CacheControl = "no-cache";
     }
 
-    public async Task WriteChunkAsync(string? delta, bool first, string? finishReason, CancellationToken cancellationToken)
-    {
-        await WriteEventAsync(writer =>
-        {
-            writer.WriteStartObject();
-            WriteHeader(writer, chunk: true);
-            writer.WriteStartArray("choices");
-            writer.WriteStartObject();
-            writer.WriteNumber("index", 0);
-            if (_isChat)
-            {
-                writer.WriteStartObject("delta");
-                if (first)
-                {
-                    writer.WriteString("role", "assistant");
-                }
-
-                if (delta is not null)
-                {
-                    writer.WriteString("content", delta);
-                }
-
-                writer.WriteEndObject();
-            }
-            else
-            {
-                writer.WriteString("text", delta ?? "");
-            }
-
-            writer.WriteNull("logprobs");
-            if (finishReason is null)
-            {
-                writer.WriteNull("finish_reason");
-            }
-            else
-            {
-                writer.WriteString("finish_reason", finishReason);
-            }
-
-            writer.WriteEndObject();
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }, cancellationToken);
-    }
+    public Task WriteChunkAsync(string? delta, bool first, string? finishReason, CancellationToken cancellationToken) =>
+        WriteEventAsync(writer => OpenAiCompletionJson.WriteChunk(writer, _header, first, delta, finishReason), cancellationToken);
 
     public Task WriteUsageChunkAsync(int promptTokens, int completionTokens, CancellationToken cancellationToken) =>
-        WriteEventAsync(writer =>
-        {
-            writer.WriteStartObject();
-            WriteHeader(writer, chunk: true);
-            writer.WriteStartArray("choices");
-            writer.WriteEndArray();
-            WriteUsage(writer, promptTokens, completionTokens);
-            writer.WriteEndObject();
-        }, cancellationToken);
+        WriteEventAsync(writer => OpenAiCompletionJson.WriteUsageChunk(writer, _header, promptTokens, completionTokens), cancellationToken);
 
     public async Task WriteDoneAsync(CancellationToken cancellationToken)
     {
@@ -132,23 +56,5 @@ internal sealed class OpenAiResponseWriter
 
         await _response.WriteAsync("\n\n", cancellationToken);
         await _response.Body.FlushAsync(cancellationToken);
-    }
-
-    private void WriteHeader(Utf8JsonWriter writer, bool chunk)
-    {
-        writer.WriteString("id", _id);
-        writer.WriteString("object", _isChat ? (chunk ? "chat.completion.chunk" : "chat.completion") : "text_completion");
-        writer.WriteNumber("created", _created);
-        writer.WriteString("model", _model);
-        writer.WriteString("system_fingerprint", "refusalgate-simulator");
-    }
-
-    private static void WriteUsage(Utf8JsonWriter writer, int promptTokens, int completionTokens)
-    {
-        writer.WriteStartObject("usage");
-        writer.WriteNumber("prompt_tokens", promptTokens);
-        writer.WriteNumber("completion_tokens", completionTokens);
-        writer.WriteNumber("total_tokens", promptTokens + completionTokens);
-        writer.WriteEndObject();
     }
 }
