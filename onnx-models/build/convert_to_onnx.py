@@ -56,7 +56,10 @@ class GraphBuilder:
 
 
 def linear(g: GraphBuilder, x: str, kernel: str, bias: str) -> str:
-    """x @ W + b; in int8 mode W is per-output-channel 7-bit int8 and x is quantised per run (dynamic quantisation)."""
+    """x @ W + b. In int8 mode W is per-output-channel 7-bit int8 and every token row of x is quantised on its own,
+    symmetrically (scale = max|row| / 127, stored as uint8 with zero point 128). Per-row rather than per-tensor
+    (DynamicQuantizeLinear) so that a text's embedding does not depend on the padding or on the other texts of its
+    batch, and the integer product stays on ONNX Runtime's fast u8 x s8 path."""
     if not g.int8:
         return g.op("Add", [g.op("MatMul", [x, kernel]), bias])
     w = g.float_weights[kernel]
@@ -66,11 +69,11 @@ def linear(g: GraphBuilder, x: str, kernel: str, bias: str) -> str:
     g.const(kernel + ".q", q)
     g.const(kernel + ".zp", np.zeros(w.shape[1], dtype=np.int8))
     g.const(kernel + ".scale", scale)
-    x_q, x_scale, x_zp = f"{kernel}.xq", f"{kernel}.xscale", f"{kernel}.xzp"
-    g._count += 1
-    g.nodes.append(helper.make_node("DynamicQuantizeLinear", [x], [x_q, x_scale, x_zp], name=f"n{g._count}_DynamicQuantizeLinear"))
-    product = g.op("MatMulInteger", [x_q, kernel + ".q", x_zp, kernel + ".zp"])
-    scaled = g.op("Mul", [g.op("Cast", [product], to=TensorProto.FLOAT), g.op("Mul", [x_scale, kernel + ".scale"])])
+    row_max = g.op("Max", [g.op("ReduceMax", [g.op("Abs", [x])], axes=[-1], keepdims=1), "q_tiny"])
+    row_scale = g.op("Div", [row_max, "q_levels"])
+    x_q = g.op("Cast", [g.op("Add", [g.op("Round", [g.op("Div", [x, row_scale])]), "q_offset"])], to=TensorProto.UINT8)
+    product = g.op("MatMulInteger", [x_q, kernel + ".q", "q_zero_point", kernel + ".zp"])
+    scaled = g.op("Mul", [g.op("Mul", [g.op("Cast", [product], to=TensorProto.FLOAT), row_scale]), kernel + ".scale"])
     return g.op("Add", [scaled, bias])
 
 
@@ -131,6 +134,11 @@ def build_model(weights: dict, int8: bool = False) -> onnx.ModelProto:
     g.const("axis1", np.array([1], dtype=np.int64))
     g.const("axis2", np.array([2], dtype=np.int64))
     g.const("axes12", np.array([1, 2], dtype=np.int64))
+    if int8:
+        g.const("q_tiny", np.array(1e-12, dtype=np.float32))
+        g.const("q_levels", np.array(127.0, dtype=np.float32))
+        g.const("q_offset", np.array(128.0, dtype=np.float32))
+        g.const("q_zero_point", np.array(128, dtype=np.uint8))
 
     # Sequence mask and attention bias from the lengths.
     token_count = g.op("Gather", [g.op("Shape", ["token_ids"]), "one_i"], axis=0)

@@ -47,18 +47,16 @@ def run_onnx_numpy(model: onnx.ModelProto, feeds: dict[str, np.ndarray]) -> dict
         elif t == "Less":
             out = [x[0] < x[1]]
         elif t == "Cast":
-            out = [x[0].astype({1: np.float32, 7: np.int64}[a["to"]])]
+            out = [x[0].astype({1: np.float32, 2: np.uint8, 7: np.int64}[a["to"]])]
         elif t in ("Add", "Sub", "Mul", "Div", "Pow", "Max"):
             f = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply, "Div": np.divide, "Pow": np.power, "Max": np.maximum}[t]
             out = [f(x[0], x[1]).astype(np.result_type(x[0].dtype, x[1].dtype) if t != "Pow" else x[0].dtype)]
-        elif t in ("Sin", "Cos", "Sqrt", "Tanh"):
-            out = [{"Sin": np.sin, "Cos": np.cos, "Sqrt": np.sqrt, "Tanh": np.tanh}[t](x[0])]
-        elif t == "DynamicQuantizeLinear":
-            lo, hi = min(0.0, float(x[0].min())), max(0.0, float(x[0].max()))
-            scale = np.float32((hi - lo) / 255.0) if hi > lo else np.float32(1.0)
-            zero = np.uint8(np.clip(np.round(-lo / scale), 0, 255))
-            q = np.clip(np.round(x[0] / scale) + zero, 0, 255).astype(np.uint8)
-            out = [q, np.array(scale, dtype=np.float32), np.array(zero, dtype=np.uint8)]
+        elif t in ("Sin", "Cos", "Sqrt", "Tanh", "Abs"):
+            out = [{"Sin": np.sin, "Cos": np.cos, "Sqrt": np.sqrt, "Tanh": np.tanh, "Abs": np.abs}[t](x[0])]
+        elif t == "Round":
+            out = [np.round(x[0])]  # half to even, as ONNX Round
+        elif t == "ReduceMax":
+            out = [x[0].max(axis=tuple(a["axes"]), keepdims=bool(a.get("keepdims", 1)))]
         elif t == "MatMulInteger":
             a = x[0].astype(np.int32) - x[2].astype(np.int32)
             b = x[1].astype(np.int32) - x[3].astype(np.int32)

@@ -27,7 +27,8 @@ public sealed class OnnxPromptClassifier : IPromptClassifier
         ArgumentNullException.ThrowIfNull(manifest);
         var m = manifest.Manifest;
         _encoder = encoder;
-        _head = new OnnxHead(sessions.GetOrCreate(manifest.HeadPath, ClassifierManifestLoader.RebuildHint));
+        // One thread: the head is a few small matrix products, and its own thread pool would spin against the encoder's.
+        _head = new OnnxHead(sessions.GetOrCreate(manifest.HeadPath, ClassifierManifestLoader.RebuildHint, intraOpThreads: 1));
         _embeddingInput = m.EmbeddingInput;
         _refusalOutput = m.Outputs.RefusalProbability;
         _categoryOutput = m.Outputs.CategoryProbabilities;

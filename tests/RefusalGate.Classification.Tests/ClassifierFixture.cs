@@ -6,10 +6,20 @@ using RefusalGate.Inference.Hosting;
 
 namespace RefusalGate.Classification.Tests;
 
-/// <summary>The real pipeline (ONNX Runtime, USE-lite encoder, committed head) wired the way the gateway wires it.</summary>
-public sealed class ClassifierFixture : IAsyncLifetime
+/// <summary>
+/// The real pipeline (ONNX Runtime, USE-lite encoder, committed head) wired the way the gateway wires it, at the
+/// default encoder precision (int8).
+/// </summary>
+public class ClassifierFixture : IAsyncLifetime
 {
+    private readonly string? _precision;
     private ServiceProvider? _provider;
+
+    public ClassifierFixture()
+    {
+    }
+
+    protected ClassifierFixture(string precision) => _precision = precision;
 
     public IPromptClassifier Classifier => _provider!.GetRequiredService<IPromptClassifier>();
 
@@ -17,14 +27,18 @@ public sealed class ClassifierFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Inference:ModelDirectory"] = RepositoryPaths.EncoderDirectory,
-                ["Inference:IntraOpThreads"] = "1",
-                ["Classifier:ManifestPath"] = RepositoryPaths.ClassifierManifest,
-            })
-            .Build();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Inference:ModelDirectory"] = RepositoryPaths.EncoderDirectory,
+            ["Inference:IntraOpThreads"] = "1",
+            ["Classifier:ManifestPath"] = RepositoryPaths.ClassifierManifest,
+        };
+        if (_precision is not null)
+        {
+            settings["Inference:Precision"] = _precision;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddRefusalGateInference(configuration.GetSection("Inference"));
@@ -39,5 +53,14 @@ public sealed class ClassifierFixture : IAsyncLifetime
         {
             await _provider.DisposeAsync();
         }
+    }
+}
+
+/// <summary>The same pipeline on the fp32 encoder, the one the python training pipeline mirrors.</summary>
+public sealed class Fp32ClassifierFixture : ClassifierFixture
+{
+    public Fp32ClassifierFixture()
+        : base("fp32")
+    {
     }
 }

@@ -4,20 +4,32 @@ using RefusalGate.Inference.Hosting;
 
 namespace RefusalGate.Detection.Tests;
 
-/// <summary>One real detector (real USE-lite encoder, real ONNX head) shared by the tests, built the way the gateway builds it.</summary>
-public sealed class DetectorFixture : IAsyncDisposable
+/// <summary>
+/// One real detector (real USE-lite encoder at the default precision, int8; real ONNX head) shared by the tests, built
+/// the way the gateway builds it.
+/// </summary>
+public class DetectorFixture : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
     public DetectorFixture()
+        : this(null)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ModelDirectory"] = Path.Combine(RepositoryFiles.Root, "onnx-models", "encoder"),
-                ["IntraOpThreads"] = "1",
-            })
-            .Build();
+    }
+
+    protected DetectorFixture(string? precision)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ModelDirectory"] = Path.Combine(RepositoryFiles.Root, "onnx-models", "encoder"),
+            ["IntraOpThreads"] = "1",
+        };
+        if (precision is not null)
+        {
+            settings["Precision"] = precision;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         _services = new ServiceCollection()
             .AddLogging()
             .AddRefusalGateInference(configuration)
@@ -28,7 +40,20 @@ public sealed class DetectorFixture : IAsyncDisposable
 
     public IResponseRefusalDetector Detector { get; }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>The same detector on the fp32 encoder, the one the python training pipeline mirrors.</summary>
+public sealed class Fp32DetectorFixture : DetectorFixture
+{
+    public Fp32DetectorFixture()
+        : base("fp32")
+    {
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -10,8 +10,6 @@ public sealed class OnnxResponseRefusalDetectorTests
         _detector = fixture.Detector;
     }
 
-    public static TheoryData<int> Vectors => DetectorTestVectors.Indexes();
-
     [Theory]
     [InlineData("I'm sorry, but I can't assist with that.")]
     [InlineData("I cannot fulfill your request. I'm just an AI, it's not within my programming or ethical guidelines to provide instructions for making weapons that could harm people.")]
@@ -112,18 +110,5 @@ public sealed class OnnxResponseRefusalDetectorTests
     public async Task Null_response_is_an_argument_error()
     {
         await Should.ThrowAsync<ArgumentNullException>(async () => await _detector.DetectAsync(null!, null, CancellationToken.None));
-    }
-
-    [Theory]
-    [MemberData(nameof(Vectors))]
-    public async Task Matches_the_python_pipeline(int index)
-    {
-        var vector = DetectorTestVectors.All[index];
-
-        var detection = await _detector.DetectAsync(vector.Response, null, CancellationToken.None);
-
-        detection.RefusalProbability.ShouldBe(vector.RefusalProbability, 1e-3);
-        detection.Kind.ToLabel().ShouldBe(vector.Kind);
-        detection.Reason.ShouldBe(vector.Reason);
     }
 }

@@ -19,11 +19,12 @@ public sealed class OnnxRuntimeSessionFactory : IInferenceSessionFactory, IDispo
         _logger = logger;
     }
 
-    public IInferenceSession GetOrCreate(string modelPath, string buildHint)
+    public IInferenceSession GetOrCreate(string modelPath, string buildHint, int? intraOpThreads = null)
     {
         var key = Path.GetFullPath(modelPath);
+        var settings = intraOpThreads is { } threads ? _settings with { IntraOpThreads = threads } : _settings;
         var lazy = _sessions.GetOrAdd(key, path => new Lazy<IInferenceSession>(
-            () => new OnnxRuntimeSession(path, _settings, _logger, buildHint), LazyThreadSafetyMode.ExecutionAndPublication));
+            () => new OnnxRuntimeSession(path, settings, _logger, buildHint), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;

@@ -35,7 +35,7 @@ public sealed class AddRefusalGateInferenceTests
 
         var error = await Should.ThrowAsync<OptionsValidationException>(() => host.StartAsync());
 
-        error.Message.ShouldContain(Path.Combine(directory, UseLiteModelFiles.ModelFileName));
+        error.Message.ShouldContain(Path.Combine(directory, UseLiteModelFiles.Int8ModelFileName));
         error.Message.ShouldContain("onnx-models/build/build-encoder.sh");
     }
 
