@@ -1,5 +1,6 @@
 using RefusalGate.Classification.Manifest;
 using RefusalGate.Classification.Prediction;
+using RefusalGate.Inference.Batching;
 using RefusalGate.Inference.Encoding;
 using RefusalGate.Inference.Heads;
 using RefusalGate.Inference.Runtime;
@@ -9,16 +10,21 @@ namespace RefusalGate.Classification;
 /// <summary>
 /// The prompt refusal classifier: USE-lite sentence embedding, then the ONNX head named by the manifest
 /// (calibration and the out-of-distribution shrink live inside the head graph, so this class only maps
-/// outputs to a <see cref="PromptPrediction"/>). Thread-safe; the encoder batches concurrent callers.
+/// outputs to a <see cref="PromptPrediction"/>). Thread-safe; the encoder batches concurrent callers, and so does
+/// the head: under load one head run serves a whole batch instead of one run per request.
 /// </summary>
-public sealed class OnnxPromptClassifier : IPromptClassifier
+public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
 {
+    // Never wait for company (like the encoder's default): requests that arrive while the head runs form the next batch.
+    private static readonly DynamicBatcherSettings HeadBatching = new(MaxBatchSize: 64, MaxQueueDelay: TimeSpan.Zero);
+
     private readonly ISentenceEncoder _encoder;
     private readonly OnnxHead _head;
     private readonly string _embeddingInput;
     private readonly string _refusalOutput;
     private readonly string _categoryOutput;
     private readonly PromptPredictionFactory _factory;
+    private readonly DynamicBatcher<float[], PromptPrediction> _headBatcher;
 
     public OnnxPromptClassifier(ISentenceEncoder encoder, IInferenceSessionFactory sessions, LoadedClassifierManifest manifest)
     {
@@ -34,6 +40,7 @@ public sealed class OnnxPromptClassifier : IPromptClassifier
         _categoryOutput = m.Outputs.CategoryProbabilities;
         CheckShapes(manifest, encoder.Dimension);
         _factory = new PromptPredictionFactory(m.Categories, m.DecisionThreshold);
+        _headBatcher = new DynamicBatcher<float[], PromptPrediction>(new HeadBatch(this), HeadBatching);
         Manifest = manifest;
     }
 
@@ -42,7 +49,7 @@ public sealed class OnnxPromptClassifier : IPromptClassifier
     public async ValueTask<PromptPrediction> ClassifyAsync(string prompt, CancellationToken cancellationToken)
     {
         var embedding = await _encoder.EncodeAsync(prompt ?? string.Empty, cancellationToken).ConfigureAwait(false);
-        return Predict([embedding])[0];
+        return await _headBatcher.EnqueueAsync(embedding, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Classifies many prompts with one encoder batch and one head run (offline evaluation, warm-up).</summary>
@@ -57,6 +64,8 @@ public sealed class OnnxPromptClassifier : IPromptClassifier
         var embeddings = await _encoder.EncodeBatchAsync(prompts, cancellationToken).ConfigureAwait(false);
         return Predict(embeddings);
     }
+
+    public ValueTask DisposeAsync() => _headBatcher.DisposeAsync();
 
     private PromptPrediction[] Predict(float[][] embeddings)
     {
@@ -113,5 +122,12 @@ public sealed class OnnxPromptClassifier : IPromptClassifier
         }
 
         return -1;
+    }
+
+    /// <summary>One head run for a batch of embeddings gathered by <see cref="_headBatcher"/>.</summary>
+    private sealed class HeadBatch(OnnxPromptClassifier classifier) : IBatchProcessor<float[], PromptPrediction>
+    {
+        public void Process(ReadOnlySpan<float[]> requests, Span<PromptPrediction> results) =>
+            classifier.Predict(requests.ToArray()).CopyTo(results);
     }
 }
