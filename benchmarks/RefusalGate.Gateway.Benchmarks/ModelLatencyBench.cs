@@ -19,16 +19,16 @@ internal static class ModelLatencyBench
 {
     private const string DatasetPath = "/work/shared/datasets/chatgpt-refusals/all_hand_labeled.json";
 
-    public static async Task RunAsync(double seconds)
+    public static async Task RunAsync(double seconds, int[] lengthBuckets)
     {
         var root = FindRepositoryRoot();
         var (prompts, responses) = LoadTexts();
-        Console.WriteLine($"{Environment.ProcessorCount} cores, {seconds:F0} s per measurement, {prompts.Length} prompts, {responses.Length} responses (chatgpt-refusals), detector on the responses of ≤ 128 tokens");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, {seconds:F0} s per measurement, length buckets {(lengthBuckets.Length > 0 ? string.Join('/', lengthBuckets) : "default")}, {prompts.Length} prompts, {responses.Length} responses (chatgpt-refusals), detector on the responses of ≤ 128 tokens");
         Console.WriteLine($"{"precision",-9} {"measurement",-44} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"per s",8}");
         var medians = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var precision in new[] { "fp32", "int8" })
         {
-            var options = new InferenceOptions { ModelDirectory = Path.Combine(root, "onnx-models", "encoder"), Precision = precision };
+            var options = new InferenceOptions { ModelDirectory = Path.Combine(root, "onnx-models", "encoder"), Precision = precision, LengthBuckets = lengthBuckets };
             var tokenizer = UseSentencePieceTokenizer.FromVocabularyFile(Path.Combine(options.ModelDirectory, UseLiteModelFiles.VocabularyFileName));
             using var sessions = new OnnxRuntimeSessionFactory(options.ToSessionSettings(), NullLogger<OnnxRuntimeSession>.Instance);
             await using var encoder = options.CreateEncoder(sessions, tokenizer);

@@ -10,7 +10,7 @@ using RefusalGate.Simulator.Hosting;
 // Usage: dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- [requests per configuration]
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- policy [decisions per case]
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- outcome-log [rate=2000] [seconds=20]
-//        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- models [seconds per measurement=10]
+//        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- models [seconds per measurement=10] [length buckets, e.g. 16,32,64,128]
 if (args.Length > 0 && args[0] == "policy")
 {
     await PolicyDecisionBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50_000);
@@ -27,7 +27,9 @@ if (args.Length > 0 && args[0] == "outcome-log")
 
 if (args.Length > 0 && args[0] == "models")
 {
-    await ModelLatencyBench.RunAsync(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10);
+    await ModelLatencyBench.RunAsync(
+        args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10,
+        args.Length > 2 ? args[2].Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray() : []);
     return;
 }
 
