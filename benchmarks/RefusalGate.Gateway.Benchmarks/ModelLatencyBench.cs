@@ -33,7 +33,7 @@ internal static class ModelLatencyBench
             using var sessions = new OnnxRuntimeSessionFactory(options.ToSessionSettings(), NullLogger<OnnxRuntimeSession>.Instance);
             await using var encoder = options.CreateEncoder(sessions, tokenizer);
             encoder.WarmUp();
-            var classifier = new OnnxPromptClassifier(encoder, sessions, ClassifierManifestLoader.Load(Path.Combine(root, "onnx-models", "classifier", "manifest.json")));
+            await using var classifier = new OnnxPromptClassifier(encoder, sessions, ClassifierManifestLoader.Load(Path.Combine(root, "onnx-models", "classifier", "manifest.json")));
 
             var shortResponses = responses.Where(r => encoder.Tokenize(r).Length <= 128).ToArray();
             var single = await SequentialAsync(seconds, i => classifier.ClassifyAsync(prompts[i % prompts.Length], CancellationToken.None).AsTask());
