@@ -13,7 +13,7 @@ namespace RefusalGate.Classification;
 /// outputs to a <see cref="PromptPrediction"/>). Thread-safe; the encoder batches concurrent callers, and so does
 /// the head: under load one head run serves a whole batch instead of one run per request.
 /// </summary>
-public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable, IDisposable
+public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
 {
     // Never wait for company (like the encoder's default): requests that arrive while the head runs form the next batch.
     private static readonly DynamicBatcherSettings HeadBatching = new(MaxBatchSize: 64, MaxQueueDelay: TimeSpan.Zero);
@@ -65,10 +65,8 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable, 
         return Predict(embeddings);
     }
 
+    /// <summary>Stops the head's batcher (like the encoder, the classifier is disposed asynchronously).</summary>
     public ValueTask DisposeAsync() => _headBatcher.DisposeAsync();
-
-    /// <summary>For hosts that dispose synchronously: stopping the head's batcher only waits for its current batch.</summary>
-    public void Dispose() => _headBatcher.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private PromptPrediction[] Predict(float[][] embeddings)
     {

@@ -27,15 +27,22 @@ public class ClassifierFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
+        _provider = BuildProvider(_precision);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The services the gateway registers for classification, over the repository's models.</summary>
+    internal static ServiceProvider BuildProvider(string? precision = null)
+    {
         var settings = new Dictionary<string, string?>
         {
             ["Inference:ModelDirectory"] = RepositoryPaths.EncoderDirectory,
             ["Inference:IntraOpThreads"] = "1",
             ["Classifier:ManifestPath"] = RepositoryPaths.ClassifierManifest,
         };
-        if (_precision is not null)
+        if (precision is not null)
         {
-            settings["Inference:Precision"] = _precision;
+            settings["Inference:Precision"] = precision;
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
@@ -43,8 +50,7 @@ public class ClassifierFixture : IAsyncLifetime
         services.AddLogging();
         services.AddRefusalGateInference(configuration.GetSection("Inference"));
         services.AddRefusalGateClassifier(configuration.GetSection("Classifier"));
-        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        return Task.CompletedTask;
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
     public async Task DisposeAsync()
