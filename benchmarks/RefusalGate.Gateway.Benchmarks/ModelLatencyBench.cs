@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RefusalGate.Classification;
 using RefusalGate.Classification.Manifest;
 using RefusalGate.Detection;
+using RefusalGate.Gateway.Hosting;
 using RefusalGate.Inference.Encoding;
 using RefusalGate.Inference.Hosting;
 using RefusalGate.Inference.Runtime;
@@ -21,24 +22,25 @@ internal static class ModelLatencyBench
 
     public static async Task RunAsync(double seconds, int[] lengthBuckets)
     {
-        var root = FindRepositoryRoot();
+        var models = ModelLocations.FindModelsDirectory()
+            ?? throw new DirectoryNotFoundException("No onnx-models folder found: run from the repository or set REFUSALGATE_MODELS.");
         var (prompts, responses) = LoadTexts();
         Console.WriteLine($"{Environment.ProcessorCount} cores, {seconds:F0} s per measurement, length buckets {(lengthBuckets.Length > 0 ? string.Join('/', lengthBuckets) : "default")}, {prompts.Length} prompts, {responses.Length} responses (chatgpt-refusals), detector on the responses of ≤ 128 tokens");
         Console.WriteLine($"{"precision",-9} {"measurement",-44} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"per s",8}");
         var medians = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var precision in new[] { "fp32", "int8" })
         {
-            var options = new InferenceOptions { ModelDirectory = Path.Combine(root, "onnx-models", "encoder"), Precision = precision, LengthBuckets = lengthBuckets };
+            var options = new InferenceOptions { ModelDirectory = Path.Combine(models, "encoder"), Precision = precision, LengthBuckets = lengthBuckets };
             var tokenizer = UseSentencePieceTokenizer.FromVocabularyFile(Path.Combine(options.ModelDirectory, UseLiteModelFiles.VocabularyFileName));
             using var sessions = new OnnxRuntimeSessionFactory(options.ToSessionSettings(), NullLogger<OnnxRuntimeSession>.Instance);
             await using var encoder = options.CreateEncoder(sessions, tokenizer);
             encoder.WarmUp();
-            await using var classifier = new OnnxPromptClassifier(encoder, sessions, ClassifierManifestLoader.Load(Path.Combine(root, "onnx-models", "classifier", "manifest.json")));
+            await using var classifier = new OnnxPromptClassifier(encoder, sessions, ClassifierManifestLoader.Load(Path.Combine(models, "classifier", "manifest.json")));
 
             var shortResponses = responses.Where(r => encoder.Tokenize(r).Length <= 128).ToArray();
             var single = await SequentialAsync(seconds, i => classifier.ClassifyAsync(prompts[i % prompts.Length], CancellationToken.None).AsTask());
             Report(precision, "classifier, one request at a time", single);
-            medians[$"{precision} classifier"] = Percentile(single, 0.5);
+            medians[$"{precision} classifier"] = BenchStatistics.Percentile(single, 0.5);
 
             var (concurrent, rate) = await ConcurrentAsync(seconds, 64, i => classifier.ClassifyAsync(prompts[i % prompts.Length], CancellationToken.None).AsTask());
             Report(precision, "classifier, 64 concurrent callers", concurrent, rate);
@@ -54,10 +56,10 @@ internal static class ModelLatencyBench
                 using var detectorSessions = new OnnxRuntimeSessionFactory(options.ToSessionSettings(intraOpThreads: threads), NullLogger<OnnxRuntimeSession>.Instance);
                 await using var detectorEncoder = options.CreateEncoder(detectorSessions, tokenizer, batchWorkers: 1);
                 detectorEncoder.WarmUp();
-                var detector = OnnxResponseRefusalDetector.Create(detectorEncoder, Path.Combine(root, "onnx-models", "detector"));
+                var detector = OnnxResponseRefusalDetector.Create(detectorEncoder, Path.Combine(models, "detector"));
                 var detect = await SequentialAsync(seconds, i => detector.DetectAsync(shortResponses[i % shortResponses.Length], null, CancellationToken.None).AsTask());
                 Report(precision, $"detector, ≤ 128-token responses, {threads} thread(s)", detect);
-                medians[$"{precision} detector {threads}"] = Percentile(detect, 0.5);
+                medians[$"{precision} detector {threads}"] = BenchStatistics.Percentile(detect, 0.5);
             }
         }
 
@@ -119,9 +121,7 @@ internal static class ModelLatencyBench
     }
 
     private static void Report(string precision, string name, List<double> sorted, double? perSecond = null) =>
-        Console.WriteLine($"{precision,-9} {name,-44} {Percentile(sorted, 0.5),8:F3} {Percentile(sorted, 0.9),8:F3} {Percentile(sorted, 0.99),8:F3} {(perSecond ?? 1000 / Percentile(sorted, 0.5)),8:F0}");
-
-    private static double Percentile(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
+        Console.WriteLine($"{precision,-9} {name,-44} {BenchStatistics.Percentile(sorted, 0.5),8:F3} {BenchStatistics.Percentile(sorted, 0.9),8:F3} {BenchStatistics.Percentile(sorted, 0.99),8:F3} {(perSecond ?? 1000 / BenchStatistics.Percentile(sorted, 0.5)),8:F0}");
 
     private static (string[] Prompts, string[] Responses) LoadTexts()
     {
@@ -135,18 +135,5 @@ internal static class ModelLatencyBench
         return (
             rows.Select(r => r.GetProperty("prompt").GetString() ?? string.Empty).Where(p => p.Length > 0).ToArray(),
             rows.Select(r => r.GetProperty("response").GetString() ?? string.Empty).Where(p => p.Length > 0).ToArray());
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RefusalGate.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return Directory.GetCurrentDirectory();
     }
 }

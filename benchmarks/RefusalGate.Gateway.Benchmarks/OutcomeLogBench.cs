@@ -142,7 +142,7 @@ internal static class OutcomeLogBench
         await Task.WhenAll(tasks);
         var ok = latencies.Where(l => !double.IsNaN(l)).ToArray();
         var elapsed = Stopwatch.GetElapsedTime(start, finished.Max()).TotalSeconds;
-        return new LoadResult(count, count - ok.Length, ok.Length / elapsed, ok, Percentile(lags, 0.5));
+        return new LoadResult(count, count - ok.Length, ok.Length / elapsed, ok, BenchStatistics.Percentile(lags, 0.5));
     }
 
     private static async Task SendAsync(HttpClient http, Uri completions, int id, long scheduled, double[] latencies, long[] finished, int index)
@@ -197,15 +197,15 @@ internal static class OutcomeLogBench
     {
         var off = runs.Where(r => !r.Logging).ToList();
         var on = runs.Where(r => r.Logging).ToList();
-        var baseP50 = Median(off.Select(r => r.P50));
-        var baseP99 = Median(off.Select(r => r.P99));
+        var baseP50 = BenchStatistics.Median(off.Select(r => r.P50));
+        var baseP99 = BenchStatistics.Median(off.Select(r => r.P99));
 
         Console.WriteLine();
         Console.WriteLine($"Latency (ms, from scheduled send); ratios against the median of the logging-off runs (p50 {baseP50:0.000}, p99 {baseP99:0.000}).");
         Console.WriteLine($"{"run",-3} {"outcome log",-12} {"sent",7} {"ok/s",8} {"p50",8} {"p90",8} {"p99",8} {"errors",7} {"p50 ratio",10} {"p99 ratio",10} {"send lag p50",13}");
         foreach (var r in runs)
         {
-            Console.WriteLine($"{r.Number,-3} {(r.Logging ? "on (redis)" : "off (memory)"),-12} {r.Load.Sent,7} {r.Load.AchievedRate,8:0} {r.P50,8:0.000} {Percentile(r.Load.Latencies, 0.9),8:0.000} {r.P99,8:0.000} {r.Load.Errors,7} {r.P50 / baseP50,9:0.00}x {r.P99 / baseP99,9:0.00}x {r.Load.SendLag,13:0.000}");
+            Console.WriteLine($"{r.Number,-3} {(r.Logging ? "on (redis)" : "off (memory)"),-12} {r.Load.Sent,7} {r.Load.AchievedRate,8:0} {r.P50,8:0.000} {BenchStatistics.Percentile(r.Load.Latencies, 0.9),8:0.000} {r.P99,8:0.000} {r.Load.Errors,7} {r.P50 / baseP50,9:0.00}x {r.P99 / baseP99,9:0.00}x {r.Load.SendLag,13:0.000}");
         }
 
         Console.WriteLine();
@@ -218,8 +218,8 @@ internal static class OutcomeLogBench
 
         // The spread between the two logging-off runs is the noise floor a logging-on ratio has to be read against.
         var lossless = on.All(r => r.Dropped == 0 && r.ObservationDropped == 0 && r.Records == r.Expected);
-        var p50Ratio = Median(on.Select(r => r.P50)) / baseP50;
-        var p99Ratio = Median(on.Select(r => r.P99)) / baseP99;
+        var p50Ratio = BenchStatistics.Median(on.Select(r => r.P50)) / baseP50;
+        var p99Ratio = BenchStatistics.Median(on.Select(r => r.P99)) / baseP99;
         var noise = off.Max(r => r.P50) / off.Min(r => r.P50);
         var errors = runs.Sum(r => r.Load.Errors);
         Console.WriteLine();
@@ -252,30 +252,13 @@ internal static class OutcomeLogBench
         throw new TimeoutException("The gateway did not become ready.");
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static double Percentile(double[] values, double quantile)
-    {
-        if (values.Length == 0)
-        {
-            return double.NaN;
-        }
-
-        var sorted = values.Order().ToArray();
-        return sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(quantile * sorted.Length))];
-    }
-
     /// <param name="SendLag">Median delay from scheduled to actual send: the load generator's own share of the latency.</param>
     private sealed record LoadResult(int Sent, int Errors, double AchievedRate, double[] Latencies, double SendLag);
 
     private sealed record Run(int Number, bool Logging, LoadResult Load, long Expected, long? Records, long Written, long Dropped, long Retried, long ObservationDropped)
     {
-        public double P50 { get; } = Percentile(Load.Latencies, 0.5);
+        public double P50 { get; } = BenchStatistics.Percentile(Load.Latencies, 0.5);
 
-        public double P99 { get; } = Percentile(Load.Latencies, 0.99);
+        public double P99 { get; } = BenchStatistics.Percentile(Load.Latencies, 0.99);
     }
 }

@@ -41,9 +41,9 @@ internal static class PolicyDecisionBench
             foreach (var (name, policyDirectory, probability, model, apiKey) in cases)
             {
                 var timings = await MeasureAsync(policyDirectory, probability, model, apiKey, iterations);
-                var p50 = Percentile(timings, 0.5);
+                var p50 = BenchStatistics.Percentile(timings, 0.5);
                 baseline ??= p50;
-                Console.WriteLine($"{name,-50} {p50,8:0.00} {Percentile(timings, 0.99),8:0.00} {p50 / baseline.Value,10:0.00}");
+                Console.WriteLine($"{name,-50} {p50,8:0.00} {BenchStatistics.Percentile(timings, 0.99),8:0.00} {p50 / baseline.Value,10:0.00}");
             }
         }
         finally
@@ -114,11 +114,5 @@ internal static class PolicyDecisionBench
         }
 
         return yaml.ToString();
-    }
-
-    private static double Percentile(double[] values, double quantile)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(quantile * sorted.Length))];
     }
 }

@@ -66,8 +66,8 @@ foreach (var (name, settings) in configurations)
     }
 
     var (ttfb, total) = await MeasureAsync(target, requests);
-    baseline ??= Median(ttfb);
-    Console.WriteLine($"{name,-38} {Ms(Median(ttfb)),10} {Ms(Percentile(ttfb, 0.99)),10} {Ms(Median(total)),10} {Median(ttfb) / baseline.Value,10:0.00}x");
+    baseline ??= BenchStatistics.Median(ttfb);
+    Console.WriteLine($"{name,-38} {Ms(BenchStatistics.Median(ttfb)),10} {Ms(BenchStatistics.Percentile(ttfb, 0.99)),10} {Ms(BenchStatistics.Median(total)),10} {BenchStatistics.Median(ttfb) / baseline.Value,10:0.00}x");
     if (gateway is not null)
     {
         await gateway.StopAsync();
@@ -118,14 +118,6 @@ static async Task WaitUntilReadyAsync(Uri gateway)
     }
 
     throw new TimeoutException("The gateway did not become ready.");
-}
-
-static double Median(List<double> values) => Percentile(values, 0.5);
-
-static double Percentile(List<double> values, double p)
-{
-    var sorted = values.Order().ToList();
-    return sorted[(int)Math.Min(sorted.Count - 1, Math.Round(p * (sorted.Count - 1)))];
 }
 
 static string Ms(double value) => value.ToString("0.00 ms", CultureInfo.InvariantCulture);

@@ -12,6 +12,6 @@ public sealed class ClassifierLifetimeTests
         var classifier = provider.GetRequiredService<OnnxPromptClassifier>();
         await classifier.DisposeAsync();
 
-        await Should.ThrowAsync<Exception>(async () => await classifier.ClassifyAsync("Hello", CancellationToken.None));
+        await Should.ThrowAsync<ObjectDisposedException>(async () => await classifier.ClassifyAsync("Hello", CancellationToken.None));
     }
 }

@@ -16,7 +16,10 @@ public sealed class InferenceOptions
     /// cosine ≥ 0.998 to the original; the heads, trained on fp32 features, keep their figures:
     /// onnx-models/precision-check.json) or "fp32" (use-lite.onnx, matches the original model to 1e-5).
     /// </summary>
-    public string Precision { get; set; } = "int8";
+    public string Precision { get; set; } = DefaultPrecision;
+
+    /// <summary>The precision used when none is configured (docs/decisions/0004).</summary>
+    public const string DefaultPrecision = "int8";
 
     /// <summary>"cpu" or "cuda". CUDA falls back to CPU with one warning when the provider cannot load.</summary>
     public string ExecutionProvider { get; set; } = "cpu";

@@ -46,7 +46,7 @@ public sealed class InferenceOptionsValidator : IValidateOptions<InferenceOption
             failures.Add($"Inference:LengthBuckets must be positive and its largest value must be {LongInputWindows.WindowTokens}.");
         }
 
-        foreach (var file in new[] { UseLiteModelFiles.ModelFileFor(options.Precision ?? "int8"), UseLiteModelFiles.VocabularyFileName })
+        foreach (var file in new[] { UseLiteModelFiles.ModelFileFor(options.Precision ?? InferenceOptions.DefaultPrecision), UseLiteModelFiles.VocabularyFileName })
         {
             var path = Path.GetFullPath(Path.Combine(options.ModelDirectory ?? string.Empty, file));
             if (!File.Exists(path))
