@@ -47,20 +47,28 @@ def run_onnx_numpy(model: onnx.ModelProto, feeds: dict[str, np.ndarray]) -> dict
         elif t == "Less":
             out = [x[0] < x[1]]
         elif t == "Cast":
-            out = [x[0].astype({1: np.float32, 2: np.uint8, 7: np.int64}[a["to"]])]
+            out = [x[0].astype({1: np.float32, 7: np.int64}[a["to"]])]
         elif t in ("Add", "Sub", "Mul", "Div", "Pow", "Max"):
             f = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply, "Div": np.divide, "Pow": np.power, "Max": np.maximum}[t]
             out = [f(x[0], x[1]).astype(np.result_type(x[0].dtype, x[1].dtype) if t != "Pow" else x[0].dtype)]
         elif t in ("Sin", "Cos", "Sqrt", "Tanh", "Abs"):
             out = [{"Sin": np.sin, "Cos": np.cos, "Sqrt": np.sqrt, "Tanh": np.tanh, "Abs": np.abs}[t](x[0])]
-        elif t == "Round":
-            out = [np.round(x[0])]  # half to even, as ONNX Round
         elif t == "ReduceMax":
             out = [x[0].max(axis=tuple(a["axes"]), keepdims=bool(a.get("keepdims", 1)))]
-        elif t == "MatMulInteger":
-            a = x[0].astype(np.int32) - x[2].astype(np.int32)
-            b = x[1].astype(np.int32) - x[3].astype(np.int32)
-            out = [np.matmul(a, b).astype(np.int32)]
+        elif t == "ConstantOfShape":
+            out = [np.full(tuple(int(v) for v in x[0]), numpy_helper.to_array(a["value"])[0])]
+        elif t == "QuantizeLinear":  # per-axis, as the int8 graph uses it: one scale and zero point per row
+            axis = a.get("axis", 1)
+            shape = [1] * x[0].ndim
+            shape[axis] = -1
+            scaled = np.round(x[0] / x[1].reshape(shape)) + x[2].reshape(shape).astype(np.float32)
+            out = [np.clip(scaled, 0, 255).astype(np.uint8)]
+        elif t == "MatMulIntegerToFloat":  # com.microsoft: (A - a_zp)(B - b_zp) * a_scale * b_scale
+            a_int = x[0].astype(np.int32) - x[4].astype(np.int32)
+            b_int = x[1].astype(np.int32) - x[5].astype(np.int32)
+            out = [(np.matmul(a_int, b_int).astype(np.float32) * x[2] * x[3]).astype(np.float32)]
+        elif t == "Slice":
+            out = [x[0][int(x[1][0]):int(x[2][0])]]
         elif t == "Relu":
             out = [np.maximum(x[0], 0)]
         elif t == "Concat":

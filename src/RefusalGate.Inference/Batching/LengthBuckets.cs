@@ -1,8 +1,9 @@
 namespace RefusalGate.Inference.Batching;
 
 /// <summary>
-/// Sequence lengths a batch is padded to (e.g. 16/32/64/128): a few fixed shapes keep padding waste
-/// bounded and let warm-up prepare every shape the runtime will see.
+/// Length classes a micro-batch is split by (e.g. 16/32/64/128): rows of one bucket share a run, which is
+/// padded to its longest row and so never wider than the bucket. Padding waste stays bounded, and warm-up
+/// runs every bucket's width so the runtime's buffers are sized before traffic.
 /// </summary>
 public sealed class LengthBuckets
 {

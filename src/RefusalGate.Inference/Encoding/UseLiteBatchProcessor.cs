@@ -6,7 +6,7 @@ namespace RefusalGate.Inference.Encoding;
 
 /// <summary>
 /// Runs a batch of token windows through the USE-lite ONNX session: groups rows by length bucket,
-/// right-pads each group to its bucket and binds pooled buffers, so a run allocates only the result vectors.
+/// right-pads each group to its longest row and binds pooled buffers, so a run allocates only the result vectors.
 /// </summary>
 internal sealed class UseLiteBatchProcessor : IBatchProcessor<TokenWindow, float[]>
 {
@@ -23,7 +23,9 @@ internal sealed class UseLiteBatchProcessor : IBatchProcessor<TokenWindow, float
     public void Process(ReadOnlySpan<TokenWindow> requests, Span<float[]> results)
     {
         // One run per length bucket: padding every row to the longest row of a mixed batch would
-        // multiply the compute for short prompts (e.g. 14 tokens padded to 128).
+        // multiply the compute for short prompts (e.g. 14 tokens padded to 128). Within a bucket, a run is
+        // padded only to its longest row, not to the bucket's width: the encoder's cost grows with every
+        // padded token, the graph accepts any width, and a row's embedding does not depend on its padding.
         var order = ArrayPool<int>.Shared.Rent(requests.Length);
         var keys = ArrayPool<int>.Shared.Rent(requests.Length);
         try
@@ -46,7 +48,7 @@ internal sealed class UseLiteBatchProcessor : IBatchProcessor<TokenWindow, float
                     end++;
                 }
 
-                RunPadded(requests, byLength[first..end], width, results);
+                RunPadded(requests, byLength[first..end], Math.Max(requests[byLength[end - 1]].Length, 1), results);
                 first = end;
             }
         }

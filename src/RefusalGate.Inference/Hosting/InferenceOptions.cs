@@ -48,7 +48,8 @@ public sealed class InferenceOptions
     public int QueueCapacity { get; set; } = 4096;
 
     /// <summary>
-    /// Sequence lengths batches are padded to; the largest must be 128 (the encoder window). Empty means
+    /// Length classes a micro-batch is split into (each class one run, padded to its longest row); the
+    /// largest must be 128 (the encoder window). Empty means
     /// <see cref="DefaultLengthBuckets"/>. (Empty rather than pre-filled because the configuration binder
     /// appends configured array items to existing ones.)
     /// </summary>

@@ -137,6 +137,24 @@ public sealed class UseLiteSentenceEncoderTests(EncoderFixture fixture)
     }
 
     [Fact]
+    public void A_batch_runs_once_per_bucket_padded_to_its_longest_row()
+    {
+        // Lengths 3 and 10 share the 16-token bucket, 40 is alone in the 64-token one.
+        int[][] rows = [[.. Enumerable.Range(100, 10)], [.. Enumerable.Range(200, 3)], [.. Enumerable.Range(300, 40)]];
+        var recorder = new ShapeRecordingSession(fixture.Session);
+        var processor = new UseLiteBatchProcessor(recorder, new LengthBuckets([16, 32, 64, 128], 128));
+        var results = new float[rows.Length][];
+
+        processor.Process(rows.Select(ids => new TokenWindow(ids, 0, ids.Length)).ToArray(), results);
+
+        recorder.TokenIdShapes.ShouldBe([[2L, 10L], [1L, 40L]]);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            MaxAbsDiff(results[i], RunIds(rows[i])).ShouldBeLessThan(Tolerance);
+        }
+    }
+
+    [Fact]
     public void Warm_up_runs_every_bucket_and_reports_the_provider()
     {
         fixture.Encoder.WarmUp();
@@ -168,6 +186,37 @@ public sealed class UseLiteSentenceEncoderTests(EncoderFixture fixture)
     }
 
     private static double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
+}
+
+/// <summary>Passes every run to the real session and remembers the shape of its token ids.</summary>
+internal sealed class ShapeRecordingSession(IInferenceSession inner) : IInferenceSession
+{
+    public List<long[]> TokenIdShapes { get; } = [];
+
+    public string ModelPath => inner.ModelPath;
+
+    public string ExecutionProvider => inner.ExecutionProvider;
+
+    public IReadOnlyList<TensorMetadata> Inputs => inner.Inputs;
+
+    public IReadOnlyList<TensorMetadata> Outputs => inner.Outputs;
+
+    public void Run(ReadOnlySpan<TensorBinding> inputs, ReadOnlySpan<TensorBinding> outputs)
+    {
+        foreach (var input in inputs)
+        {
+            if (input.Name == UseLiteModelFiles.TokenIdsInput)
+            {
+                TokenIdShapes.Add(input.Shape);
+            }
+        }
+
+        inner.Run(inputs, outputs);
+    }
+
+    public void Dispose()
+    {
+    }
 }
 
 public sealed class Int8EncoderTests
