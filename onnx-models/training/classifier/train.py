@@ -116,21 +116,10 @@ def evaluate(items, p, mask, threshold):
     return out
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--skip-export", action="store_true")
-    ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation of the linear head")
-    ap.add_argument("--head", choices=["lr", "mlp"], default="mlp")
-    ap.add_argument("--loso-weight", type=float, default=0.1, help="share of calibration weight on out-of-source predictions")
-    args = ap.parse_args()
-    np.random.seed(prepare.SEED)
-
-    tax = data_mod.Taxonomy(TAXONOMY)
+def build_dataset(tax, emb):
+    """Everything before training: load, label, de-duplicate, embed, split, augment.
+    Returns (plain items, plain + wrapped items, their embeddings, validation mask, counts)."""
     items, counts = prepare.collect(tax, log)
-    encoder = load_encoder()
-    standin = encoder.name.startswith("standin")
-    emb = CachedEmbedder(encoder)
-    log(f"encoder: {encoder.name}")
     x_plain = emb.embed([it.text for it in items], progress=log)
     items, x_plain, n_near = prepare.near_duplicates(items, x_plain, log)
     counts["near_duplicates_dropped"] = n_near
@@ -155,6 +144,24 @@ def main():
     all_items = items + wrapped
     x = np.concatenate([x_plain, x_wrapped]).astype(np.float32)
     is_val = np.concatenate([is_val_plain, np.array([it.extra["val"] for it in wrapped], dtype=bool)])
+    return items, all_items, x, is_val, counts
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-export", action="store_true")
+    ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation of the linear head")
+    ap.add_argument("--head", choices=["lr", "mlp"], default="mlp")
+    ap.add_argument("--loso-weight", type=float, default=0.1, help="share of calibration weight on out-of-source predictions")
+    args = ap.parse_args()
+    np.random.seed(prepare.SEED)
+
+    tax = data_mod.Taxonomy(TAXONOMY)
+    encoder = load_encoder()
+    standin = encoder.name.startswith("standin")
+    emb = CachedEmbedder(encoder)
+    log(f"encoder: {encoder.name}")
+    items, all_items, x, is_val, counts = build_dataset(tax, emb)
     y = np.array([it.label for it in all_items])
     src = np.array([it.source for it in all_items])
     tr = ~is_val
