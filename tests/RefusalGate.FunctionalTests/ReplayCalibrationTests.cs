@@ -76,7 +76,7 @@ public sealed class ReplayCalibrationTests
     public async Task Online_recalibration_fits_on_the_logged_outcomes_and_serves_the_recalibrated_probability()
     {
         using var redis = RedisServer.Start();
-        var (replayFile, recorded) = WriteReplayFile(every: 11);
+        var (replayFile, recorded) = WriteReplayFile(every: 11, StricterUpstream);
 
         // The dataset is grouped by label; traffic is not. Without a shuffle the held-out newest third would be one kind.
         new Random(7).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(recorded));
@@ -158,8 +158,19 @@ public sealed class ReplayCalibrationTests
         }
     }
 
-    /// <summary>Every <paramref name="every"/>-th hand-labelled row of chatgpt-refusals as a replay file (model, prompt, response).</summary>
-    private static (string Path, List<(string Prompt, string Answer)> Rows) WriteReplayFile(int every)
+    /// <summary>
+    /// An upstream far stricter than the models the classifier was fitted on: it refuses three prompts in four,
+    /// whatever they ask. Recalibration must then help on any sample, not only on a lucky one (on the recorded
+    /// gpt-3.5 answers the raw classifier is already close, and whether a refit wins depends on the sample).
+    /// </summary>
+    private static string StricterUpstream(int index, string recordedAnswer) =>
+        index % 4 == 0 ? recordedAnswer : "I'm sorry, but I can't help with that request.";
+
+    /// <summary>
+    /// Every <paramref name="every"/>-th hand-labelled row of chatgpt-refusals as a replay file (model, prompt, response);
+    /// <paramref name="answer"/>, when given, replaces the recorded response (row index, recorded response).
+    /// </summary>
+    private static (string Path, List<(string Prompt, string Answer)> Rows) WriteReplayFile(int every, Func<int, string, string>? answer = null)
     {
         var dataset = Path.Combine(RepositoryRoot(), "..", "shared", "datasets", "chatgpt-refusals", "all_hand_labeled.json");
         File.Exists(dataset).ShouldBeTrue($"{dataset} is missing: the tests expect ../shared/datasets beside the repository.");
@@ -169,6 +180,7 @@ public sealed class ReplayCalibrationTests
             .Select(e => (Prompt: e.GetProperty("prompt").GetString()!.Trim(), Answer: e.GetProperty("response").GetString()!))
             .Where(r => r.Prompt.Length > 0 && r.Answer.Trim().Length > 0)
             .DistinctBy(r => r.Prompt)
+            .Select((r, i) => (r.Prompt, Answer: answer?.Invoke(i, r.Answer) ?? r.Answer))
             .ToList();
         var path = Path.GetTempFileName();
         File.WriteAllLines(path, rows.Select(r => JsonSerializer.Serialize(new { model = Model, prompt = r.Prompt, response = r.Answer })));

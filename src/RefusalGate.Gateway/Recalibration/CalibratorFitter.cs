@@ -1,3 +1,5 @@
+using RefusalGate.Gateway.Calibration;
+
 namespace RefusalGate.Gateway.Recalibration;
 
 /// <summary>One logged prediction: the classifier's own probability and whether the model refused.</summary>
@@ -13,41 +15,16 @@ public static class CalibratorFitter
     };
 
     /// <summary>
-    /// Platt scaling by Newton's method on x = logit p, with a small ridge toward the identity (a = 1, b = 0) so that
-    /// separable or tiny samples give a finite, modest correction instead of an infinite slope.
+    /// Platt scaling: σ(a · logit p + b) fitted by penalised logistic regression, with a small ridge toward the
+    /// identity (a = 1, b = 0) so that separable or tiny samples give a finite, modest correction instead of an
+    /// infinite slope. The ridge is per sample (on the mean log-loss), so its pull does not fade as samples grow.
     /// </summary>
     public static PlattCalibrator FitPlatt(IReadOnlyList<CalibrationSample> samples, double ridge = 1e-2)
     {
-        double a = 1, b = 0;
-        for (var iteration = 0; iteration < 50; iteration++)
-        {
-            // Gradient and Hessian of the mean log-loss plus ridge · ((a − 1)² + b²) / 2.
-            double ga = ridge * (a - 1), gb = ridge * b, haa = ridge, hab = 0, hbb = ridge;
-            foreach (var (probability, refused) in samples)
-            {
-                var x = Logistic.Logit(probability);
-                var q = Logistic.Sigmoid(a * x + b);
-                var residual = (q - (refused ? 1 : 0)) / samples.Count;
-                var weight = q * (1 - q) / samples.Count;
-                ga += residual * x;
-                gb += residual;
-                haa += weight * x * x;
-                hab += weight * x;
-                hbb += weight;
-            }
-
-            var determinant = haa * hbb - hab * hab;
-            var da = (hbb * ga - hab * gb) / determinant;
-            var db = (haa * gb - hab * ga) / determinant;
-            a -= da;
-            b -= db;
-            if (Math.Abs(da) + Math.Abs(db) < 1e-9)
-            {
-                break;
-            }
-        }
-
-        return new PlattCalibrator(a, b);
+        var features = samples.Select(s => new[] { Logistic.Logit(s.Probability), 1.0 }).ToArray();
+        var refused = samples.Select(s => s.Refused).ToArray();
+        var w = PenalizedLogisticFit.Fit(features, refused, [1.0, 0.0], ridge * samples.Count);
+        return new PlattCalibrator(w[0], w[1]);
     }
 
     /// <summary>Pool adjacent violators over the samples sorted by probability; knots are the blocks' mean probabilities.</summary>

@@ -32,6 +32,21 @@ public sealed class CalibratorFitterTests
     }
 
     [Fact]
+    public void Platt_converges_when_the_upstream_ignores_the_prediction()
+    {
+        // A model far stricter than the classifier expects: it refuses 5 prompts in 6 whatever their probability,
+        // most of which are low. Full Newton steps from the identity oscillate here (slope ≈ 46 after 50 steps).
+        var samples = Enumerable.Range(0, 90)
+            .Select(i => new CalibrationSample(0.02 + (0.88 * Math.Pow(i / 89.0, 2)), Refused: i % 6 != 0)).ToList();
+
+        var fitted = CalibratorFitter.FitPlatt(samples);
+
+        fitted.Slope.ShouldBe(0, 0.3);
+        fitted.Apply(0.3).ShouldBe(5 / 6.0, 0.05);
+        CalibratorFitter.ExpectedCalibrationError(samples, fitted).ShouldBeLessThan(CalibratorFitter.ExpectedCalibrationError(samples) / 5);
+    }
+
+    [Fact]
     public void Platt_stays_finite_on_separable_data()
     {
         var separable = Enumerable.Range(0, 100).Select(i => new CalibrationSample(i < 50 ? 0.2 : 0.8, Refused: i >= 50)).ToList();

@@ -1,3 +1,4 @@
+using RefusalGate.Gateway.Calibration;
 using RefusalGate.Gateway.Observation;
 using RefusalGate.Gateway.Policies.Model;
 using RefusalGate.Gateway.Telemetry;
@@ -78,75 +79,22 @@ public sealed class PredictionFusion : IOutcomeSink
     }
 
     /// <summary>
-    /// Newton's method on the penalised log-likelihood; the penalty pulls toward the prior weights so that a small or
-    /// separable sample cannot produce wild weights.
+    /// Penalised logistic regression on (1, logit p_classifier, logit p_self); the penalty pulls toward the prior weights
+    /// so that a small or separable sample cannot produce wild weights.
     /// </summary>
     private static (double, double, double) Fit(ModelSamples samples, FusionSettings prior, double penalty = 1.0)
     {
-        double[] w = [prior.Bias, prior.ClassifierWeight, prior.SelfWeight];
-        double[] w0 = [.. w];
-        for (var iteration = 0; iteration < 25; iteration++)
+        var features = new double[samples.Count][];
+        var refused = new bool[samples.Count];
+        for (var i = 0; i < samples.Count; i++)
         {
-            var gradient = new double[3];
-            var hessian = new double[3, 3];
-            for (var i = 0; i < samples.Count; i++)
-            {
-                var (xc, xs, y) = samples[i];
-                double[] x = [1, xc, xs];
-                var p = 1 / (1 + Math.Exp(-((w[0] * x[0]) + (w[1] * x[1]) + (w[2] * x[2]))));
-                for (var a = 0; a < 3; a++)
-                {
-                    gradient[a] += (p - y) * x[a];
-                    for (var b = 0; b < 3; b++)
-                    {
-                        hessian[a, b] += p * (1 - p) * x[a] * x[b];
-                    }
-                }
-            }
-
-            for (var a = 0; a < 3; a++)
-            {
-                gradient[a] += penalty * (w[a] - w0[a]);
-                hessian[a, a] += penalty;
-            }
-
-            var step = Solve3(hessian, gradient);
-            for (var a = 0; a < 3; a++)
-            {
-                w[a] -= step[a];
-            }
-
-            if (Math.Abs(step[0]) + Math.Abs(step[1]) + Math.Abs(step[2]) < 1e-8)
-            {
-                break;
-            }
+            var (classifier, self, outcome) = samples[i];
+            features[i] = [1, classifier, self];
+            refused[i] = outcome > 0.5;
         }
 
+        var w = PenalizedLogisticFit.Fit(features, refused, [prior.Bias, prior.ClassifierWeight, prior.SelfWeight], penalty);
         return (w[0], w[1], w[2]);
-    }
-
-    /// <summary>Solves the 3×3 system by Cramer's rule (the Hessian is positive definite thanks to the penalty).</summary>
-    private static double[] Solve3(double[,] m, double[] v)
-    {
-        static double Det(double[,] a) =>
-            (a[0, 0] * ((a[1, 1] * a[2, 2]) - (a[1, 2] * a[2, 1])))
-            - (a[0, 1] * ((a[1, 0] * a[2, 2]) - (a[1, 2] * a[2, 0])))
-            + (a[0, 2] * ((a[1, 0] * a[2, 1]) - (a[1, 1] * a[2, 0])));
-
-        var det = Det(m);
-        var result = new double[3];
-        for (var column = 0; column < 3; column++)
-        {
-            var replaced = (double[,])m.Clone();
-            for (var row = 0; row < 3; row++)
-            {
-                replaced[row, column] = v[row];
-            }
-
-            result[column] = Det(replaced) / det;
-        }
-
-        return result;
     }
 
     private static double Logit(double p)
