@@ -38,6 +38,7 @@ def main():
     print("\n### Validation per category (refused prompts of the category vs all validation negatives)\n")
     print(table({k: v for k, v in r["validation_per_category"].items() if "n" in v}))
     print("\nTop-1 category accuracy on refused validation prompts with a category: " + fmt(r["validation_category_top1_accuracy"]))
+    print("Mean per-category recall of the top-1 category (categories with >= 5 validation prompts): " + fmt(r["validation_category_macro_recall"]))
     print("\nAlpaca (evaluation only, never trained on): " + ", ".join(f"{k} {fmt(v)}" for k, v in r["alpaca_eval_only"].items() if k in ("n", "predicted_refusal_rate", "high_conf_accuracy", "high_conf_coverage")))
 
 

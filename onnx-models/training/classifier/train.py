@@ -216,7 +216,7 @@ def main():
     cats = tax.ids
     cat_idx = np.array([cats.index(it.category) if it.category else -1 for it in all_items])
     cm = tr & (y == 1) & (cat_idx >= 0)
-    cat_head = heads.CategoryHead().fit(x[cm], cat_idx[cm], len(cats), heads.sample_weights(src[cm], np.ones(cm.sum())))
+    cat_head = heads.CategoryHead().fit(x[cm], cat_idx[cm], len(cats), heads.category_weights(src[cm], cat_idx[cm]))
 
     out = export.forward(x, head, cal, exemplars, cat_head)
     p = out["refusal_probability"].astype(np.float64)
@@ -251,7 +251,11 @@ def main():
         per_cat[c] = round_dict(s)
     report["validation_per_category"] = per_cat
     cv = is_val & (y == 1) & (cat_idx >= 0)
-    report["validation_category_top1_accuracy"] = round(float((probs_cat[cv].argmax(axis=1) == cat_idx[cv]).mean()), 4)
+    top1 = probs_cat[cv].argmax(axis=1)
+    report["validation_category_top1_accuracy"] = round(float((top1 == cat_idx[cv]).mean()), 4)
+    # Mean over categories (with >= 5 validation prompts) of the share of their prompts given that category.
+    recalls = [float((top1[cat_idx[cv] == c] == c).mean()) for c in range(len(cats)) if (cat_idx[cv] == c).sum() >= 5]
+    report["validation_category_macro_recall"] = round(float(np.mean(recalls)), 4)
 
     alpaca = [prepare.strip_prompt(t) for t in data_mod.load_alpaca_eval()]
     xa = emb.embed(alpaca, progress=log)
