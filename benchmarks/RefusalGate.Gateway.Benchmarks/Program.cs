@@ -49,8 +49,8 @@ var configurations = new (string Name, Dictionary<string, string?>? Settings)[]
 };
 
 Console.WriteLine($"{requests} streamed chat completions per configuration, sequential, after 30 warm-up requests.");
-Console.WriteLine($"{"configuration",-38} {"TTFB p50",10} {"TTFB p99",10} {"total p50",10} {"TTFB ratio",11}");
-double? baseline = null;
+Console.WriteLine($"{"configuration",-44} {"TTFB p50",10} {"TTFB p99",10} {"total p50",10} {"vs direct",10} {"vs proxy",9}");
+double? baseline = null, plainProxy = null;
 foreach (var (name, settings) in configurations)
 {
     WebApplication? gateway = null;
@@ -66,8 +66,15 @@ foreach (var (name, settings) in configurations)
     }
 
     var (ttfb, total) = await MeasureAsync(target, requests);
-    baseline ??= BenchStatistics.Median(ttfb);
-    Console.WriteLine($"{name,-38} {Ms(BenchStatistics.Median(ttfb)),10} {Ms(BenchStatistics.Percentile(ttfb, 0.99)),10} {Ms(BenchStatistics.Median(total)),10} {BenchStatistics.Median(ttfb) / baseline.Value,10:0.00}x");
+    var median = BenchStatistics.Median(ttfb);
+    baseline ??= median;
+    if (settings is not null)
+    {
+        plainProxy ??= median; // the first gateway configuration is the plain proxy
+    }
+
+    var vsProxy = plainProxy is { } proxy ? $"{median / proxy,8:0.00}x" : $"{"",9}";
+    Console.WriteLine($"{name,-44} {Ms(median),10} {Ms(BenchStatistics.Percentile(ttfb, 0.99)),10} {Ms(BenchStatistics.Median(total)),10} {median / baseline.Value,9:0.00}x {vsProxy}");
     if (gateway is not null)
     {
         await gateway.StopAsync();

@@ -67,6 +67,9 @@ public static class GatewayHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
 
+        // IHttpClientFactory logs four Information lines per call; the introspection client calls once per uncertain request.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+
         // YARP registers Data Protection for session affinity, which the gateway does not use; its key warning is noise.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
