@@ -1,5 +1,6 @@
 using RefusalGate.Classification.Manifest;
 using RefusalGate.Classification.Prediction;
+using RefusalGate.Classification.Text;
 using RefusalGate.Inference.Batching;
 using RefusalGate.Inference.Encoding;
 using RefusalGate.Inference.Heads;
@@ -8,7 +9,8 @@ using RefusalGate.Inference.Runtime;
 namespace RefusalGate.Classification;
 
 /// <summary>
-/// The prompt refusal classifier: USE-lite sentence embedding, then the ONNX head named by the manifest
+/// The prompt refusal classifier: USE-lite sentence embeddings of the prompt and of its tail (where wrappers put the
+/// request; a short prompt is its own tail and is encoded once), then the ONNX head named by the manifest
 /// (calibration and the out-of-distribution shrink live inside the head graph, so this class only maps
 /// outputs to a <see cref="PromptPrediction"/>). Thread-safe; the encoder batches concurrent callers, and so does
 /// the head: under load one head run serves a whole batch instead of one run per request.
@@ -21,10 +23,11 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
     private readonly ISentenceEncoder _encoder;
     private readonly OnnxHead _head;
     private readonly string _embeddingInput;
+    private readonly ClassifierManifestTail? _tail;
     private readonly string _refusalOutput;
     private readonly string _categoryOutput;
     private readonly PromptPredictionFactory _factory;
-    private readonly DynamicBatcher<float[], PromptPrediction> _headBatcher;
+    private readonly DynamicBatcher<HeadInput, PromptPrediction> _headBatcher;
 
     public OnnxPromptClassifier(ISentenceEncoder encoder, IInferenceSessionFactory sessions, LoadedClassifierManifest manifest)
     {
@@ -36,11 +39,12 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
         // One thread: the head is a few small matrix products, and its own thread pool would spin against the encoder's.
         _head = new OnnxHead(sessions.GetOrCreate(manifest.HeadPath, ClassifierManifestLoader.RebuildHint, intraOpThreads: 1));
         _embeddingInput = m.EmbeddingInput;
+        _tail = m.Tail;
         _refusalOutput = m.Outputs.RefusalProbability;
         _categoryOutput = m.Outputs.CategoryProbabilities;
         CheckShapes(manifest, encoder.Dimension);
         _factory = new PromptPredictionFactory(m.Categories, m.DecisionThreshold);
-        _headBatcher = new DynamicBatcher<float[], PromptPrediction>(new HeadBatch(this), HeadBatching);
+        _headBatcher = new DynamicBatcher<HeadInput, PromptPrediction>(new HeadBatch(this), HeadBatching);
         Manifest = manifest;
     }
 
@@ -48,8 +52,21 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
 
     public async ValueTask<PromptPrediction> ClassifyAsync(string prompt, CancellationToken cancellationToken)
     {
-        var embedding = await _encoder.EncodeAsync(prompt ?? string.Empty, cancellationToken).ConfigureAwait(false);
-        return await _headBatcher.EnqueueAsync(embedding, cancellationToken).ConfigureAwait(false);
+        var text = (prompt ?? string.Empty).Trim();
+        var tail = TailOf(text);
+        HeadInput input;
+        if (ReferenceEquals(tail, text))
+        {
+            var embedding = await _encoder.EncodeAsync(text, cancellationToken).ConfigureAwait(false);
+            input = new HeadInput(embedding, embedding);
+        }
+        else
+        {
+            var embeddings = await _encoder.EncodeBatchAsync([text, tail], cancellationToken).ConfigureAwait(false);
+            input = new HeadInput(embeddings[0], embeddings[1]);
+        }
+
+        return await _headBatcher.EnqueueAsync(input, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Classifies many prompts with one encoder batch and one head run (offline evaluation, warm-up).</summary>
@@ -61,19 +78,42 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
             return [];
         }
 
-        var embeddings = await _encoder.EncodeBatchAsync(prompts, cancellationToken).ConfigureAwait(false);
-        return Predict(embeddings);
+        // One encoder batch: every prompt, then the tails of the prompts longer than their tail.
+        var texts = prompts.Select(p => (p ?? string.Empty).Trim()).ToList();
+        var tailRows = new int[texts.Count];
+        var toEncode = new List<string>(texts);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var tail = TailOf(texts[i]);
+            tailRows[i] = ReferenceEquals(tail, texts[i]) ? i : toEncode.Count;
+            if (tailRows[i] != i)
+            {
+                toEncode.Add(tail);
+            }
+        }
+
+        var embeddings = await _encoder.EncodeBatchAsync(toEncode, cancellationToken).ConfigureAwait(false);
+        return Predict([.. texts.Select((_, i) => new HeadInput(embeddings[i], embeddings[tailRows[i]]))]);
     }
 
     /// <summary>Stops the head's batcher (like the encoder, the classifier is disposed asynchronously).</summary>
     public ValueTask DisposeAsync() => _headBatcher.DisposeAsync();
 
-    private PromptPrediction[] Predict(float[][] embeddings)
+    /// <summary>The prompt's tail, or the prompt itself (the same instance) when the head reads no tail or the prompt is short.</summary>
+    private string TailOf(string trimmedPrompt) => _tail is null ? trimmedPrompt : PromptTail.Of(trimmedPrompt, _tail);
+
+    private PromptPrediction[] Predict(HeadInput[] batch)
     {
-        var outputs = _head.Run(new Dictionary<string, IReadOnlyList<float[]>>(StringComparer.Ordinal) { [_embeddingInput] = embeddings });
+        var inputs = new Dictionary<string, IReadOnlyList<float[]>>(StringComparer.Ordinal) { [_embeddingInput] = [.. batch.Select(b => b.Embedding)] };
+        if (_tail is not null)
+        {
+            inputs[_tail.Input] = [.. batch.Select(b => b.TailEmbedding)];
+        }
+
+        var outputs = _head.Run(inputs);
         var refusal = outputs[_refusalOutput];
         var categories = outputs[_categoryOutput];
-        var predictions = new PromptPrediction[embeddings.Length];
+        var predictions = new PromptPrediction[batch.Length];
         for (var i = 0; i < predictions.Length; i++)
         {
             predictions[i] = _factory.Create(refusal[i][0], categories[i]);
@@ -85,16 +125,16 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
     private void CheckShapes(LoadedClassifierManifest manifest, int encoderDimension)
     {
         string? problem = null;
-        var inputIndex = IndexOf(_head.Inputs, _embeddingInput);
+        string[] expectedInputs = _tail is null ? [_embeddingInput] : [_embeddingInput, _tail.Input];
         var refusalIndex = IndexOf(_head.Outputs, _refusalOutput);
         var categoryIndex = IndexOf(_head.Outputs, _categoryOutput);
-        if (inputIndex < 0 || _head.Inputs.Count != 1)
+        if (_head.Inputs.Count != expectedInputs.Length || expectedInputs.Any(name => IndexOf(_head.Inputs, name) < 0))
         {
-            problem = $"it must have exactly one input named '{_embeddingInput}'";
+            problem = $"its inputs must be exactly {string.Join(" and ", expectedInputs.Select(n => $"'{n}'"))}";
         }
-        else if (_head.InputRowSizes[inputIndex] != encoderDimension)
+        else if (expectedInputs.FirstOrDefault(name => _head.InputRowSizes[IndexOf(_head.Inputs, name)] != encoderDimension) is { } wrong)
         {
-            problem = $"its input takes {_head.InputRowSizes[inputIndex]} values per row but the encoder produces {encoderDimension}";
+            problem = $"its input '{wrong}' takes {_head.InputRowSizes[IndexOf(_head.Inputs, wrong)]} values per row but the encoder produces {encoderDimension}";
         }
         else if (refusalIndex < 0 || _head.OutputRowSizes[refusalIndex] != 1)
         {
@@ -125,10 +165,13 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
         return -1;
     }
 
+    /// <summary>What the head reads for one prompt.</summary>
+    private readonly record struct HeadInput(float[] Embedding, float[] TailEmbedding);
+
     /// <summary>One head run for a batch of embeddings gathered by <see cref="_headBatcher"/>.</summary>
-    private sealed class HeadBatch(OnnxPromptClassifier classifier) : IBatchProcessor<float[], PromptPrediction>
+    private sealed class HeadBatch(OnnxPromptClassifier classifier) : IBatchProcessor<HeadInput, PromptPrediction>
     {
-        public void Process(ReadOnlySpan<float[]> requests, Span<PromptPrediction> results) =>
+        public void Process(ReadOnlySpan<HeadInput> requests, Span<PromptPrediction> results) =>
             classifier.Predict(requests.ToArray()).CopyTo(results);
     }
 }

@@ -107,6 +107,15 @@ public sealed class ManifestLoaderTests : IDisposable
         ex.Message.ShouldContain("categories");
     }
 
+    [Fact]
+    public void Tail_without_a_length_is_invalid()
+    {
+        var path = Path.Combine(_temp, "manifest.json");
+        File.WriteAllText(path, """{"name": "x", "head": "h.onnx", "head_sha256": "abc", "categories": ["a"], "tail": {"input": "tail_embedding", "chars": 0}}""");
+
+        Should.Throw<ClassifierManifestException>(() => ClassifierManifestLoader.Load(path)).Message.ShouldContain("'tail'");
+    }
+
     private void CopyCommittedFiles()
     {
         foreach (var name in new[] { "manifest.json", "prompt-refusal-head.onnx" })

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RefusalGate.Classification.Text;
 
 namespace RefusalGate.Classification.Tests;
 
@@ -33,9 +34,12 @@ public sealed class PythonParityTests(Fp32ClassifierFixture fp32, ClassifierFixt
         var cases = root.GetProperty("cases").EnumerateArray().ToList();
         cases.Count.ShouldBeGreaterThan(5);
 
+        var tail = fixture.Onnx.Manifest.Manifest.Tail.ShouldNotBeNull();
+        cases.ShouldContain(c => c.GetProperty("tail").GetString() != c.GetProperty("text").GetString()!.Trim(), "no vector exercises the tail");
         foreach (var testCase in cases)
         {
             var text = testCase.GetProperty("text").GetString()!;
+            PromptTail.Of(text.Trim(), tail).ShouldBe(testCase.GetProperty("tail").GetString(), text);
             var prediction = await fixture.Classifier.ClassifyAsync(text, CancellationToken.None);
 
             prediction.RefusalProbability.ShouldBe(testCase.GetProperty("refusal_probability").GetSingle(), tolerance, text);

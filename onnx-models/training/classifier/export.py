@@ -2,7 +2,9 @@
 readable with Netron. `forward` is the same computation in numpy float32; the C# test vectors
 are produced with it, and the card's metrics come from it.
 
-Inputs : embedding [B,512] float32 (L2-normalised USE-lite sentence embedding)
+Inputs : embedding [B,512] float32       (L2-normalised USE-lite sentence embedding of the prompt)
+         tail_embedding [B,512] float32  (the same for the prompt's tail, common.text.prompt_tail; read by the
+                                          refusal MLP only: exemplars and categories use the whole prompt)
 Outputs: refusal_probability [B]        calibrated, shrunk toward 0.5 out of distribution
          category_probabilities [B,C]   P(refused and category c) = refusal_probability * P(c | refused)
          in_distribution [B]            the shrink factor g in [0,1] (1 = like the training data)
@@ -15,9 +17,9 @@ from onnx import TensorProto, helper, numpy_helper
 OPSET = 17
 
 
-def forward(x, head, cal, exemplars, cat_head):
+def forward(x, x_tail, head, cal, exemplars, cat_head):
     x = x.astype(np.float32)
-    logit = head.logit(x).reshape(-1, 1).astype(np.float32)
+    logit = head.logit(np.concatenate([x, x_tail.astype(np.float32)], axis=1)).reshape(-1, 1).astype(np.float32)
     p = 1.0 / (1.0 + np.exp(-(logit * np.float32(cal.inv_t) + np.float32(cal.bias))))
     sim = (x @ exemplars.T).max(axis=1, keepdims=True)
     g = 1.0 / (1.0 + np.exp(-((sim - np.float32(cal.s0)) * np.float32(cal.a))))
@@ -35,7 +37,8 @@ def forward(x, head, cal, exemplars, cat_head):
 
 
 def _head_nodes(head, n):
-    """Initialisers and nodes computing `logit` [B,1] from `embedding`: linear, or one hidden ReLU layer."""
+    """Initialisers and nodes computing `logit` [B,1] from `features` (embedding ‖ tail_embedding): linear, or one
+    hidden ReLU layer."""
     if hasattr(head, "W1"):
         inits = [
             numpy_helper.from_array(head.W1.astype(np.float32), "hidden_weight"),
@@ -44,7 +47,7 @@ def _head_nodes(head, n):
             numpy_helper.from_array(np.array([head.b2], np.float32), "refusal_bias"),
         ]
         nodes = [
-            n("MatMul", ["embedding", "hidden_weight"], ["hidden_raw"]),
+            n("MatMul", ["features", "hidden_weight"], ["hidden_raw"]),
             n("Add", ["hidden_raw", "hidden_bias"], ["hidden_pre"]),
             n("Relu", ["hidden_pre"], ["hidden"]),
             n("MatMul", ["hidden", "refusal_weight"], ["logit_raw"]),
@@ -57,7 +60,7 @@ def _head_nodes(head, n):
         numpy_helper.from_array(np.array([head.b], np.float32), "refusal_bias"),
     ]
     nodes = [
-        n("MatMul", ["embedding", "refusal_weight"], ["logit_raw"]),
+        n("MatMul", ["features", "refusal_weight"], ["logit_raw"]),
         n("Add", ["logit_raw", "refusal_bias"], ["logit"]),
     ]
     return inits, nodes
@@ -79,7 +82,7 @@ def build(head, cal, exemplars, cat_head, categories, path):
         numpy_helper.from_array(cat_head.b.astype(np.float32), "category_bias"),
         numpy_helper.from_array(np.array([-1], np.int64), "flat_shape"),
     ]
-    nodes = head_nodes + [
+    nodes = [n("Concat", ["embedding", "tail_embedding"], ["features"], axis=1)] + head_nodes + [
         n("Mul", ["logit", "inv_temperature"], ["logit_scaled"]),
         n("Add", ["logit_scaled", "calibration_bias"], ["logit_calibrated"]),
         n("Sigmoid", ["logit_calibrated"], ["p_calibrated"]),
@@ -102,7 +105,8 @@ def build(head, cal, exemplars, cat_head, categories, path):
     graph = helper.make_graph(
         nodes,
         "prompt_refusal_head",
-        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", dim])],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", dim]),
+         helper.make_tensor_value_info("tail_embedding", TensorProto.FLOAT, ["batch", dim])],
         [
             helper.make_tensor_value_info("refusal_probability", TensorProto.FLOAT, ["batch"]),
             helper.make_tensor_value_info("category_probabilities", TensorProto.FLOAT, ["batch", c]),

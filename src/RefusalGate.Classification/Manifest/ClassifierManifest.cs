@@ -28,6 +28,10 @@ public sealed class ClassifierManifest
     [JsonPropertyName("embedding_dimension")]
     public int EmbeddingDimension { get; init; } = 512;
 
+    /// <summary>The second input (the prompt's tail), or null for a head that reads the whole prompt only.</summary>
+    [JsonPropertyName("tail")]
+    public ClassifierManifestTail? Tail { get; init; }
+
     [JsonPropertyName("outputs")]
     public ClassifierManifestOutputs Outputs { get; init; } = new();
 

@@ -81,6 +81,11 @@ public static class ClassifierManifestLoader
             problems.Add("'embedding_input' and both 'outputs' names are required");
         }
 
+        if (manifest.Tail is { } tail && (string.IsNullOrWhiteSpace(tail.Input) || tail.Input == manifest.EmbeddingInput || tail.Chars < 1 || tail.WordWindow < 0))
+        {
+            problems.Add("'tail' needs an 'input' name other than 'embedding_input', 'chars' >= 1 and 'word_window' >= 0");
+        }
+
         if (problems.Count > 0)
         {
             throw new ClassifierManifestException($"Classifier manifest '{path}' is invalid: {string.Join("; ", problems)}. {RebuildHint}");
