@@ -47,4 +47,13 @@ public sealed class PromptTailTests
         var shortPrompt = string.Concat(Enumerable.Repeat(emoji, 160));
         PromptTail.Of(shortPrompt, Settings).ShouldBe(shortPrompt);
     }
+
+    [Fact]
+    public void Lone_surrogates_count_as_one_code_point_and_never_throw()
+    {
+        // Invalid UTF-16 (a JSON "\ud800" escape) can reach the classifier; Python counts a lone surrogate as one.
+        var prompt = new string('e', 100) + "fffff\ud800ffff " + new string('g', 287) + "\udc00g";
+
+        PromptTail.Of(prompt, Settings).ShouldBe(new string('g', 287) + "\udc00g");
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using RefusalGate.Classification.Manifest;
 
 namespace RefusalGate.Classification.Text;
@@ -26,7 +25,7 @@ public static class PromptTail
         var counted = 0;
         while (start > 0 && counted < settings.Chars)
         {
-            start -= start >= 2 && char.IsLowSurrogate(trimmedPrompt[start - 1]) && char.IsHighSurrogate(trimmedPrompt[start - 2]) ? 2 : 1;
+            start -= start >= 2 && IsPairAt(trimmedPrompt, start - 2) ? 2 : 1;
             counted++;
         }
 
@@ -44,9 +43,13 @@ public static class PromptTail
                 return trimmedPrompt[(index + 1)..];
             }
 
-            index += Rune.GetRuneAt(trimmedPrompt, index).Utf16SequenceLength;
+            index += IsPairAt(trimmedPrompt, index) ? 2 : 1;
         }
 
         return trimmedPrompt[start..];
     }
+
+    /// <summary>A valid surrogate pair (one code point) starts at <paramref name="index"/>; a lone surrogate counts as one, as in Python.</summary>
+    private static bool IsPairAt(string text, int index) =>
+        index + 1 < text.Length && char.IsHighSurrogate(text[index]) && char.IsLowSurrogate(text[index + 1]);
 }

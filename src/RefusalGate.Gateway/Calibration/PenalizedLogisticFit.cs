@@ -25,12 +25,12 @@ internal static class PenalizedLogisticFit
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(penalty);
         var k = prior.Length;
         var w = prior.ToArray();
-        var start = prior.ToArray();
-        var objective = Objective(features, refused, w, start, penalty);
+        var pull = prior.ToArray();
+        var objective = Objective(features, refused, w, pull, penalty);
         var candidate = new double[k];
         for (var iteration = 0; iteration < MaxIterations; iteration++)
         {
-            var (gradient, hessian) = Derivatives(features, refused, w, start, penalty);
+            var (gradient, hessian) = Derivatives(features, refused, w, pull, penalty);
             var direction = SolvePositiveDefinite(hessian, gradient);
             var decrease = Dot(gradient, direction);
 
@@ -43,7 +43,7 @@ internal static class PenalizedLogisticFit
                     candidate[a] = w[a] - (step * direction[a]);
                 }
 
-                next = Objective(features, refused, candidate, start, penalty);
+                next = Objective(features, refused, candidate, pull, penalty);
                 if (next <= objective - (1e-4 * step * decrease) || step < 1e-10)
                 {
                     break;
