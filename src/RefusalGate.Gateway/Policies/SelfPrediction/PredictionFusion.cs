@@ -57,23 +57,48 @@ public sealed class PredictionFusion : IOutcomeSink
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Adds a scored case and refits the model's weights when its sample has grown by a tenth (or 20 cases).</summary>
+    /// <summary>
+    /// Adds a scored case and refits the model's weights when its sample has grown by a tenth (or 20 cases). The fit
+    /// runs on a copy, outside the lock that <see cref="WeightsFor"/> takes on the request path.
+    /// </summary>
     public void Add(string model, double classifierProbability, double selfProbability, bool refused)
     {
+        ModelSamples samples;
+        double[][] features;
+        bool[] outcomes;
         lock (_lock)
         {
             var label = _models.Label(model);
-            if (!_samples.TryGetValue(label, out var samples))
+            if (!_samples.TryGetValue(label, out samples!))
             {
                 _samples[label] = samples = new ModelSamples();
             }
 
             samples.Add(Logit(classifierProbability), Logit(selfProbability), refused ? 1 : 0);
-            if (samples.Added >= samples.AddedAtFit + Math.Max(20, samples.Count / 10))
+            if (samples.Fitting || samples.Added < samples.AddedAtFit + Math.Max(20, samples.Count / 10))
             {
-                samples.Fitted = Fit(samples, FusionSettings.Default);
-                samples.FittedOn = samples.Count;
-                samples.AddedAtFit = samples.Added;
+                return;
+            }
+
+            samples.Fitting = true;
+            samples.AddedAtFit = samples.Added;
+            (features, outcomes) = samples.Snapshot();
+        }
+
+        try
+        {
+            var fitted = Fit(features, outcomes, FusionSettings.Default);
+            lock (_lock)
+            {
+                samples.Fitted = fitted;
+                samples.FittedOn = features.Length;
+            }
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                samples.Fitting = false;
             }
         }
     }
@@ -82,17 +107,8 @@ public sealed class PredictionFusion : IOutcomeSink
     /// Penalised logistic regression on (1, logit p_classifier, logit p_self); the penalty pulls toward the prior weights
     /// so that a small or separable sample cannot produce wild weights.
     /// </summary>
-    private static (double, double, double) Fit(ModelSamples samples, FusionSettings prior, double penalty = 1.0)
+    private static (double, double, double) Fit(double[][] features, bool[] refused, FusionSettings prior, double penalty = 1.0)
     {
-        var features = new double[samples.Count][];
-        var refused = new bool[samples.Count];
-        for (var i = 0; i < samples.Count; i++)
-        {
-            var (classifier, self, outcome) = samples[i];
-            features[i] = [1, classifier, self];
-            refused[i] = outcome > 0.5;
-        }
-
         var w = PenalizedLogisticFit.Fit(features, refused, [prior.Bias, prior.ClassifierWeight, prior.SelfWeight], penalty);
         return (w[0], w[1], w[2]);
     }
@@ -121,7 +137,23 @@ public sealed class PredictionFusion : IOutcomeSink
 
         public (double, double, double)? Fitted { get; set; }
 
-        public (double Classifier, double Self, double Refused) this[int index] => _ring[index];
+        /// <summary>True while a fit of this model runs outside the lock.</summary>
+        public bool Fitting { get; set; }
+
+        /// <summary>The kept samples as fit input: (1, logit p_classifier, logit p_self) and the outcome.</summary>
+        public (double[][] Features, bool[] Refused) Snapshot()
+        {
+            var features = new double[Count][];
+            var refused = new bool[Count];
+            for (var i = 0; i < Count; i++)
+            {
+                var (classifier, self, outcome) = _ring[i];
+                features[i] = [1, classifier, self];
+                refused[i] = outcome > 0.5;
+            }
+
+            return (features, refused);
+        }
 
         public void Add(double classifier, double self, double refused)
         {
