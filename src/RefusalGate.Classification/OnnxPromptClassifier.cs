@@ -28,6 +28,7 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
     private readonly string _categoryOutput;
     private readonly PromptPredictionFactory _factory;
     private readonly DynamicBatcher<HeadInput, PromptPrediction> _headBatcher;
+    private readonly PromptPrediction _emptyPrompt;
 
     public OnnxPromptClassifier(ISentenceEncoder encoder, IInferenceSessionFactory sessions, LoadedClassifierManifest manifest)
     {
@@ -44,6 +45,10 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
         _categoryOutput = m.Outputs.CategoryProbabilities;
         CheckShapes(manifest, encoder.Dimension);
         _factory = new PromptPredictionFactory(m.Categories, m.DecisionThreshold);
+
+        // Nothing to refuse: a model answers an empty message (with a greeting or a question), so an empty or
+        // whitespace-only prompt is "comply" with probability 0 and no model run, like an empty response in the detector.
+        _emptyPrompt = _factory.Create(0f, new float[m.Categories.Count]);
         _headBatcher = new DynamicBatcher<HeadInput, PromptPrediction>(new HeadBatch(this), HeadBatching);
         Manifest = manifest;
     }
@@ -53,6 +58,11 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
     public async ValueTask<PromptPrediction> ClassifyAsync(string prompt, CancellationToken cancellationToken)
     {
         var text = (prompt ?? string.Empty).Trim();
+        if (text.Length == 0)
+        {
+            return _emptyPrompt;
+        }
+
         var tail = TailOf(text);
         HeadInput input;
         if (ReferenceEquals(tail, text))
@@ -78,8 +88,14 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
             return [];
         }
 
-        // One encoder batch: every prompt, then the tails of the prompts longer than their tail.
-        var texts = prompts.Select(p => (p ?? string.Empty).Trim()).ToList();
+        // One encoder batch: every non-empty prompt, then the tails of the prompts longer than their tail.
+        var all = prompts.Select(p => (p ?? string.Empty).Trim()).ToList();
+        var texts = all.Where(t => t.Length > 0).ToList();
+        if (texts.Count == 0)
+        {
+            return [.. all.Select(_ => _emptyPrompt)];
+        }
+
         var tailRows = new int[texts.Count];
         var toEncode = new List<string>(texts);
         for (var i = 0; i < texts.Count; i++)
@@ -93,7 +109,9 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
         }
 
         var embeddings = await _encoder.EncodeBatchAsync(toEncode, cancellationToken).ConfigureAwait(false);
-        return Predict([.. texts.Select((_, i) => new HeadInput(embeddings[i], embeddings[tailRows[i]]))]);
+        var predicted = Predict([.. texts.Select((_, i) => new HeadInput(embeddings[i], embeddings[tailRows[i]]))]);
+        var next = 0;
+        return [.. all.Select(t => t.Length == 0 ? _emptyPrompt : predicted[next++])];
     }
 
     /// <summary>Stops the head's batcher (like the encoder, the classifier is disposed asynchronously).</summary>

@@ -54,6 +54,23 @@ public sealed class ClassifierTests(ClassifierFixture fixture) : IClassFixture<C
     }
 
     [Theory]
+    [InlineData("")]
+    [InlineData(" \t\r\n ")]
+    public async Task Empty_prompts_are_answered_without_running_the_model(string prompt)
+    {
+        var prediction = await fixture.Classifier.ClassifyAsync(prompt, CancellationToken.None);
+
+        prediction.RefusalProbability.ShouldBe(0f);
+        prediction.PredictedRefusal.ShouldBeFalse();
+        prediction.TopCategory.ShouldBe(PromptPredictionFactory.NoCategory);
+
+        var batch = await fixture.Onnx.ClassifyBatchAsync(["How do I bake bread?", prompt, "Write a poem about the sea."], CancellationToken.None);
+        batch[1].RefusalProbability.ShouldBe(0f);
+        batch[0].RefusalProbability.ShouldBe((await fixture.Classifier.ClassifyAsync("How do I bake bread?", CancellationToken.None)).RefusalProbability, 1e-5f);
+        batch[2].RefusalProbability.ShouldBe((await fixture.Classifier.ClassifyAsync("Write a poem about the sea.", CancellationToken.None)).RefusalProbability, 1e-5f);
+    }
+
+    [Theory]
     [MemberData(nameof(AwkwardInputs))]
     public async Task Awkward_inputs_get_a_defined_answer(string name, string prompt)
     {
