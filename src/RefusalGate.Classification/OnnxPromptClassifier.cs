@@ -57,15 +57,14 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
 
     public async ValueTask<PromptPrediction> ClassifyAsync(string prompt, CancellationToken cancellationToken)
     {
-        var text = (prompt ?? string.Empty).Trim();
+        var (text, tail) = Plan(prompt);
         if (text.Length == 0)
         {
             return _emptyPrompt;
         }
 
-        var tail = TailOf(text);
         HeadInput input;
-        if (ReferenceEquals(tail, text))
+        if (tail is null)
         {
             var embedding = await _encoder.EncodeAsync(text, cancellationToken).ConfigureAwait(false);
             input = new HeadInput(embedding, embedding);
@@ -83,27 +82,22 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
     public async ValueTask<IReadOnlyList<PromptPrediction>> ClassifyBatchAsync(IReadOnlyList<string> prompts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prompts);
-        if (prompts.Count == 0)
-        {
-            return [];
-        }
-
-        // One encoder batch: every non-empty prompt, then the tails of the prompts longer than their tail.
-        var all = prompts.Select(p => (p ?? string.Empty).Trim()).ToList();
-        var texts = all.Where(t => t.Length > 0).ToList();
+        var plans = prompts.Select(Plan).ToList();
+        var texts = plans.Where(p => p.Text.Length > 0).ToList();
         if (texts.Count == 0)
         {
-            return [.. all.Select(_ => _emptyPrompt)];
+            return [.. plans.Select(_ => _emptyPrompt)];
         }
 
+        // One encoder batch: every non-empty prompt, then the tails of those that have one.
+        var toEncode = texts.Select(p => p.Text).ToList();
         var tailRows = new int[texts.Count];
-        var toEncode = new List<string>(texts);
         for (var i = 0; i < texts.Count; i++)
         {
-            var tail = TailOf(texts[i]);
-            tailRows[i] = ReferenceEquals(tail, texts[i]) ? i : toEncode.Count;
-            if (tailRows[i] != i)
+            tailRows[i] = i;
+            if (texts[i].Tail is { } tail)
             {
+                tailRows[i] = toEncode.Count;
                 toEncode.Add(tail);
             }
         }
@@ -111,14 +105,19 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
         var embeddings = await _encoder.EncodeBatchAsync(toEncode, cancellationToken).ConfigureAwait(false);
         var predicted = Predict([.. texts.Select((_, i) => new HeadInput(embeddings[i], embeddings[tailRows[i]]))]);
         var next = 0;
-        return [.. all.Select(t => t.Length == 0 ? _emptyPrompt : predicted[next++])];
+        return [.. plans.Select(p => p.Text.Length == 0 ? _emptyPrompt : predicted[next++])];
     }
 
     /// <summary>Stops the head's batcher (like the encoder, the classifier is disposed asynchronously).</summary>
     public ValueTask DisposeAsync() => _headBatcher.DisposeAsync();
 
-    /// <summary>The prompt's tail, or the prompt itself (the same instance) when the head reads no tail or the prompt is short.</summary>
-    private string TailOf(string trimmedPrompt) => _tail is null ? trimmedPrompt : PromptTail.Of(trimmedPrompt, _tail);
+    /// <summary>What to encode for a prompt: its trimmed text, and its tail when the head reads one and the prompt is longer.</summary>
+    private (string Text, string? Tail) Plan(string? prompt)
+    {
+        var text = (prompt ?? string.Empty).Trim();
+        var tail = _tail is null ? text : PromptTail.Of(text, _tail);
+        return (text, ReferenceEquals(tail, text) ? null : tail);
+    }
 
     private PromptPrediction[] Predict(HeadInput[] batch)
     {

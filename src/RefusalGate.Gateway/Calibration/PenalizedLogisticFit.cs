@@ -75,7 +75,7 @@ internal static class PenalizedLogisticFit
         for (var i = 0; i < features.Count; i++)
         {
             var z = Dot(w, features[i]);
-            loss += Softplus(refused[i] ? -z : z); // −log σ(z) = softplus(−z); −log(1 − σ(z)) = softplus(z)
+            loss += Logistic.Softplus(refused[i] ? -z : z);
         }
 
         for (var a = 0; a < w.Length; a++)
@@ -95,7 +95,7 @@ internal static class PenalizedLogisticFit
         for (var i = 0; i < features.Count; i++)
         {
             var x = features[i];
-            var p = 1 / (1 + Math.Exp(-Dot(w, x)));
+            var p = Logistic.Sigmoid(Dot(w, x));
             var residual = p - (refused[i] ? 1 : 0);
             var weight = p * (1 - p);
             for (var a = 0; a < k; a++)
@@ -173,7 +173,4 @@ internal static class PenalizedLogisticFit
 
         return sum;
     }
-
-    /// <summary>log(1 + eˣ), exact for large |x| too.</summary>
-    private static double Softplus(double x) => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
 }

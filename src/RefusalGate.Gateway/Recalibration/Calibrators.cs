@@ -1,3 +1,5 @@
+using RefusalGate.Gateway.Calibration;
+
 namespace RefusalGate.Gateway.Recalibration;
 
 /// <summary>A monotone map from the classifier's probability to a recalibrated one.</summary>
@@ -42,17 +44,4 @@ public sealed class IsotonicCalibrator(double[] knots, double[] values) : ICalib
 
         return Math.Clamp(value, Epsilon, 1 - Epsilon);
     }
-}
-
-internal static class Logistic
-{
-    private const double Epsilon = 1e-6;
-
-    public static double Logit(double p)
-    {
-        var q = Math.Clamp(p, Epsilon, 1 - Epsilon);
-        return Math.Log(q / (1 - q));
-    }
-
-    public static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 }

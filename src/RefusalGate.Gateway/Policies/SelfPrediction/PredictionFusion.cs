@@ -27,7 +27,7 @@ public sealed class PredictionFusion : IOutcomeSink
     {
         var (bias, wc, ws) = WeightsFor(model, settings);
         var z = bias + (wc * Logit(classifierProbability)) + (ws * Logit(selfProbability));
-        return 1 / (1 + Math.Exp(-z));
+        return Logistic.Sigmoid(z);
     }
 
     /// <summary>The weights in force for a model: fitted ones once enough samples are in (and fitting is on), else configured.</summary>
@@ -113,11 +113,7 @@ public sealed class PredictionFusion : IOutcomeSink
         return (w[0], w[1], w[2]);
     }
 
-    private static double Logit(double p)
-    {
-        var clamped = Math.Clamp(p, Epsilon, 1 - Epsilon);
-        return Math.Log(clamped / (1 - clamped));
-    }
+    private static double Logit(double p) => Logistic.Logit(p, Epsilon);
 
     /// <summary>A ring of the most recent samples of one model.</summary>
     private sealed class ModelSamples
