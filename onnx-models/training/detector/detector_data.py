@@ -38,6 +38,7 @@ TONE_MAP = {
 STRONG_REFUSAL_GROUPS = {"apology", "cannot", "as_an_ai", "policy"}
 
 
+
 @dataclass
 class Example:
     source: str
@@ -95,7 +96,8 @@ def load_gptfuzz(root: Path, cues: LexicalCues) -> list[Example]:
         for r in csv.DictReader(open(root / "gptfuzz" / name, encoding="utf-8")):
             prompt = questions.get(r["question"], r["question"])
             response = r["Response"]
-            refusal_opening = bool(cues.group_hits(prepare(response).first) & STRONG_REFUSAL_GROUPS)
+            prepared = prepare(response)
+            refusal_opening = bool(cues.group_hits(prepared.first) & STRONG_REFUSAL_GROUPS)
             if r["label"] == "1" and refusal_opening:
                 # Harmful content after a refusal (typically the dual "[CLASSIC] I'm sorry... [JAILBREAK]
                 # Sure..." format): it refuses, then complies, which is a partial refusal.
@@ -104,6 +106,11 @@ def load_gptfuzz(root: Path, cues: LexicalCues) -> list[Example]:
                 out.append(Example("gptfuzz", _norm_prompt(prompt), prompt, response, COMPLIANCE, "none", "label=1"))
             elif refusal_opening:
                 out.append(Example("gptfuzz", _norm_prompt(prompt), prompt, response, FULL, "safety", "label=0+cue"))
+            elif cues.group_hits(prepared.opening) & STRONG_REFUSAL_GROUPS:
+                # The refusal after an acknowledgement ("I understand your request to have two
+                # personas. However, I must inform you that I cannot ..."), as Llama-2 and ChatGPT
+                # often answer: the one "pleasantry, then refusal" style the pool has (381 rows).
+                out.append(Example("gptfuzz", _norm_prompt(prompt), prompt, response, FULL, "safety", "label=0+opening-cue"))
     return out
 
 
@@ -140,10 +147,26 @@ def load_self_defense(root: Path, cues: LexicalCues) -> list[Example]:
     return out
 
 
+CONVERSATIONAL = Path(__file__).with_name("conversational-compliances.jsonl")
+
+
+def load_conversational() -> list[Example]:
+    """Short social replies and one-line answers written for this project (greetings, thanks,
+    small talk, bare facts). The pool has almost none: its responses answer harmful or awkward
+    requests, where "anything else I can help with?" closes refusals, so a greeting scored as
+    one. Labelled compliance by construction; split by their own text like any other row."""
+    out = []
+    for line in CONVERSATIONAL.read_text(encoding="utf-8").splitlines():
+        response = json.loads(line)["response"]
+        out.append(Example("hand-written", _norm_prompt(response), "", response, COMPLIANCE, "none", "conversational"))
+    return out
+
+
 def load_all(root: Path, cues: LexicalCues) -> tuple[list[Example], dict]:
     raw = (
         load_chatgpt_refusals(root)
         + load_rbr_gold(root)
+        + load_conversational()
         + load_gptfuzz(root, cues)
         + load_jbb_artifacts(root, cues)
         + load_self_defense(root, cues)

@@ -9,9 +9,13 @@ Steps (all lengths in Unicode code points):
 2. normalise: curly apostrophes (U+2018, U+2019, U+02BC) become "'"; strip the WHITESPACE set.
 3. split: the first sentence(s) end at the first boundary (a newline, or . ! ? followed by
    whitespace or the end) that lies at or after MIN_FIRST_CHARS; without one, the first
-   MAX_FIRST_CHARS code points. The rest is what follows, stripped.
-4. cues: per group of lexical-cues.json, 1.0 if any pattern matches the first part, then
-   1.0 if any pattern matches the whole bounded text; then four shape features.
+   MAX_FIRST_CHARS code points. The rest is what follows, stripped. The opening is the
+   first OPENING_CHARS code points of the text, whatever its sentences.
+4. cues: per group of lexical-cues.json, 1.0 if any pattern matches the first part, 1.0 if
+   any matches the opening, 1.0 if any matches the whole bounded text; then four shape
+   features. The opening catches a refusal in the second sentence ("Thank you for reaching
+   out! However, I cannot ...") without the "anywhere" flag's noise (a caveat at the end
+   of a long answer).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 MAX_CHARS = 2000
 MIN_FIRST_CHARS = 30
 MAX_FIRST_CHARS = 300
+OPENING_CHARS = 400
 WHITESPACE = " \t\n\r\f\v\u00a0"
 APOSTROPHES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'"}
 SENTENCE_END = ".!?"
@@ -36,6 +41,10 @@ class PreparedText:
     text: str
     first: str
     rest: str
+
+    @property
+    def opening(self) -> str:
+        return self.text[:OPENING_CHARS]
 
 
 def strip_ws(text: str) -> str:
@@ -78,14 +87,14 @@ class LexicalCues:
     def feature_names(self) -> list[str]:
         names = []
         for name, _ in self.groups:
-            names += [f"{name}_first", f"{name}_any"]
+            names += [f"{name}_first", f"{name}_opening", f"{name}_any"]
         return names + SHAPE_FEATURES
 
     def features(self, prepared: PreparedText) -> list[float]:
         values: list[float] = []
         for _, patterns in self.groups:
-            values.append(1.0 if any(p.search(prepared.first) for p in patterns) else 0.0)
-            values.append(1.0 if any(p.search(prepared.text) for p in patterns) else 0.0)
+            for part in (prepared.first, prepared.opening, prepared.text):
+                values.append(1.0 if any(p.search(part) for p in patterns) else 0.0)
         max_log = math.log(1.0 + MAX_CHARS)
         values.append(math.log(1.0 + len(prepared.text)) / max_log)
         values.append(math.log(1.0 + len(prepared.rest)) / max_log)

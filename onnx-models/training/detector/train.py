@@ -27,6 +27,7 @@ from detector_features import (
     MAX_CHARS,
     MAX_FIRST_CHARS,
     MIN_FIRST_CHARS,
+    OPENING_CHARS,
     LexicalCues,
     load_reason_rules,
     prepare,
@@ -42,7 +43,7 @@ LR = 1e-3
 WEIGHT_DECAY = 1e-2
 DROPOUT = 0.1
 EMB = 512
-SOURCES = ["chatgpt-refusals", "rbr-gold", "gptfuzz", "jbb-artifacts", "llm-self-defense"]
+SOURCES = ["chatgpt-refusals", "rbr-gold", "gptfuzz", "jbb-artifacts", "llm-self-defense", "hand-written"]
 
 
 def seed_everything() -> None:
@@ -252,10 +253,13 @@ def report(y3: np.ndarray, kinds: np.ndarray, p_ref: np.ndarray | None, threshol
 # ---------------------------------------------------------------- main
 
 def main() -> None:
+    global SEED
     ap = argparse.ArgumentParser()
     ap.add_argument("--datasets", type=Path, required=True)
     ap.add_argument("--repo", type=Path, required=True)
+    ap.add_argument("--seed", type=int, default=SEED, help="other seeds measure how much a change is noise")
     args = ap.parse_args()
+    SEED = args.seed
     seed_everything()
 
     repo = args.repo
@@ -333,6 +337,13 @@ def main() -> None:
         m = sources[te] == s
         if m.any():
             metrics["test_by_source"][s] = report(y[te][m], kinds_te[m], p_te[m], threshold)
+    # gptfuzz by how its weak label was cleaned (detector_data.load_gptfuzz), so a change to the
+    # cleaning can be compared on the rows both versions keep.
+    origins_te = np.array([e.origin for e, m in zip(examples, te) if m])
+    metrics["test_gptfuzz_by_origin"] = {
+        o: round(float(((p_te[origins_te == o] >= threshold) == (y[te][origins_te == o] > 0)).mean()), 4)
+        for o in sorted(set(origins_te[sources[te] == "gptfuzz"]))
+    }
     base_te = np.array([FULL if baseline_is_refusal(e.response) else COMPLIANCE for e, m in zip(examples, te) if m])
     metrics["string_baseline_test"] = {
         "binary_accuracy": round(float(((base_te > 0) == (y[te] > 0)).mean()), 4),
@@ -423,6 +434,7 @@ def export(model, a, b, n_cues, out_dir: Path, threshold: float, cues: LexicalCu
                 "maxChars": MAX_FIRST_CHARS,
                 "rule": "first boundary at or after minChars, boundary = a newline, or one of . ! ? followed by whitespace or the end of the text; without one, the first maxChars code points",
             },
+            "openingChars": OPENING_CHARS,
             "emptyResponse": "an empty or whitespace-only response is a compliance with refusal_probability 0 (nothing was refused; the model is not run)",
         },
     }

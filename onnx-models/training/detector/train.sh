@@ -21,4 +21,4 @@ fi
 
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONHASHSEED=0
 cd "$here"
-exec /usr/bin/python3 train.py --datasets "$datasets" --repo "$repo"
+exec /usr/bin/python3 train.py --datasets "$datasets" --repo "$repo" "${@:2}"

@@ -6,7 +6,7 @@ namespace RefusalGate.Detection.Features;
 /// <summary>
 /// The lexical cue features of onnx-models/detector/lexical-cues.json, computed exactly as
 /// onnx-models/training/detector/detector_features.py computes them: per group "fires in the first
-/// sentence(s)" and "fires anywhere", then four shape features.
+/// sentence(s)", "fires in the opening" and "fires anywhere", then four shape features.
 /// </summary>
 internal sealed class LexicalCueSet
 {
@@ -22,10 +22,10 @@ internal sealed class LexicalCueSet
 
     public RefusalReasonRules ReasonRules { get; }
 
-    public int FeatureCount => (_groups.Count * 2) + 4;
+    public int FeatureCount => (_groups.Count * 3) + 4;
 
     public IEnumerable<string> FeatureNames =>
-        _groups.SelectMany(g => new[] { g.Name + "_first", g.Name + "_any" })
+        _groups.SelectMany(g => new[] { g.Name + "_first", g.Name + "_opening", g.Name + "_any" })
             .Concat(["log_length", "log_rest_length", "has_rest", "newlines"]);
 
     public static LexicalCueSet Load(string path, int maxChars)
@@ -47,6 +47,7 @@ internal sealed class LexicalCueSet
         foreach (var group in _groups)
         {
             values[i++] = group.Matches(prepared.First) ? 1f : 0f;
+            values[i++] = group.Matches(prepared.Opening) ? 1f : 0f;
             values[i++] = group.Matches(prepared.Text) ? 1f : 0f;
         }
 

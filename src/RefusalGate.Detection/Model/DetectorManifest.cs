@@ -35,7 +35,8 @@ internal sealed record DetectorManifestText(
     [property: JsonPropertyName("maxChars")] int MaxChars,
     [property: JsonPropertyName("apostrophes")] IReadOnlyList<string> Apostrophes,
     [property: JsonPropertyName("whitespace")] IReadOnlyList<string> Whitespace,
-    [property: JsonPropertyName("firstSentence")] DetectorManifestFirstSentence FirstSentence);
+    [property: JsonPropertyName("firstSentence")] DetectorManifestFirstSentence FirstSentence,
+    [property: JsonPropertyName("openingChars")] int OpeningChars);
 
 internal sealed record DetectorManifestFirstSentence(
     [property: JsonPropertyName("minChars")] int MinChars,

@@ -14,6 +14,7 @@ internal sealed record DetectorModelFiles(DetectorManifest Manifest, string Head
         Manifest.Text.MaxChars,
         Manifest.Text.FirstSentence.MinChars,
         Manifest.Text.FirstSentence.MaxChars,
+        Manifest.Text.OpeningChars,
         string.Concat(Manifest.Text.Whitespace),
         string.Concat(Manifest.Text.Apostrophes));
 

@@ -29,6 +29,7 @@ internal sealed class ResponseTextPreparer
             ToText(text),
             ToText(runes.AsSpan(firstStart, firstEnd - firstStart)),
             ToText(runes.AsSpan(restStart, restEnd - restStart)),
+            ToText(text[..Math.Min(text.Length, _settings.OpeningChars)]),
             text.Length,
             restEnd - restStart);
     }

@@ -44,6 +44,27 @@ public sealed class LexicalCueSetTests
         Cues.Hits(text).ShouldContain(group);
     }
 
+    [Fact]
+    public void A_refusal_after_a_pleasantry_fires_in_the_opening_but_not_the_first_sentence()
+    {
+        var features = Feature(Preparer.Prepare("I'm glad you're interested in chemistry! However, I cannot provide instructions for that."));
+
+        features("cannot_first").ShouldBe(0f);
+        features("cannot_opening").ShouldBe(1f);
+        features("cannot_any").ShouldBe(1f);
+    }
+
+    [Fact]
+    public void A_caveat_after_the_opening_fires_only_anywhere()
+    {
+        var answer = "Here is a summary of the plot. " + string.Concat(Enumerable.Repeat("The story goes on. ", 30)) + "I cannot stress enough how good it is.";
+
+        var features = Feature(Preparer.Prepare(answer));
+
+        features("cannot_opening").ShouldBe(0f);
+        features("cannot_any").ShouldBe(1f);
+    }
+
     [Theory]
     [InlineData("As an AI language model, I don't have access to real-time weather data.", "capability")]
     [InlineData("As an AI language model, I do not have personal opinions about politicians.", "opinion")]
@@ -53,5 +74,12 @@ public sealed class LexicalCueSetTests
         var prepared = Preparer.Prepare(text);
 
         Cues.ReasonRules.ReasonFor(Cues.Hits(prepared.First), Cues.Hits(prepared.Text)).ShouldBe(reason);
+    }
+
+    private static Func<string, float> Feature(PreparedResponse prepared)
+    {
+        var values = Cues.Compute(prepared);
+        var names = Cues.FeatureNames.ToList();
+        return name => values[names.IndexOf(name)];
     }
 }

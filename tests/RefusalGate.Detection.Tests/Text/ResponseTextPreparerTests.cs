@@ -5,7 +5,8 @@ namespace RefusalGate.Detection.Tests.Text;
 
 public sealed class ResponseTextPreparerTests
 {
-    private static readonly ResponseTextPreparer Preparer = new(DetectorModelFiles.Open(RepositoryFiles.DetectorDirectory).TextSettings);
+    private static readonly TextSettings Settings = DetectorModelFiles.Open(RepositoryFiles.DetectorDirectory).TextSettings;
+    private static readonly ResponseTextPreparer Preparer = new(Settings);
 
     public static TheoryData<int> Vectors => DetectorTestVectors.Indexes();
 
@@ -28,6 +29,14 @@ public sealed class ResponseTextPreparerTests
 
         prepared.First.ShouldBe("Sorry. I can't help with that request.");
         prepared.Rest.ShouldBe("Anything else?");
+    }
+
+    [Fact]
+    public void Opening_is_counted_in_code_points_like_the_trainer()
+    {
+        var prepared = Preparer.Prepare(string.Concat(Enumerable.Repeat("\U0001F600", Settings.OpeningChars + 100)));
+
+        prepared.Opening.ShouldBe(string.Concat(Enumerable.Repeat("\U0001F600", Settings.OpeningChars)));
     }
 
     [Fact]
