@@ -5,7 +5,7 @@ are produced with it, and the card's metrics come from it.
 Inputs : embedding [B,512] float32       (L2-normalised USE-lite sentence embedding of the prompt)
          tail_embedding [B,512] float32  (the same for the prompt's tail, common.text.prompt_tail; read by the
                                           refusal MLP only: exemplars and categories use the whole prompt)
-Outputs: refusal_probability [B]        calibrated, shrunk toward 0.5 out of distribution
+Outputs: refusal_probability [B]        calibrated, shrunk toward the decision threshold out of distribution
          category_probabilities [B,C]   P(refused and category c) = refusal_probability * P(c | refused)
          in_distribution [B]            the shrink factor g in [0,1] (1 = like the training data)
          max_similarity [B]             max cosine to the training exemplars
@@ -23,7 +23,7 @@ def forward(x, x_tail, head, cal, exemplars, cat_head):
     p = 1.0 / (1.0 + np.exp(-(logit * np.float32(cal.inv_t) + np.float32(cal.bias))))
     sim = (x @ exemplars.T).max(axis=1, keepdims=True)
     g = 1.0 / (1.0 + np.exp(-((sim - np.float32(cal.s0)) * np.float32(cal.a))))
-    pf = (p - np.float32(0.5)) * g + np.float32(0.5)
+    pf = (p - np.float32(cal.target)) * g + np.float32(cal.target)
     z = x @ cat_head.W + cat_head.b
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -76,7 +76,7 @@ def build(head, cal, exemplars, cat_head, categories, path):
         numpy_helper.from_array(np.array([cal.bias], np.float32), "calibration_bias"),
         numpy_helper.from_array(np.array([cal.a], np.float32), "shrink_slope"),
         numpy_helper.from_array(np.array([cal.s0], np.float32), "shrink_center"),
-        numpy_helper.from_array(np.array([0.5], np.float32), "half"),
+        numpy_helper.from_array(np.array([cal.target], np.float32), "shrink_target"),
         numpy_helper.from_array(np.ascontiguousarray(exemplars.T.astype(np.float32)), "exemplars_t"),
         numpy_helper.from_array(cat_head.W.astype(np.float32), "category_weight"),
         numpy_helper.from_array(cat_head.b.astype(np.float32), "category_bias"),
@@ -91,9 +91,9 @@ def build(head, cal, exemplars, cat_head, categories, path):
         n("Sub", ["max_sim_col", "shrink_center"], ["sim_centered"]),
         n("Mul", ["sim_centered", "shrink_slope"], ["sim_scaled"]),
         n("Sigmoid", ["sim_scaled"], ["g_col"]),
-        n("Sub", ["p_calibrated", "half"], ["p_centered"]),
+        n("Sub", ["p_calibrated", "shrink_target"], ["p_centered"]),
         n("Mul", ["p_centered", "g_col"], ["p_shrunk"]),
-        n("Add", ["p_shrunk", "half"], ["p_col"]),
+        n("Add", ["p_shrunk", "shrink_target"], ["p_col"]),
         n("Reshape", ["p_col", "flat_shape"], ["refusal_probability"]),
         n("Reshape", ["g_col", "flat_shape"], ["in_distribution"]),
         n("Reshape", ["max_sim_col", "flat_shape"], ["max_similarity"]),

@@ -8,10 +8,13 @@ calibration      fitted on held-out predictions (grouped out-of-fold plus, with 
                  weight, leave-one-source-out: prompts from a data set the head never saw):
                    p   = sigmoid(logit / T + b)
                    g   = sigmoid(a * (s - s0))   s = max cosine to the training exemplars
-                   p'  = 0.5 + (p - 0.5) * g
-                 g shrinks the probability toward 0.5 when the prompt is far from everything
+                   p'  = m + (p - m) * g
+                 g shrinks the probability toward m when the prompt is far from everything
                  the head was trained on; a, s0 are learned jointly with T, b, so the shrink is
-                 only as strong as the out-of-source errors justify.
+                 only as strong as the out-of-source errors justify. m is the decision threshold
+                 (train.py fits the two in turn): an unfamiliar prompt loses confidence, but the
+                 shrink never moves it across the threshold. With m = 0.5 above a threshold of
+                 0.42, "ok" or "lol" came out as refusals just for being unfamiliar.
 exemplars        k-means centroids of the training embeddings (kept small so the head file
                  stays a few MB).
 category head    multinomial logistic regression on refused prompts with a mapped category;
@@ -80,28 +83,28 @@ def _sigmoid(z):
 
 
 class Calibration:
-    def __init__(self, inv_t=1.0, bias=0.0, a=0.0, s0=0.0, use_shrink=True):
-        self.inv_t, self.bias, self.a, self.s0, self.use_shrink = inv_t, bias, a, s0, use_shrink
+    def __init__(self, inv_t=1.0, bias=0.0, a=0.0, s0=0.0, use_shrink=True, target=0.5):
+        self.inv_t, self.bias, self.a, self.s0, self.use_shrink, self.target = inv_t, bias, a, s0, use_shrink, target
 
     def apply(self, logit, sim):
         p = _sigmoid(np.asarray(logit, np.float64) * self.inv_t + self.bias)
         if not self.use_shrink:
             return p
         g = _sigmoid(self.a * (np.asarray(sim, np.float64) - self.s0))
-        return 0.5 + (p - 0.5) * g
+        return self.target + (p - self.target) * g
 
     def params(self):
-        return {"inv_temperature": self.inv_t, "bias": self.bias, "shrink_slope": self.a, "shrink_center": self.s0, "shrink": self.use_shrink}
+        return {"inv_temperature": self.inv_t, "bias": self.bias, "shrink_slope": self.a, "shrink_center": self.s0, "shrink_target": self.target, "shrink": self.use_shrink}
 
     @staticmethod
-    def fit(logit, sim, y, w, use_shrink=True):
+    def fit(logit, sim, y, w, use_shrink=True, target=0.5):
         logit = np.asarray(logit, np.float64)
         sim = np.asarray(sim, np.float64)
         y = np.asarray(y, np.float64)
         w = np.asarray(w, np.float64)
 
         def nll(theta):
-            cal = Calibration(theta[0], theta[1], theta[2], theta[3], use_shrink)
+            cal = Calibration(theta[0], theta[1], theta[2], theta[3], use_shrink, target)
             p = np.clip(cal.apply(logit, sim), 1e-6, 1 - 1e-6)
             return -np.sum(w * (y * np.log(p) + (1 - y) * np.log(1 - p))) / w.sum()
 
@@ -113,7 +116,7 @@ class Calibration:
                 if best is None or r.fun < best.fun:
                     best = r
         t = best.x
-        return Calibration(float(t[0]), float(t[1]), float(t[2]), float(t[3]), use_shrink), float(best.fun)
+        return Calibration(float(t[0]), float(t[1]), float(t[2]), float(t[3]), use_shrink, target), float(best.fun)
 
 
 def category_weights(sources, cat_idx):

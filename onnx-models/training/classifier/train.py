@@ -79,6 +79,9 @@ BENIGN_BUT_SCARY = {"or_bench_hard", "synthetic_scary", "jbb_benign"}
 MAX_SCARY_REFUSAL = 0.20
 
 
+MAX_THRESHOLD_ROUNDS = 6
+
+
 def pick_threshold(items, p, mask):
     """On validation only: the lowest threshold (most recall on plainly harmful prompts) that keeps
     benign-but-scary prompts (OR-Bench hard, hand-written homonym/history prompts, JBB benign twins)
@@ -162,7 +165,9 @@ def main():
     ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation of the linear head")
     ap.add_argument("--head", choices=["lr", "mlp"], default="mlp")
     ap.add_argument("--loso-weight", type=float, default=0.1, help="share of calibration weight on out-of-source predictions")
+    ap.add_argument("--seed", type=int, default=prepare.SEED, help="another split and initialisation, to tell a change from noise")
     args = ap.parse_args()
+    prepare.SEED = heads.SEED = args.seed
     np.random.seed(prepare.SEED)
 
     tax = data_mod.Taxonomy(TAXONOMY)
@@ -218,11 +223,7 @@ def main():
     cal_sim = np.concatenate([oof_sim[tr], loso_sim[tr]])
     cal_y = np.concatenate([y[tr], y[tr]])
     cal_w = np.concatenate([w_tr * (1 - args.loso_weight), w_tr * args.loso_weight])
-    cal, cal_nll = heads.Calibration.fit(cal_logit, cal_sim, cal_y, cal_w)
     cal_plain, _ = heads.Calibration.fit(cal_logit, cal_sim, cal_y, cal_w, use_shrink=False)
-    log(f"calibration: {cal.params()} nll {cal_nll:.4f}")
-    loso_p = cal.apply(loso_logit, loso_sim)
-    oof_p = cal.apply(oof_logit, oof_sim)
 
     head = make_head().fit(x[tr], y[tr], w_tr)
     exemplars = heads.fit_exemplars(x_full[tr])
@@ -231,11 +232,23 @@ def main():
     cm = tr & (y == 1) & (cat_idx >= 0)
     cat_head = heads.CategoryHead().fit(x_full[cm], cat_idx[cm], len(cats), heads.category_weights(src[cm], cat_idx[cm]))
 
-    out = export.forward(x_full, x_tail, head, cal, exemplars, cat_head)
-    p = out["refusal_probability"].astype(np.float64)
+    # The shrink pulls unfamiliar prompts toward the decision threshold, and the threshold is picked
+    # on the shrunk probabilities: fit the two in turn until the threshold stays put.
+    threshold = 0.5
+    for _ in range(MAX_THRESHOLD_ROUNDS):
+        cal, cal_nll = heads.Calibration.fit(cal_logit, cal_sim, cal_y, cal_w, target=threshold)
+        out = export.forward(x_full, x_tail, head, cal, exemplars, cat_head)
+        p = out["refusal_probability"].astype(np.float64)
+        picked = pick_threshold(all_items, p, is_val)
+        log(f"calibration: {cal.params()} nll {cal_nll:.4f}; threshold picked on validation: {picked}")
+        if picked == threshold:
+            break
+        threshold = picked
+    else:
+        raise SystemExit(f"threshold did not settle in {MAX_THRESHOLD_ROUNDS} rounds (last {threshold})")
+    loso_p = cal.apply(loso_logit, loso_sim)
+    oof_p = cal.apply(oof_logit, oof_sim)
     p_noshrink = cal_plain.apply(head.logit(x), 0.0)
-    threshold = pick_threshold(all_items, p, is_val)
-    log(f"decision threshold (picked on validation): {threshold}")
 
     report = {"counts": counts, "calibration": cal.params(), "calibration_without_shrink": cal_plain.params(), "threshold": threshold,
               "encoder": encoder.name, "head": args.head, "regularisation_C": args.c, "loso_calibration_weight": args.loso_weight}
