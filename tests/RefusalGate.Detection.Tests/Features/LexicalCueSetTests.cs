@@ -66,6 +66,15 @@ public sealed class LexicalCueSetTests
     }
 
     [Theory]
+    [InlineData("Please note that this is not legal advice. In most states a landlord must give notice.", "professional_redirect")]
+    [InlineData("This isn't medical advice, but rest and fluids usually help.", "professional_redirect")]
+    [InlineData("Please note that this is not legal advice. In most states a landlord must give notice.", "inappropriate")]
+    public void A_disclaimer_is_not_a_refusal_cue(string text, string group)
+    {
+        Cues.Hits(text).ShouldNotContain(group);
+    }
+
+    [Theory]
     [InlineData("As an AI language model, I don't have access to real-time weather data.", "capability")]
     [InlineData("As an AI language model, I do not have personal opinions about politicians.", "opinion")]
     [InlineData("I'm sorry, but I cannot help with making explosives. It is illegal and dangerous.", "safety")]
