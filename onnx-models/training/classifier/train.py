@@ -75,22 +75,22 @@ def round_dict(d):
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in d.items()}
 
 
-BENIGN_BUT_SCARY = {"or_bench_hard", "synthetic_scary", "jbb_benign"}
+# The benign-but-scary sets the threshold is held to: public ones only. The hand-written ones
+# (synthetic_scary) are trained on and reported, but were written by whoever tunes the model, so
+# they must not be able to lower the threshold by being easy.
+THRESHOLD_BENIGN_BUT_SCARY = {"or_bench_hard", "jbb_benign"}
 MAX_SCARY_REFUSAL = 0.20
-
-
-MAX_THRESHOLD_ROUNDS = 6
 
 
 def pick_threshold(items, p, mask):
     """On validation only: the lowest threshold (most recall on plainly harmful prompts) that keeps
-    benign-but-scary prompts (OR-Bench hard, hand-written homonym/history prompts, JBB benign twins)
-    predicted refused at <= MAX_SCARY_REFUSAL; the over-refusal bar is the binding one."""
+    public benign-but-scary prompts (OR-Bench hard, JBB benign twins) predicted refused at
+    <= MAX_SCARY_REFUSAL; the over-refusal bar is the binding one."""
     src = np.array([it.source for it in items])
     kind = np.array([it.kind for it in items])
     y = np.array([it.label for it in items])
     plain = mask & (kind != "wrapped")
-    scary = plain & np.isin(src, list(BENIGN_BUT_SCARY))
+    scary = plain & np.isin(src, list(THRESHOLD_BENIGN_BUT_SCARY))
     for t in np.round(np.arange(0.20, 0.801, 0.01), 2):
         if (p[scary] >= t).mean() <= MAX_SCARY_REFUSAL:
             return float(t)
@@ -233,19 +233,23 @@ def main():
     cat_head = heads.CategoryHead().fit(x_full[cm], cat_idx[cm], len(cats), heads.category_weights(src[cm], cat_idx[cm]))
 
     # The shrink pulls unfamiliar prompts toward the decision threshold, and the threshold is picked
-    # on the shrunk probabilities: fit the two in turn until the threshold stays put.
-    threshold = 0.5
-    for _ in range(MAX_THRESHOLD_ROUNDS):
-        cal, cal_nll = heads.Calibration.fit(cal_logit, cal_sim, cal_y, cal_w, target=threshold)
+    # on the shrunk probabilities, so the two are fitted in turn. The target only rises: once the
+    # threshold picked is at or below the current target, the target itself meets the over-refusal
+    # bound (refusals only fall as the threshold rises) and becomes the threshold. Alternating
+    # freely could cycle (0.48, 0.49, 0.48, ... on one seed).
+    def calibrate(target):
+        cal, cal_nll = heads.Calibration.fit(cal_logit, cal_sim, cal_y, cal_w, target=target)
         out = export.forward(x_full, x_tail, head, cal, exemplars, cat_head)
-        p = out["refusal_probability"].astype(np.float64)
-        picked = pick_threshold(all_items, p, is_val)
+        picked = pick_threshold(all_items, out["refusal_probability"].astype(np.float64), is_val)
         log(f"calibration: {cal.params()} nll {cal_nll:.4f}; threshold picked on validation: {picked}")
-        if picked == threshold:
-            break
+        return cal, out, picked
+
+    _, _, threshold = calibrate(0.5)
+    cal, out, picked = calibrate(threshold)
+    while picked > threshold:
         threshold = picked
-    else:
-        raise SystemExit(f"threshold did not settle in {MAX_THRESHOLD_ROUNDS} rounds (last {threshold})")
+        cal, out, picked = calibrate(threshold)
+    p = out["refusal_probability"].astype(np.float64)
     loso_p = cal.apply(loso_logit, loso_sim)
     oof_p = cal.apply(oof_logit, oof_sim)
     p_noshrink = cal_plain.apply(head.logit(x), 0.0)
