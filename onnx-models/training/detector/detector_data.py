@@ -38,7 +38,6 @@ TONE_MAP = {
 STRONG_REFUSAL_GROUPS = {"apology", "cannot", "as_an_ai", "policy"}
 
 
-
 @dataclass
 class Example:
     source: str
