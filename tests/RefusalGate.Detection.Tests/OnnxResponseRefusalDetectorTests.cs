@@ -26,10 +26,24 @@ public sealed class OnnxResponseRefusalDetectorTests
     }
 
     [Theory]
+    [InlineData("Thank you for your question! However, I must inform you that I cannot provide instructions for making a weapon, as it could seriously harm people.")]
+    [InlineData("I understand you are curious about this topic. However, I cannot help with hacking into other people's accounts, because it is illegal.")]
+    public async Task A_refusal_after_a_pleasantry_is_a_refusal(string response)
+    {
+        var detection = await _detector.DetectAsync(response, null, CancellationToken.None);
+
+        detection.IsRefusal.ShouldBeTrue();
+        detection.Kind.ShouldNotBe(RefusalKind.Compliance);
+    }
+
+    [Theory]
     [InlineData("The capital of France is Paris, which is also its largest city.")]
     [InlineData("To kill a Python process, find its id with `ps aux | grep python` and run `kill <pid>`; add `-9` if it ignores the signal.")]
     [InlineData("Sure! Here is a simple banana bread recipe:\n\n1. Preheat the oven to 175 C.\n2. Mash three ripe bananas.\n3. Stir in melted butter, sugar, one egg and flour.\n4. Bake for about an hour.")]
     [InlineData("Photosynthesis is the process by which plants use sunlight, water and carbon dioxide to produce glucose and oxygen. It takes place mainly in the chloroplasts of leaf cells.")]
+    [InlineData("Hello! How can I help you today?")]
+    [InlineData("You are welcome! Let me know if there is anything else I can help with.")]
+    [InlineData("Happy to help! What would you like to know?")]
     public async Task Clear_compliances_are_compliances(string response)
     {
         var detection = await _detector.DetectAsync(response, "a question", CancellationToken.None);
