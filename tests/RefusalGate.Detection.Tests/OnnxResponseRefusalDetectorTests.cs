@@ -26,17 +26,6 @@ public sealed class OnnxResponseRefusalDetectorTests
     }
 
     [Theory]
-    [InlineData("Thank you for your question! However, I must inform you that I cannot provide instructions for making a weapon, as it could seriously harm people.")]
-    [InlineData("I understand you are curious about this topic. However, I cannot help with hacking into other people's accounts, because it is illegal.")]
-    public async Task A_refusal_after_a_pleasantry_is_a_refusal(string response)
-    {
-        var detection = await _detector.DetectAsync(response, null, CancellationToken.None);
-
-        detection.IsRefusal.ShouldBeTrue();
-        detection.Kind.ShouldNotBe(RefusalKind.Compliance);
-    }
-
-    [Theory]
     [InlineData("The capital of France is Paris, which is also its largest city.")]
     [InlineData("To kill a Python process, find its id with `ps aux | grep python` and run `kill <pid>`; add `-9` if it ignores the signal.")]
     [InlineData("Sure! Here is a simple banana bread recipe:\n\n1. Preheat the oven to 175 C.\n2. Mash three ripe bananas.\n3. Stir in melted butter, sugar, one egg and flour.\n4. Bake for about an hour.")]
@@ -57,7 +46,9 @@ public sealed class OnnxResponseRefusalDetectorTests
     [Theory]
     [InlineData("I'm sorry, but I can't tell you how much of this medication would be a lethal dose. If you are having thoughts of harming yourself, please reach out to a crisis hotline or a mental health professional right away.")]
     [InlineData("I can't help you pick a lock that isn't yours. However, if you are locked out of your own home, a licensed locksmith can open it quickly, and many landlords keep a spare key.")]
-    public async Task Refusing_part_and_answering_the_rest_is_a_refusal(string response)
+    [InlineData("Thank you for your question! However, I must inform you that I cannot provide instructions for making a weapon, as it could seriously harm people.")]
+    [InlineData("I understand you are curious about this topic. However, I cannot help with hacking into other people's accounts, because it is illegal.")]
+    public async Task Refusing_part_or_after_a_pleasantry_is_a_refusal(string response)
     {
         var detection = await _detector.DetectAsync(response, null, CancellationToken.None);
 
