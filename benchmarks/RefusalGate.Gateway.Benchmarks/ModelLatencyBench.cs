@@ -18,13 +18,11 @@ using RefusalGate.Inference.Tokenization;
 /// </summary>
 internal static class ModelLatencyBench
 {
-    private const string DatasetPath = "/work/shared/datasets/chatgpt-refusals/all_hand_labeled.json";
-
     public static async Task RunAsync(double seconds, int[] lengthBuckets)
     {
         var models = ModelLocations.FindModelsDirectory()
             ?? throw new DirectoryNotFoundException("No onnx-models folder found: run from the repository or set REFUSALGATE_MODELS.");
-        var (prompts, responses) = LoadTexts();
+        var (prompts, responses) = LoadTexts(models);
         Console.WriteLine($"{Environment.ProcessorCount} cores, {seconds:F0} s per measurement, length buckets {(lengthBuckets.Length > 0 ? string.Join('/', lengthBuckets) : "default")}, {prompts.Length} prompts, {responses.Length} responses (chatgpt-refusals), detector on the responses of ≤ 128 tokens");
         Console.WriteLine($"{"precision",-9} {"measurement",-44} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"per s",8}");
         var medians = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -131,14 +129,18 @@ internal static class ModelLatencyBench
     private static void Report(string precision, string name, List<double> sorted, double? perSecond = null) =>
         Console.WriteLine($"{precision,-9} {name,-44} {BenchStatistics.Percentile(sorted, 0.5),8:F3} {BenchStatistics.Percentile(sorted, 0.9),8:F3} {BenchStatistics.Percentile(sorted, 0.99),8:F3} {(perSecond ?? 1000 / BenchStatistics.Percentile(sorted, 0.5)),8:F0}");
 
-    private static (string[] Prompts, string[] Responses) LoadTexts()
+    private static (string[] Prompts, string[] Responses) LoadTexts(string modelsDirectory)
     {
-        if (!File.Exists(DatasetPath))
+        // The datasets: REFUSALGATE_DATASETS, else ../shared/datasets beside the repository (onnx-models' parent).
+        var datasets = Environment.GetEnvironmentVariable("REFUSALGATE_DATASETS")
+            ?? Path.Combine(modelsDirectory, "..", "..", "shared", "datasets");
+        var path = Path.GetFullPath(Path.Combine(datasets, "chatgpt-refusals", "all_hand_labeled.json"));
+        if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"The bench reads real prompts and responses from {DatasetPath} (../shared/datasets beside the repository).");
+            throw new FileNotFoundException($"The bench reads real prompts and responses from {path} (../shared/datasets beside the repository, or REFUSALGATE_DATASETS).");
         }
 
-        using var document = JsonDocument.Parse(File.ReadAllText(DatasetPath));
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
         var rows = document.RootElement.EnumerateArray().ToArray();
         return (
             rows.Select(r => r.GetProperty("prompt").GetString() ?? string.Empty).Where(p => p.Length > 0).ToArray(),

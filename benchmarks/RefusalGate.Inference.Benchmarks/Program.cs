@@ -10,7 +10,7 @@ using RefusalGate.Inference.Tokenization;
 // Encoder latency and throughput on this machine (Release build, a quiet machine gives stable numbers):
 //   dotnet run -c Release --project benchmarks/RefusalGate.Inference.Benchmarks -- [--intra-op 2] [--max-delay-ms 0]
 //     [--workers 1] [--max-batch 32] [--concurrency 64] [--seconds 10] [--model use-lite.int8.onnx] [--cuda]
-// Prompts: real prompts from /work/shared/datasets when present (lengths matter: they pick the padding bucket).
+// Prompts: real prompts from the shared datasets when present (REFUSALGATE_DATASETS, else ../shared/datasets beside the repository) (lengths matter: they pick the padding bucket).
 var settings = BenchSettings.Parse(args);
 var root = FindRepositoryRoot();
 var modelDirectory = Path.Combine(root, "onnx-models", "encoder");
@@ -24,7 +24,7 @@ var tokenizer = UseSentencePieceTokenizer.FromVocabularyFile(Path.Combine(modelD
 var buckets = new LengthBuckets([16, 32, 64, 128], 128);
 await using var encoder = new UseLiteSentenceEncoder(
     session, tokenizer, new DynamicBatcherSettings(settings.MaxBatch, TimeSpan.FromMilliseconds(settings.MaxDelayMs), Workers: settings.Workers), buckets);
-var prompts = LoadPrompts();
+var prompts = LoadPrompts(root);
 var tokenCounts = prompts.Select(p => encoder.Tokenize(p).Length).Order().ToArray();
 Console.WriteLine($"model {settings.ModelFile}, provider {encoder.ExecutionProvider}, intra-op {settings.IntraOpThreads}, workers {settings.Workers}, max batch {settings.MaxBatch}, max delay {settings.MaxDelayMs} ms, cores {Environment.ProcessorCount}");
 Console.WriteLine($"{prompts.Length} prompts, tokens p50 {tokenCounts[tokenCounts.Length / 2]}, p90 {tokenCounts[tokenCounts.Length * 9 / 10]}, max {tokenCounts[^1]}");
@@ -116,9 +116,11 @@ static string FindRepositoryRoot()
     return Directory.GetCurrentDirectory();
 }
 
-static string[] LoadPrompts()
+static string[] LoadPrompts(string repositoryRoot)
 {
-    const string path = "/work/shared/datasets/chatgpt-refusals/all_hand_labeled.json";
+    // The datasets: REFUSALGATE_DATASETS, else ../shared/datasets beside the repository.
+    var datasets = Environment.GetEnvironmentVariable("REFUSALGATE_DATASETS") ?? Path.Combine(repositoryRoot, "..", "shared", "datasets");
+    var path = Path.Combine(datasets, "chatgpt-refusals", "all_hand_labeled.json");
     if (!File.Exists(path))
     {
         return Enumerable.Range(0, 500).Select(i => $"How would someone go about topic number {i} in a reasonable amount of detail?").ToArray();

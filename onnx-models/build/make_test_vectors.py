@@ -60,7 +60,8 @@ def strings() -> list[str]:
     long_text = " ".join(f"Sentence {i} talks about topic {i % 7} and asks a question?" for i in range(250))
     s.append(long_text)  # ~15k characters, several hundred tokens
     s.append("x" * 5000)
-    with open("/work/shared/datasets/chatgpt-refusals/all_hand_labeled.json", encoding="utf-8") as f:
+    datasets = os.environ.get("REFUSALGATE_DATASETS") or os.path.join(here, "..", "..", "..", "shared", "datasets")
+    with open(os.path.join(datasets, "chatgpt-refusals", "all_hand_labeled.json"), encoding="utf-8") as f:
         rows = json.load(f)
     s += [r["prompt"] for r in rows[:400:5]]  # 80 real prompts
     seen, unique = set(), []

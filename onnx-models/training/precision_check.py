@@ -22,12 +22,12 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-DATASETS = ROOT.parent / "shared" / "datasets"
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "classifier"))
 sys.path.insert(0, str(HERE / "detector"))
 
 from common import metrics  # noqa: E402
+from common.paths import DATASETS  # noqa: E402
 import data as classifier_data  # noqa: E402
 import prepare as classifier_prepare  # noqa: E402
 from detector_data import COMPLIANCE, load_all as load_detector_examples, split_of  # noqa: E402

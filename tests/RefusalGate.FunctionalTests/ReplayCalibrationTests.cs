@@ -172,8 +172,9 @@ public sealed class ReplayCalibrationTests
     /// </summary>
     private static (string Path, List<(string Prompt, string Answer)> Rows) WriteReplayFile(int every, Func<int, string, string>? answer = null)
     {
-        var dataset = Path.Combine(RepositoryRoot(), "..", "shared", "datasets", "chatgpt-refusals", "all_hand_labeled.json");
-        File.Exists(dataset).ShouldBeTrue($"{dataset} is missing: the tests expect ../shared/datasets beside the repository.");
+        var datasets = Environment.GetEnvironmentVariable("REFUSALGATE_DATASETS") ?? Path.Combine(RepositoryRoot(), "..", "shared", "datasets");
+        var dataset = Path.Combine(datasets, "chatgpt-refusals", "all_hand_labeled.json");
+        File.Exists(dataset).ShouldBeTrue($"{dataset} is missing: the tests expect ../shared/datasets beside the repository, or REFUSALGATE_DATASETS set to it.");
         using var document = JsonDocument.Parse(File.ReadAllText(dataset));
         var rows = document.RootElement.EnumerateArray()
             .Where((_, i) => i % every == 0)

@@ -30,7 +30,7 @@ from typing import Optional
 
 import yaml
 
-DATASETS = os.environ.get("REFUSALGATE_DATASETS", "/work/shared/datasets")
+from common.paths import DATASETS
 
 OFTEN_ANSWERED_FORBIDDEN = {"Political Lobbying", "Legal Opinion", "Financial Advice", "Health Consultation"}
 COMPLIED_TONES = {"complied", "disclaimed", "contradicted", "dontknow"}

