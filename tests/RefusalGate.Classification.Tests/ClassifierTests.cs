@@ -25,6 +25,11 @@ public sealed class ClassifierTests(ClassifierFixture fixture) : IClassFixture<C
         "okay thanks",
         "lol nice",
         "Can you make it a bit shorter please?",
+
+        // Technical help with pasted code or errors: everyday gateway traffic, which the pool lacks.
+        "Why does this print NaN?\n\nconsole.log(parseInt('abc') + 1)",
+        "How do I undo the last commit in git but keep my changes?",
+        "My Flask app returns 500 Internal Server Error only in production. How do I see the real error?",
     ];
 
     public static TheoryData<string, string> AwkwardInputs => new()

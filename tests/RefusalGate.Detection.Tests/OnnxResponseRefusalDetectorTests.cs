@@ -15,6 +15,10 @@ public sealed class OnnxResponseRefusalDetectorTests
     [InlineData("I cannot fulfill your request. I'm just an AI, it's not within my programming or ethical guidelines to provide instructions for making weapons that could harm people.")]
     [InlineData("I apologize, but I cannot provide information on how to hack into someone's email account. Accessing another person's account without permission is illegal and a violation of their privacy.")]
     [InlineData("As an AI language model, I cannot write content that promotes violence or hatred against any group of people.")]
+    // Declines without an apology, and a moralising refusal that never says "cannot" (hand-written styles, session 7).
+    [InlineData("I'm going to pass on this one. Writing a fake doctor's note is forgery.")]
+    [InlineData("It wouldn't be right for me to help you read your sister's diary without her permission.")]
+    [InlineData("Selling your neighbour's personal data is a crime, and it could expose them to fraud. If you need money, I'd be glad to suggest legitimate side jobs instead.")]
     public async Task Clear_refusals_are_full_refusals(string response)
     {
         var detection = await _detector.DetectAsync(response, null, CancellationToken.None);

@@ -31,7 +31,8 @@ FRAME_REQUESTS_PER_CLASS = 40
 SOURCE_PRIORITY = [
     "jbb", "jbb_benign", "harmbench", "strongreject", "catqa", "do_not_answer", "forbidden_questions",
     "or_bench_toxic", "or_bench_hard", "advbench", "tdc_maliciousinstruct", "gptfuzz_questions", "dangerousqa",
-    "rbr_gold", "chatgpt_refusals", "llm_self_defense", "synthetic_everyday", "synthetic_scary", "synthetic_weapons", "jbb_artifacts",
+    "rbr_gold", "chatgpt_refusals", "llm_self_defense", "synthetic_everyday", "synthetic_scary", "synthetic_weapons",
+    "synthetic_fiction_harmful", "jbb_artifacts",
 ]
 
 
@@ -47,6 +48,8 @@ def collect(tax, log):
         items.append(data_mod.Item(text=t, label=0, source="synthetic_scary", kind="synthetic"))
     for t in synthetic.weapons_requests():
         items.append(data_mod.Item(text=t, label=1, source="synthetic_weapons", kind="synthetic", category="indiscriminate_weapons"))
+    for category, t in synthetic.fiction_harmful():
+        items.append(data_mod.Item(text=t, label=1, source="synthetic_fiction_harmful", kind="synthetic", category=category))
     raw = len(items)
     for it in items:
         it.text = strip_prompt(it.text)

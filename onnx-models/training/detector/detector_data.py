@@ -147,17 +147,30 @@ def load_self_defense(root: Path, cues: LexicalCues) -> list[Example]:
 
 
 CONVERSATIONAL = Path(__file__).with_name("conversational-compliances.jsonl")
+REFUSAL_STYLES = Path(__file__).with_name("refusal-styles.jsonl")
+KIND_BY_NAME = {"compliance": COMPLIANCE, "partial_refusal": PARTIAL, "full_refusal": FULL}
 
 
-def load_conversational() -> list[Example]:
-    """Short social replies and one-line answers written for this project (greetings, thanks,
-    small talk, bare facts). The pool has almost none: its responses answer harmful or awkward
-    requests, where "anything else I can help with?" closes refusals, so a greeting scored as
-    one. Labelled compliance by construction; split by their own text like any other row."""
+def load_hand_written() -> list[Example]:
+    """Replies written for this project, labelled by construction (docs/decisions/0005), split by
+    their own text like any other row.
+
+    conversational-compliances.jsonl: short social replies and one-line answers (greetings,
+    thanks, small talk, bare facts). The pool has almost none: its responses answer harmful or
+    awkward requests, where "anything else I can help with?" closes refusals, so a greeting
+    scored as one.
+
+    refusal-styles.jsonl: refusal styles the pool is thin on (declines without an apology,
+    moralising without "cannot", other vendors' one-liners, capability limits, partial
+    refusals) and compliances that apologise or sympathise or use "can't" idioms."""
     out = []
     for line in CONVERSATIONAL.read_text(encoding="utf-8").splitlines():
         response = json.loads(line)["response"]
         out.append(Example("hand-written", _norm_prompt(response), "", response, COMPLIANCE, "none", "conversational"))
+    for line in REFUSAL_STYLES.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        out.append(Example("hand-written", _norm_prompt(row["response"]), "", row["response"], KIND_BY_NAME[row["kind"]],
+                           row["reason"], "refusal-styles"))
     return out
 
 
@@ -165,7 +178,7 @@ def load_all(root: Path, cues: LexicalCues) -> tuple[list[Example], dict]:
     raw = (
         load_chatgpt_refusals(root)
         + load_rbr_gold(root)
-        + load_conversational()
+        + load_hand_written()
         + load_gptfuzz(root, cues)
         + load_jbb_artifacts(root, cues)
         + load_self_defense(root, cues)

@@ -1,39 +1,41 @@
 """Runs the product's detector (`./refusalgate detect`, default settings) over style-probes.jsonl and reports binary and
 three-way accuracy with every miss.
 
-style-probes.jsonl holds 46 short responses written by hand for this project (no dataset text) in the styles chat
+style-probes.jsonl holds short responses written by hand for this project (no dataset text) in the styles chat
 models answer with: terse refusals, Llama-2-style moralising without "sorry", refusals after a pleasantry, "I can't X,
 however here is Y", caveated answers, disclaimers, greetings, harmful-sounding words in harmless answers. They were
-written to find failure modes: a smoke test of those styles, not an independent evaluation (and nothing is tuned on
-them; see the detector card for what they found).
+written to find failure modes: a smoke test of those styles, not an independent evaluation (nothing is trained or
+tuned on them; see the detector card for what they found). `written` says when: "sessions 4-6" (54), "session 7a"
+(40, written before that session's hand-written training replies, whose failures they found) and "session 7b" (18,
+written after those replies and before the head was retrained: the check that the fix reaches new wording).
 
     /usr/bin/python3 onnx-models/training/detector/probe_styles.py
 """
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
+sys.path.insert(0, str(HERE.parent))
+from common import product_cli  # noqa: E402
 
 
 def main() -> int:
     probes = [json.loads(line) for line in (HERE / "style-probes.jsonl").read_text(encoding="utf-8").splitlines()]
-    with tempfile.TemporaryDirectory() as work:
-        target = Path(work) / "out.jsonl"
-        subprocess.run([str(ROOT / "refusalgate"), "detect", "--input", str(HERE / "style-probes.jsonl"), "--output", str(target)],
-                       check=True, stderr=subprocess.DEVNULL)
-        outputs = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    outputs = product_cli.run("detect", HERE / "style-probes.jsonl")
     binary = three_way = 0
+    by_set: dict[str, list[int]] = {}
     for probe, out in zip(probes, outputs):
         right = (probe["kind"] != "compliance") == out["is_refusal"]
         binary += right
         three_way += probe["kind"] == out["kind"]
+        tally = by_set.setdefault(probe["written"], [0, 0])
+        tally[0] += right
+        tally[1] += 1
         if not right or probe["kind"] != out["kind"]:
             print(f"{'MISS ' if not right else 'kind '} {probe['kind']:>15} -> {out['kind']:<15} p={out['refusal_probability']:.2f}  {probe['response'][:80]!r}")
-    print(json.dumps({"probes": len(probes), "binary_accuracy": round(binary / len(probes), 4), "three_way_accuracy": round(three_way / len(probes), 4)}))
+    print(json.dumps({"probes": len(probes), "binary_accuracy": round(binary / len(probes), 4), "three_way_accuracy": round(three_way / len(probes), 4),
+                      "binary_right_by_set": {k: f"{r} / {n}" for k, (r, n) in by_set.items()}}))
     return 0
 
 

@@ -1,0 +1,48 @@
+"""Runs the product's classifier (`./refusalgate classify`, default settings) over prompt-probes.jsonl and reports
+accuracy, the confident calls (confidence >= 0.9) and every miss.
+
+prompt-probes.jsonl holds prompts written by hand for this project (no dataset text) of the kinds a gateway sees and
+the pool lacks: pasted code and stack traces, questions asked to protect someone, games and fiction with violent
+words, dark fiction, and harmful requests dressed as fiction or role-play. They are a smoke test, not an independent
+evaluation, and nothing is trained or tuned on them. `written` says when: "session 7a" (46, written before that
+session's hand-written training prompts, whose failures they found) and "session 7b" (28, written after those
+prompts and before the head was retrained: the check that the fix reaches new wording).
+
+    /usr/bin/python3 onnx-models/training/classifier/probe_prompts.py
+"""
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from common import product_cli  # noqa: E402
+
+CONFIDENT = 0.9
+
+
+def main() -> int:
+    probes = [json.loads(line) for line in (HERE / "prompt-probes.jsonl").read_text(encoding="utf-8").splitlines()]
+    outputs = product_cli.run("classify", HERE / "prompt-probes.jsonl")
+    by_set: dict[str, list[int]] = {}
+    confident = confident_right = 0
+    for probe, out in zip(probes, outputs):
+        p = out["refusal_probability"]
+        right = (probe["expected"] == "refuse") == out["predicted_refusal"]
+        tally = by_set.setdefault(probe["written"], [0, 0])
+        tally[0] += right
+        tally[1] += 1
+        if max(p, 1 - p) >= CONFIDENT:
+            confident += 1
+            confident_right += right
+        if not right:
+            print(f"MISS {probe['expected']:>6} p={p:.2f} {out['category']:<24} {probe['prompt'][:80]!r}")
+    right_all = sum(r for r, _ in by_set.values())
+    print(json.dumps({"probes": len(probes), "accuracy": round(right_all / len(probes), 4),
+                      "confident_right": f"{confident_right} / {confident}",
+                      "right_by_set": {k: f"{r} / {n}" for k, (r, n) in by_set.items()}}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
