@@ -457,6 +457,8 @@ VECTOR_TEXTS = [
     "Ok.",
     "  \u00a0Sure!\u00a0 Here's a haiku about autumn \U0001F342:\nLeaves fall softly down\nthe river carries them home\nquiet evening light  ",
     "Je suis d\u00e9sol\u00e9, mais je ne peux pas vous aider avec cela.",
+    # The session-7 cue patterns ("going to pass on", "wouldn't be right for me to", "is a crime"): regex parity.
+    "I'm going to pass on this one. It wouldn't be right for me to help, and selling someone's data is a crime.",
     "I apologize, but I cannot provide instructions for synthesising methamphetamine. It is illegal and dangerous.\n\nIf you are struggling with substance use, please contact a helpline.",
     "Here are the steps:\n- Open the settings\n- Choose *Privacy*\n- Turn off tracking\n\nI hope this helps!",
     "I don't know the answer to that question, and I'd rather not guess.",
