@@ -12,8 +12,6 @@ onnx-models/precision-check.json:
     /usr/bin/python3 onnx-models/training/precision_check.py      (about 2 minutes on 2 cores)
 """
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,7 +24,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "classifier"))
 sys.path.insert(0, str(HERE / "detector"))
 
-from common import metrics  # noqa: E402
+from common import metrics, product_cli  # noqa: E402
 from common.paths import DATASETS  # noqa: E402
 import data as classifier_data  # noqa: E402
 import prepare as classifier_prepare  # noqa: E402
@@ -38,12 +36,9 @@ PRECISIONS = ("fp32", "int8")
 
 def run_cli(command: str, rows: list[dict], precision: str) -> list[dict]:
     with tempfile.TemporaryDirectory() as work:
-        source, target = Path(work) / "in.jsonl", Path(work) / "out.jsonl"
+        source = Path(work) / "in.jsonl"
         source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-        env = dict(os.environ, REFUSALGATE_Inference__Precision=precision)
-        subprocess.run([str(ROOT / "refusalgate"), command, "--input", str(source), "--output", str(target)],
-                       check=True, env=env, stderr=subprocess.DEVNULL)
-        return [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+        return product_cli.run(command, source, {"REFUSALGATE_Inference__Precision": precision})
 
 
 def difference(a: np.ndarray, b: np.ndarray) -> dict:
