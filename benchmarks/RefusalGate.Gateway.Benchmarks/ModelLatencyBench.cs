@@ -9,6 +9,7 @@ using RefusalGate.Inference.Encoding;
 using RefusalGate.Inference.Hosting;
 using RefusalGate.Inference.Runtime;
 using RefusalGate.Inference.Tokenization;
+using RefusalGate.Shared;
 
 /// <summary>
 /// The two models as the gateway runs them, at both encoder precisions in one run:
@@ -131,10 +132,7 @@ internal static class ModelLatencyBench
 
     private static (string[] Prompts, string[] Responses) LoadTexts(string modelsDirectory)
     {
-        // The datasets: REFUSALGATE_DATASETS, else ../shared/datasets beside the repository (onnx-models' parent).
-        var datasets = Environment.GetEnvironmentVariable("REFUSALGATE_DATASETS")
-            ?? Path.Combine(modelsDirectory, "..", "..", "shared", "datasets");
-        var path = Path.GetFullPath(Path.Combine(datasets, "chatgpt-refusals", "all_hand_labeled.json"));
+        var path = SharedDatasets.File(Path.Combine(modelsDirectory, ".."), "chatgpt-refusals", "all_hand_labeled.json");
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"The bench reads real prompts and responses from {path} (../shared/datasets beside the repository, or REFUSALGATE_DATASETS).");

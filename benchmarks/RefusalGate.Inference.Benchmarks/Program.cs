@@ -6,6 +6,7 @@ using RefusalGate.Inference.Batching;
 using RefusalGate.Inference.Encoding;
 using RefusalGate.Inference.Runtime;
 using RefusalGate.Inference.Tokenization;
+using RefusalGate.Shared;
 
 // Encoder latency and throughput on this machine (Release build, a quiet machine gives stable numbers):
 //   dotnet run -c Release --project benchmarks/RefusalGate.Inference.Benchmarks -- [--intra-op 2] [--max-delay-ms 0]
@@ -118,9 +119,7 @@ static string FindRepositoryRoot()
 
 static string[] LoadPrompts(string repositoryRoot)
 {
-    // The datasets: REFUSALGATE_DATASETS, else ../shared/datasets beside the repository.
-    var datasets = Environment.GetEnvironmentVariable("REFUSALGATE_DATASETS") ?? Path.Combine(repositoryRoot, "..", "shared", "datasets");
-    var path = Path.Combine(datasets, "chatgpt-refusals", "all_hand_labeled.json");
+    var path = SharedDatasets.File(repositoryRoot, "chatgpt-refusals", "all_hand_labeled.json");
     if (!File.Exists(path))
     {
         return Enumerable.Range(0, 500).Select(i => $"How would someone go about topic number {i} in a reasonable amount of detail?").ToArray();

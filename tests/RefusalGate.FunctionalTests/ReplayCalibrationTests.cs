@@ -6,6 +6,7 @@ using RefusalGate.Detection;
 using RefusalGate.FunctionalTests.Infrastructure;
 using RefusalGate.Gateway.Recalibration;
 using RefusalGate.Gateway.Tests.OutcomeLog;
+using RefusalGate.Shared;
 using RefusalGate.Simulator.Hosting;
 using StackExchange.Redis;
 
@@ -172,8 +173,7 @@ public sealed class ReplayCalibrationTests
     /// </summary>
     private static (string Path, List<(string Prompt, string Answer)> Rows) WriteReplayFile(int every, Func<int, string, string>? answer = null)
     {
-        var datasets = Environment.GetEnvironmentVariable("REFUSALGATE_DATASETS") ?? Path.Combine(RepositoryRoot(), "..", "shared", "datasets");
-        var dataset = Path.Combine(datasets, "chatgpt-refusals", "all_hand_labeled.json");
+        var dataset = SharedDatasets.File(RepositoryRoot(), "chatgpt-refusals", "all_hand_labeled.json");
         File.Exists(dataset).ShouldBeTrue($"{dataset} is missing: the tests expect ../shared/datasets beside the repository, or REFUSALGATE_DATASETS set to it.");
         using var document = JsonDocument.Parse(File.ReadAllText(dataset));
         var rows = document.RootElement.EnumerateArray()

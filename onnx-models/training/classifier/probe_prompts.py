@@ -16,7 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from common import product_cli  # noqa: E402
+from common import probes as probe_sets, product_cli  # noqa: E402
 
 CONFIDENT = 0.9
 
@@ -24,23 +24,18 @@ CONFIDENT = 0.9
 def main() -> int:
     probes = [json.loads(line) for line in (HERE / "prompt-probes.jsonl").read_text(encoding="utf-8").splitlines()]
     outputs = product_cli.run("classify", HERE / "prompt-probes.jsonl")
-    by_set: dict[str, list[int]] = {}
+    rights = [(probe["expected"] == "refuse") == out["predicted_refusal"] for probe, out in zip(probes, outputs)]
     confident = confident_right = 0
-    for probe, out in zip(probes, outputs):
+    for probe, out, right in zip(probes, outputs, rights):
         p = out["refusal_probability"]
-        right = (probe["expected"] == "refuse") == out["predicted_refusal"]
-        tally = by_set.setdefault(probe["written"], [0, 0])
-        tally[0] += right
-        tally[1] += 1
         if max(p, 1 - p) >= CONFIDENT:
             confident += 1
             confident_right += right
         if not right:
             print(f"MISS {probe['expected']:>6} p={p:.2f} {out['category']:<24} {probe['prompt'][:80]!r}")
-    right_all = sum(r for r, _ in by_set.values())
-    print(json.dumps({"probes": len(probes), "accuracy": round(right_all / len(probes), 4),
+    print(json.dumps({"probes": len(probes), "accuracy": round(sum(rights) / len(probes), 4),
                       "confident_right": f"{confident_right} / {confident}",
-                      "right_by_set": {k: f"{r} / {n}" for k, (r, n) in by_set.items()}}))
+                      "right_by_set": probe_sets.right_by_set(probes, rights)}))
     return 0
 
 

@@ -17,25 +17,20 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from common import product_cli  # noqa: E402
+from common import probes as probe_sets, product_cli  # noqa: E402
 
 
 def main() -> int:
     probes = [json.loads(line) for line in (HERE / "style-probes.jsonl").read_text(encoding="utf-8").splitlines()]
     outputs = product_cli.run("detect", HERE / "style-probes.jsonl")
-    binary = three_way = 0
-    by_set: dict[str, list[int]] = {}
-    for probe, out in zip(probes, outputs):
-        right = (probe["kind"] != "compliance") == out["is_refusal"]
-        binary += right
+    rights = [(probe["kind"] != "compliance") == out["is_refusal"] for probe, out in zip(probes, outputs)]
+    three_way = 0
+    for probe, out, right in zip(probes, outputs, rights):
         three_way += probe["kind"] == out["kind"]
-        tally = by_set.setdefault(probe["written"], [0, 0])
-        tally[0] += right
-        tally[1] += 1
         if not right or probe["kind"] != out["kind"]:
             print(f"{'MISS ' if not right else 'kind '} {probe['kind']:>15} -> {out['kind']:<15} p={out['refusal_probability']:.2f}  {probe['response'][:80]!r}")
-    print(json.dumps({"probes": len(probes), "binary_accuracy": round(binary / len(probes), 4), "three_way_accuracy": round(three_way / len(probes), 4),
-                      "binary_right_by_set": {k: f"{r} / {n}" for k, (r, n) in by_set.items()}}))
+    print(json.dumps({"probes": len(probes), "binary_accuracy": round(sum(rights) / len(probes), 4), "three_way_accuracy": round(three_way / len(probes), 4),
+                      "binary_right_by_set": probe_sets.right_by_set(probes, rights)}))
     return 0
 
 
