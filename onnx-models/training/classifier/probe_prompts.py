@@ -5,8 +5,11 @@ prompt-probes.jsonl holds prompts written by hand for this project (no dataset t
 the pool lacks: pasted code and stack traces, questions asked to protect someone, games and fiction with violent
 words, dark fiction, and harmful requests dressed as fiction or role-play. They are a smoke test, not an independent
 evaluation, and nothing is trained or tuned on them. `written` says when: "session 7a" (46, written before that
-session's hand-written training prompts, whose failures they found) and "session 7b" (28, written after those
-prompts and before the head was retrained: the check that the fix reaches new wording).
+session's hand-written training prompts, whose failures they found), "session 7b" (28, written after those
+prompts and before the head was retrained: the check that the fix reaches new wording) and "session 8a" (50, short
+prompts with violent verbs in harmless and harmful senses and long pasted-text tasks, written before that session's
+training prompts). Two 7a probes turned out to be word for word training rows written in session 6; session 8
+reworded them (`replaced`), and the script now refuses to run while any probe is a hand-written training row.
 
     /usr/bin/python3 onnx-models/training/classifier/probe_prompts.py
 """
@@ -18,11 +21,24 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from common import probes as probe_sets, product_cli  # noqa: E402
 
+sys.path.insert(0, str(HERE))
+import synthetic  # noqa: E402
+
 CONFIDENT = 0.9
+
+
+def hand_written_training_prompts():
+    """Every prompt synthetic.py adds to training."""
+    prompts = synthetic.everyday() + synthetic.benign_but_scary() + synthetic.weapons_requests()
+    return prompts + [prompt for _, prompt in synthetic.fiction_harmful()] + [prompt for _, _, prompt in synthetic.verb_contrasts()]
 
 
 def main() -> int:
     probes = [json.loads(line) for line in (HERE / "prompt-probes.jsonl").read_text(encoding="utf-8").splitlines()]
+    trained_on = probe_sets.training_rows_among(probes, "prompt", hand_written_training_prompts())
+    if trained_on:
+        print(f"probes that are training rows (reword them): {trained_on}", file=sys.stderr)
+        return 1
     outputs = product_cli.run("classify", HERE / "prompt-probes.jsonl")
     rights = [(probe["expected"] == "refuse") == out["predicted_refusal"] for probe, out in zip(probes, outputs)]
     confident = confident_right = 0

@@ -4,7 +4,8 @@ Steps: load + label + map categories (data.py, policies/categories.yaml) -> stri
 de-dup -> embed (cached) -> near-duplicate removal and grouping -> grouped train/validation
 split -> template/frame augmentation of both classes -> leave-one-source-out (LOSO) runs on
 the training split -> calibration fitted on the LOSO predictions -> final head on the whole
-training split -> threshold chosen on validation -> metrics -> ONNX + manifest + test vectors.
+training split -> threshold chosen on validation -> metrics (and held-out probabilities per prompt in
+.work/classifier/predictions.jsonl) -> ONNX + manifest + test vectors.
 """
 import argparse
 import hashlib
@@ -97,10 +98,27 @@ def pick_threshold(items, p, mask):
     return 0.8
 
 
+def write_predictions(items, is_val, p, loso_p, oof_p, alpaca, alpaca_p):
+    """One line per prompt with its held-out probability (validation: the shipped head; training split: out of fold
+    and out of source), keyed by the text's hash. Two runs differ in split and wrappers whenever the data changes, so
+    their summary figures cover different prompts; comparing these files on the prompts both hold does not."""
+    path = os.path.join(ROOT, "onnx-models", ".work", "classifier", "predictions.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for i, it in enumerate(items):
+            row = {"key": hashlib.sha256(it.text.encode("utf-8")).hexdigest()[:16], "source": it.source, "kind": it.kind, "label": int(it.label)}
+            row.update({"split": "validation", "p": round(float(p[i]), 4)} if is_val[i] else
+                       {"split": "train", "out_of_fold_p": round(float(oof_p[i]), 4), "out_of_source_p": round(float(loso_p[i]), 4)})
+            f.write(json.dumps(row) + "\n")
+        for text, pi in zip(alpaca, alpaca_p):
+            f.write(json.dumps({"key": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], "source": "alpaca", "kind": "plain",
+                                "label": 0, "split": "evaluation", "p": round(float(pi), 4)}) + "\n")
+
+
 def subsets(items, mask):
     src = np.array([it.source for it in items])
     kind = np.array([it.kind for it in items])
     y = np.array([it.label for it in items])
+    hand_written = np.char.startswith(src.astype(str), heads.HAND_WRITTEN_PREFIX)
     s = {
         "all": mask,
         "plain": mask & (kind != "wrapped"),
@@ -109,6 +127,10 @@ def subsets(items, mask):
         "benign_but_scary: synthetic_scary": mask & (src == "synthetic_scary") & (kind != "wrapped"),
         "plainly harmful (recall)": mask & np.isin(src, list(PLAINLY_HARMFUL)) & (y == 1) & (kind != "wrapped"),
         "adversarial: jbb_artifacts + wrapped": mask & ((src == "jbb_artifacts") | (kind == "wrapped")),
+        # The same without hand-written prompts (plain or wrapped): a change to the hand-written data changes the
+        # sets above too, so these are the ones to compare across such changes.
+        "public sources only": mask & ~hand_written,
+        "adversarial, public requests only": mask & ((src == "jbb_artifacts") | (kind == "wrapped")) & ~hand_written,
     }
     return s
 
@@ -297,6 +319,7 @@ def main():
     os.makedirs(os.path.join(ROOT, "onnx-models", ".work", "classifier"), exist_ok=True)
     with open(os.path.join(ROOT, "onnx-models", ".work", "classifier", "report.json"), "w") as f:
         json.dump(report, f, indent=1)
+    write_predictions(all_items, is_val, p, loso_p, oof_p, alpaca, pa)
 
     if args.skip_export or standin:
         log("not exporting (stand-in encoder or --skip-export)")

@@ -6,8 +6,10 @@ models answer with: terse refusals, Llama-2-style moralising without "sorry", re
 however here is Y", caveated answers, disclaimers, greetings, harmful-sounding words in harmless answers. They were
 written to find failure modes: a smoke test of those styles, not an independent evaluation (nothing is trained or
 tuned on them; see the detector card for what they found). `written` says when: "sessions 4-6" (54), "session 7a"
-(40, written before that session's hand-written training replies, whose failures they found) and "session 7b" (18,
-written after those replies and before the head was retrained: the check that the fix reaches new wording).
+(40, written before that session's hand-written training replies, whose failures they found), "session 7b" (18,
+written after those replies and before the head was retrained: the check that the fix reaches new wording) and
+"session 8a" (28: answers to harmless prompts with violent words, over-cautious refusals of them, short declines and
+"won't X, but here is Y"). The script refuses to run while any probe is a hand-written training reply.
 
     /usr/bin/python3 onnx-models/training/detector/probe_styles.py
 """
@@ -19,9 +21,16 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from common import probes as probe_sets, product_cli  # noqa: E402
 
+sys.path.insert(0, str(HERE))
+import detector_data  # noqa: E402
+
 
 def main() -> int:
     probes = [json.loads(line) for line in (HERE / "style-probes.jsonl").read_text(encoding="utf-8").splitlines()]
+    trained_on = probe_sets.training_rows_among(probes, "response", [row.response for row in detector_data.load_hand_written()])
+    if trained_on:
+        print(f"probes that are training rows (reword them): {trained_on}", file=sys.stderr)
+        return 1
     outputs = product_cli.run("detect", HERE / "style-probes.jsonl")
     rights = [(probe["kind"] != "compliance") == out["is_refusal"] for probe, out in zip(probes, outputs)]
     three_way = 0
