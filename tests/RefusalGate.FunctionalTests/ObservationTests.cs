@@ -58,7 +58,7 @@ public sealed class ObservationTests(SharedGateway shared)
             text.Append(string.Concat(update.ContentUpdate.Select(p => p.Text)));
         }
 
-        requestId = _gateway.Main.Stats.Recent.Last().RequestId!;
+        requestId = _gateway.LastClientRequestId()!;
         var outcome = await _gateway.WaitForOutcomeAsync(requestId);
 
         text.ToString().ShouldStartWith("Sure.");

@@ -21,7 +21,7 @@ public sealed class OpenAiClientRoundTripTests(SharedGateway shared)
         decision.ShouldBe("allow");
         headers.TryGetValue("x-request-id", out var requestId).ShouldBeTrue();
         requestId.ShouldStartWith("req_");
-        _gateway.Main.Stats.Recent.Last().RequestId.ShouldBe(requestId);
+        _gateway.LastClientRequestId().ShouldBe(requestId);
     }
 
     [Fact]

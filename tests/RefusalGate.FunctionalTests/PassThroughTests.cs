@@ -41,7 +41,7 @@ public sealed class PassThroughTests(SharedGateway shared)
         var response = await _gateway.Http.SendAsync(request);
 
         response.Header("x-request-id").ShouldBe("client-trace-42");
-        _gateway.Main.Stats.Recent.Last().RequestId.ShouldBe("client-trace-42");
+        _gateway.LastClientRequestId().ShouldBe("client-trace-42");
     }
 
     [Fact]

@@ -76,6 +76,13 @@ public sealed class TestGateway : IAsyncDisposable
     public ChatClient ChatClient(string model = "demo-model", string apiKey = "sk-client-key") =>
         new(model, new ApiKeyCredential(apiKey), new OpenAIClientOptions { Endpoint = new Uri(BaseAddress, "v1") });
 
+    /// <summary>
+    /// The id of the last request the main upstream received from a client, skipping the gateway's own
+    /// self-prediction calls: the default policy samples 1 % of confident requests for a shadow self-prediction,
+    /// which can reach the upstream after the request it belongs to.
+    /// </summary>
+    public string? LastClientRequestId() => Main.Stats.Recent.Last(r => !r.IsIntrospection).RequestId;
+
     /// <summary>The gateway's record of a request, once the background judge has written it.</summary>
     public async Task<RequestOutcome> WaitForOutcomeAsync(string requestId)
     {
