@@ -35,9 +35,7 @@ def hand_written_training_prompts():
 
 def main() -> int:
     probes = [json.loads(line) for line in (HERE / "prompt-probes.jsonl").read_text(encoding="utf-8").splitlines()]
-    trained_on = probe_sets.training_rows_among(probes, "prompt", hand_written_training_prompts())
-    if trained_on:
-        print(f"probes that are training rows (reword them): {trained_on}", file=sys.stderr)
+    if not probe_sets.none_is_a_training_row(probes, "prompt", hand_written_training_prompts()):
         return 1
     outputs = product_cli.run("classify", HERE / "prompt-probes.jsonl")
     rights = [(probe["expected"] == "refuse") == out["predicted_refusal"] for probe, out in zip(probes, outputs)]

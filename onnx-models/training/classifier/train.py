@@ -128,7 +128,7 @@ def subsets(items, mask):
         "plainly harmful (recall)": mask & np.isin(src, list(PLAINLY_HARMFUL)) & (y == 1) & (kind != "wrapped"),
         "adversarial: jbb_artifacts + wrapped": mask & ((src == "jbb_artifacts") | (kind == "wrapped")),
         # The same without hand-written prompts (plain or wrapped): a change to the hand-written data changes the
-        # sets above too, so these are the ones to compare across such changes.
+        # sets above too. The split and the wrappers still move with it; predictions.jsonl compares the same prompts.
         "public sources only": mask & ~hand_written,
         "adversarial, public requests only": mask & ((src == "jbb_artifacts") | (kind == "wrapped")) & ~hand_written,
     }

@@ -27,9 +27,7 @@ import detector_data  # noqa: E402
 
 def main() -> int:
     probes = [json.loads(line) for line in (HERE / "style-probes.jsonl").read_text(encoding="utf-8").splitlines()]
-    trained_on = probe_sets.training_rows_among(probes, "response", [row.response for row in detector_data.load_hand_written()])
-    if trained_on:
-        print(f"probes that are training rows (reword them): {trained_on}", file=sys.stderr)
+    if not probe_sets.none_is_a_training_row(probes, "response", [row.response for row in detector_data.load_hand_written()]):
         return 1
     outputs = product_cli.run("detect", HERE / "style-probes.jsonl")
     rights = [(probe["kind"] != "compliance") == out["is_refusal"] for probe, out in zip(probes, outputs)]
