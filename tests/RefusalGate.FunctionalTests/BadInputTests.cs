@@ -21,12 +21,12 @@ public sealed class BadInputTests(SharedGateway shared)
     [InlineData("""{"model":"demo-model","stream":"yes","messages":[{"role":"user","content":"hi"}]}""", "invalid_value")]
     public async Task Malformed_chat_requests_get_400(string body, string code)
     {
-        var before = _gateway.Main.Stats.TotalRequests;
+        var before = _gateway.Main.Stats.PromptRequests;
         var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await response.ReadErrorAsync()).GetProperty("code").GetString().ShouldBe(code);
-        _gateway.Main.Stats.TotalRequests.ShouldBe(before);
+        _gateway.Main.Stats.PromptRequests.ShouldBe(before);
     }
 
     [Fact]
@@ -41,12 +41,12 @@ public sealed class BadInputTests(SharedGateway shared)
     [Fact]
     public async Task Body_over_the_limit_gets_413_with_content_length()
     {
-        var before = _gateway.Main.Stats.TotalRequests;
+        var before = _gateway.Main.Stats.PromptRequests;
         var response = await _gateway.Http.PostChatAsync(new string('a', 70_000));
 
         response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
         (await response.ReadErrorAsync()).GetProperty("code").GetString().ShouldBe("request_too_large");
-        _gateway.Main.Stats.TotalRequests.ShouldBe(before);
+        _gateway.Main.Stats.PromptRequests.ShouldBe(before);
     }
 
     [Fact]
@@ -84,12 +84,12 @@ public sealed class BadInputTests(SharedGateway shared)
     [Fact]
     public async Task Denied_model_gets_403_and_a_reject_decision()
     {
-        var before = _gateway.Main.Stats.TotalRequests;
+        var before = _gateway.Main.Stats.PromptRequests;
         var response = await _gateway.Http.PostChatAsync("hi", model: "forbidden-model");
 
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await response.ReadErrorAsync()).GetProperty("code").GetString().ShouldBe("model_not_allowed");
         response.Header("x-refusalgate-decision").ShouldBe("reject");
-        _gateway.Main.Stats.TotalRequests.ShouldBe(before);
+        _gateway.Main.Stats.PromptRequests.ShouldBe(before);
     }
 }

@@ -41,13 +41,13 @@ public sealed class UpstreamFailureTests(SharedGateway shared)
     [Fact]
     public async Task Model_no_upstream_serves_gets_404()
     {
-        var before = _gateway.Main.Stats.TotalRequests;
+        var before = _gateway.Main.Stats.PromptRequests;
 
         var response = await _gateway.Http.PostChatAsync("hello", model: "mystery-model");
 
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await response.ReadErrorAsync()).GetProperty("code").GetString().ShouldBe("model_not_found");
-        _gateway.Main.Stats.TotalRequests.ShouldBe(before);
+        _gateway.Main.Stats.PromptRequests.ShouldBe(before);
     }
 
     [Fact]

@@ -32,9 +32,9 @@ public sealed class IntrospectionHttpTests
         using var client = new HttpClient { BaseAddress = server.BaseAddress };
 
         using var prediction = await client.PostAsync("/v1/chat/completions", Chat(Ask(Prompt)));
-        var countsAfterPrediction = (server.Stats.TotalRequests, server.Stats.IntrospectionRequests);
+        var countsAfterPrediction = (server.Stats.TotalRequests, server.Stats.IntrospectionRequests, server.Stats.PromptRequests);
         using var real = await client.PostAsync("/v1/chat/completions", Chat(Prompt));
-        var countsAfterReal = (server.Stats.TotalRequests, server.Stats.IntrospectionRequests);
+        var countsAfterReal = (server.Stats.TotalRequests, server.Stats.IntrospectionRequests, server.Stats.PromptRequests);
 
         prediction.StatusCode.ShouldBe(HttpStatusCode.OK);
         using var completion = JsonDocument.Parse(await prediction.Content.ReadAsStringAsync());
@@ -45,8 +45,8 @@ public sealed class IntrospectionHttpTests
         answer.RootElement.GetProperty("confidence").GetDouble().ShouldBe(0.85);
         real.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
 
-        countsAfterPrediction.ShouldBe((1L, 1L));
-        countsAfterReal.ShouldBe((2L, 1L));
+        countsAfterPrediction.ShouldBe((1L, 1L, 0L));
+        countsAfterReal.ShouldBe((2L, 1L, 1L));
         server.Stats.Recent.Select(r => r.IsIntrospection).ShouldBe([true, false]);
         using var stats = JsonDocument.Parse(await client.GetStringAsync("/_simulator/stats"));
         stats.RootElement.GetProperty("total_requests").GetInt64().ShouldBe(2);

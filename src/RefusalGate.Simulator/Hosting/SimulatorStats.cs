@@ -14,6 +14,7 @@ public sealed class SimulatorStats
     private long _total;
     private long _aborted;
     private long _introspection;
+    private long _prompts;
 
     /// <summary>Every request received, introspection requests included.</summary>
     public long TotalRequests => Interlocked.Read(ref _total);
@@ -23,6 +24,12 @@ public sealed class SimulatorStats
     /// gateway asked the model about a prompt apart from when it forwarded the prompt.
     /// </summary>
     public long IntrospectionRequests => Interlocked.Read(ref _introspection);
+
+    /// <summary>
+    /// Requests to answer a prompt, i.e. <see cref="TotalRequests"/> without the introspection ones. Tests that prove
+    /// nothing was forwarded count these: a shadow self-prediction started by an earlier request may still arrive.
+    /// </summary>
+    public long PromptRequests => Interlocked.Read(ref _prompts);
 
     /// <summary>Answers cut short because the caller went away (e.g. the gateway cancelled a stream).</summary>
     public long AbortedByClient => Interlocked.Read(ref _aborted);
@@ -37,6 +44,10 @@ public sealed class SimulatorStats
         if (request.IsIntrospection)
         {
             Interlocked.Increment(ref _introspection);
+        }
+        else
+        {
+            Interlocked.Increment(ref _prompts);
         }
 
         _recent.Enqueue(request);

@@ -13,23 +13,23 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
     [Fact]
     public async Task Block_answers_in_the_provider_format_without_calling_the_upstream()
     {
-        var before = _gateway.Main.Stats.TotalRequests;
+        var before = _gateway.Main.Stats.PromptRequests;
 
         var completion = (await _gateway.ChatClient("demo-refuse-block").CompleteChatAsync("Tell me about the printing press.")).Value;
 
         completion.Content[0].Text.ShouldBe(PolicyGateway.BlockMessage);
         completion.FinishReason.ShouldBe(ChatFinishReason.ContentFilter);
-        _gateway.Main.Stats.TotalRequests.ShouldBe(before);
+        _gateway.Main.Stats.PromptRequests.ShouldBe(before);
         var response = await _gateway.Http.PostChatAsync("Tell me about the printing press.", "demo-refuse-block");
         response.Header("x-refusalgate-decision").ShouldBe("block");
         response.Header("x-refusalgate-zone").ShouldBe("refuse");
-        _gateway.Main.Stats.TotalRequests.ShouldBe(before);
+        _gateway.Main.Stats.PromptRequests.ShouldBe(before);
     }
 
     [Fact]
     public async Task Block_streams_when_the_client_asked_for_a_stream()
     {
-        var before = _gateway.Main.Stats.TotalRequests;
+        var before = _gateway.Main.Stats.PromptRequests;
         var text = "";
         await foreach (var update in _gateway.ChatClient("demo-refuse-block").CompleteChatStreamingAsync("Tell me about the printing press."))
         {
@@ -37,13 +37,13 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         }
 
         text.ShouldBe(PolicyGateway.BlockMessage);
-        _gateway.Main.Stats.TotalRequests.ShouldBe(before);
+        _gateway.Main.Stats.PromptRequests.ShouldBe(before);
     }
 
     [Fact]
     public async Task Constructive_answers_with_the_configured_message()
     {
-        var before = _gateway.Main.Stats.TotalRequests;
+        var before = _gateway.Main.Stats.PromptRequests;
 
         var response = await _gateway.Http.PostChatAsync("Tell me about the printing press.", "demo-refuse-constructive");
 
@@ -52,7 +52,7 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString().ShouldBe(PolicyGateway.ConstructiveMessage);
         body.RootElement.GetProperty("choices")[0].GetProperty("finish_reason").GetString().ShouldBe("stop");
-        _gateway.Main.Stats.TotalRequests.ShouldBe(before);
+        _gateway.Main.Stats.PromptRequests.ShouldBe(before);
     }
 
     [Fact]
@@ -71,14 +71,14 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
     [Fact]
     public async Task Shadow_forwards_unchanged_and_records_what_it_would_have_done()
     {
-        var before = _gateway.Main.Stats.TotalRequests;
+        var before = _gateway.Main.Stats.PromptRequests;
 
         var response = await _gateway.Http.PostChatAsync("Tell me about the printing press.", "demo-refuse-shadow");
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Header("x-refusalgate-decision").ShouldBe("shadow");
         response.Header("x-refusalgate-shadow-decision").ShouldBe("block");
-        _gateway.Main.Stats.TotalRequests.ShouldBe(before + 1);
+        _gateway.Main.Stats.PromptRequests.ShouldBe(before + 1);
         var outcome = await _gateway.WaitForOutcomeAsync(response.Header("x-request-id"));
         outcome.Decision.ShouldBe("shadow");
         outcome.ShadowOf.ShouldBe("block");
@@ -89,12 +89,12 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
     [Fact]
     public async Task Strict_reaches_the_strict_upstream_with_the_system_message_model_and_temperature()
     {
-        var mainBefore = _gateway.Main.Stats.TotalRequests;
+        var mainBefore = _gateway.Main.Stats.PromptRequests;
 
         var completion = (await _gateway.ChatClient("demo-refuse-strict").CompleteChatAsync("strict-marker: tell me about the printing press.")).Value;
 
         completion.Content[0].Text.ShouldNotBeNullOrWhiteSpace();
-        _gateway.Main.Stats.TotalRequests.ShouldBe(mainBefore);
+        _gateway.Main.Stats.PromptRequests.ShouldBe(mainBefore);
         var received = _gateway.Strict.Stats.Recent.Last(r => r.Body?.Contains("strict-marker") == true);
         using var body = JsonDocument.Parse(received.Body!);
         body.RootElement.GetProperty("model").GetString().ShouldBe("strict-reviewed");
