@@ -8,8 +8,10 @@ evaluation, and nothing is trained or tuned on them. `written` says when: "sessi
 session's hand-written training prompts, whose failures they found), "session 7b" (28, written after those
 prompts and before the head was retrained: the check that the fix reaches new wording) and "session 8a" (50, short
 prompts with violent verbs in harmless and harmful senses and long pasted-text tasks, written before that session's
-training prompts). Two 7a probes turned out to be word for word training rows written in session 6; session 8
-reworded them (`replaced`), and the script now refuses to run while any probe is a hand-written training row.
+training prompts), "session 8b" (32, other verbs, written after those prompts and before retraining) and "session
+8c" (20, yet other verbs, written before a rejected extension of the minimal pairs). Two 7a probes turned out to be
+word for word training rows written in session 6; session 8 reworded them (`replaced`), and the script now refuses
+to run while any probe is a hand-written training row.
 
     /usr/bin/python3 onnx-models/training/classifier/probe_prompts.py
 """
