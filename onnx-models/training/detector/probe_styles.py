@@ -9,7 +9,9 @@ tuned on them; see the detector card for what they found). `written` says when: 
 (40, written before that session's hand-written training replies, whose failures they found), "session 7b" (18,
 written after those replies and before the head was retrained: the check that the fix reaches new wording) and
 "session 8a" (28: answers to harmless prompts with violent words, over-cautious refusals of them, short declines and
-"won't X, but here is Y"). The script refuses to run while any probe is a hand-written training reply.
+"won't X, but here is Y") and "session 8b" (20: declines that offer an alternative, compliances that offer one,
+short declines; written before a rejected batch of training replies). The script refuses to run while any probe is a
+hand-written training reply.
 
     /usr/bin/python3 onnx-models/training/detector/probe_styles.py
 """
