@@ -51,6 +51,7 @@ public sealed class IntrospectionHttpTests
         using var stats = JsonDocument.Parse(await client.GetStringAsync("/_simulator/stats"));
         stats.RootElement.GetProperty("total_requests").GetInt64().ShouldBe(2);
         stats.RootElement.GetProperty("introspection_requests").GetInt64().ShouldBe(1);
+        stats.RootElement.GetProperty("prompt_requests").GetInt64().ShouldBe(1);
     }
 
     [Fact]

@@ -23,6 +23,7 @@ public static class SimulatorEndpoints
         {
             total_requests = stats.TotalRequests,
             introspection_requests = stats.IntrospectionRequests,
+            prompt_requests = stats.PromptRequests,
             aborted_by_client = stats.AbortedByClient,
             recent = stats.Recent,
         }));
