@@ -9,7 +9,9 @@ session's hand-written training prompts, whose failures they found), "session 7b
 prompts and before the head was retrained: the check that the fix reaches new wording) and "session 8a" (50, short
 prompts with violent verbs in harmless and harmful senses and long pasted-text tasks, written before that session's
 training prompts), "session 8b" (32, other verbs, written after those prompts and before retraining) and "session
-8c" (20, yet other verbs, written before a rejected extension of the minimal pairs). Two 7a probes turned out to be
+8c" (20, yet other verbs, written before a rejected extension of the minimal pairs) and "session 8d" (20, harm to a
+person in plain words and harmless requests with the same "without anyone noticing" clauses, written before another
+rejected set of pairs). Two 7a probes turned out to be
 word for word training rows written in session 6; session 8 reworded them (`replaced`), and the script now refuses
 to run while any probe is a hand-written training row.
 
