@@ -40,10 +40,10 @@ def _stable_unit(key):
     return int(hashlib.sha256(f"{SEED}:{key}".encode()).hexdigest()[:12], 16) / float(16**12)
 
 
-def collect(tax, log):
-    items = data_mod.load_all(tax)
-    for t in synthetic.everyday():
-        items.append(data_mod.Item(text=t, label=0, source="synthetic_everyday", kind="synthetic"))
+def hand_written_items():
+    """The prompts written for this project (synthetic.py), labelled, with their source and category. The probe script
+    reads them too, to refuse probes that are training rows."""
+    items = [data_mod.Item(text=t, label=0, source="synthetic_everyday", kind="synthetic") for t in synthetic.everyday()]
     # The short homonyms and the minimal pairs are about the short plain question they are written as. Wrapped in
     # role-play templates as well, they lowered AUROC on prompts in unseen wrappers in each of three seeds (card,
     # session 8), so augment() leaves them out.
@@ -56,6 +56,11 @@ def collect(tax, log):
         items.append(data_mod.Item(text=t, label=1, source="synthetic_fiction_harmful", kind="synthetic", category=category))
     for label, category, t in synthetic.verb_contrasts():
         items.append(data_mod.Item(text=t, label=label, source="synthetic_contrast", kind="synthetic", category=category, extra={"unwrapped": True}))
+    return items
+
+
+def collect(tax, log):
+    items = data_mod.load_all(tax) + hand_written_items()
     raw = len(items)
     for it in items:
         it.text = strip_prompt(it.text)

@@ -26,20 +26,14 @@ sys.path.insert(0, str(HERE.parent))
 from common import probes as probe_sets, product_cli  # noqa: E402
 
 sys.path.insert(0, str(HERE))
-import synthetic  # noqa: E402
+import prepare  # noqa: E402
 
 CONFIDENT = 0.9
 
 
-def hand_written_training_prompts():
-    """Every prompt synthetic.py adds to training."""
-    prompts = synthetic.everyday() + synthetic.benign_but_scary() + synthetic.weapons_requests()
-    return prompts + [prompt for _, prompt in synthetic.fiction_harmful()] + [prompt for _, _, prompt in synthetic.verb_contrasts()]
-
-
 def main() -> int:
     probes = [json.loads(line) for line in (HERE / "prompt-probes.jsonl").read_text(encoding="utf-8").splitlines()]
-    if not probe_sets.none_is_a_training_row(probes, "prompt", hand_written_training_prompts()):
+    if not probe_sets.none_is_a_training_row(probes, "prompt", [item.text for item in prepare.hand_written_items()]):
         return 1
     outputs = product_cli.run("classify", HERE / "prompt-probes.jsonl")
     rights = [(probe["expected"] == "refuse") == out["predicted_refusal"] for probe, out in zip(probes, outputs)]

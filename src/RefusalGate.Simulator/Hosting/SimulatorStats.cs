@@ -27,7 +27,8 @@ public sealed class SimulatorStats
 
     /// <summary>
     /// Requests to answer a prompt, i.e. <see cref="TotalRequests"/> without the introspection ones. Tests that prove
-    /// nothing was forwarded count these: a shadow self-prediction started by an earlier request may still arrive.
+    /// nothing was forwarded count these: a shadow self-prediction started by an earlier request may still arrive. A
+    /// counter of its own, because subtracting two counters read one after the other can race with a request.
     /// </summary>
     public long PromptRequests => Interlocked.Read(ref _prompts);
 
