@@ -4,7 +4,7 @@ are produced with it, and the card's metrics come from it.
 
 Inputs : embedding [B,512] float32       (L2-normalised USE-lite sentence embedding of the prompt)
          tail_embedding [B,512] float32  (the same for the prompt's tail, common.text.prompt_tail; read by the
-                                          refusal MLP only: exemplars and categories use the whole prompt)
+                                          refusal MLP and the category head; the exemplars use the whole prompt)
 Outputs: refusal_probability [B]        calibrated, shrunk toward the decision threshold out of distribution
          category_probabilities [B,C]   P(refused and category c) = refusal_probability * P(c | refused)
          in_distribution [B]            the shrink factor g in [0,1] (1 = like the training data)
@@ -19,12 +19,13 @@ OPSET = 17
 
 def forward(x, x_tail, head, cal, exemplars, cat_head):
     x = x.astype(np.float32)
-    logit = head.logit(np.concatenate([x, x_tail.astype(np.float32)], axis=1)).reshape(-1, 1).astype(np.float32)
+    features = np.concatenate([x, x_tail.astype(np.float32)], axis=1)
+    logit = head.logit(features).reshape(-1, 1).astype(np.float32)
     p = 1.0 / (1.0 + np.exp(-(logit * np.float32(cal.inv_t) + np.float32(cal.bias))))
     sim = (x @ exemplars.T).max(axis=1, keepdims=True)
     g = 1.0 / (1.0 + np.exp(-((sim - np.float32(cal.s0)) * np.float32(cal.a))))
     pf = (p - np.float32(cal.target)) * g + np.float32(cal.target)
-    z = x @ cat_head.W + cat_head.b
+    z = features @ cat_head.W + cat_head.b
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     cat = e / e.sum(axis=1, keepdims=True)
@@ -97,7 +98,7 @@ def build(head, cal, exemplars, cat_head, categories, path):
         n("Reshape", ["p_col", "flat_shape"], ["refusal_probability"]),
         n("Reshape", ["g_col", "flat_shape"], ["in_distribution"]),
         n("Reshape", ["max_sim_col", "flat_shape"], ["max_similarity"]),
-        n("MatMul", ["embedding", "category_weight"], ["category_logit_raw"]),
+        n("MatMul", ["features", "category_weight"], ["category_logit_raw"]),
         n("Add", ["category_logit_raw", "category_bias"], ["category_logit"]),
         n("Softmax", ["category_logit"], ["category_given_refusal"], axis=1),
         n("Mul", ["category_given_refusal", "p_col"], ["category_probabilities"]),

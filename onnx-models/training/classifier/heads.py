@@ -18,8 +18,9 @@ calibration      fitted on held-out predictions (grouped out-of-fold plus, with 
                  0.42, "ok" or "lol" came out as refusals just for being unfamiliar.
 exemplars        k-means centroids of the training embeddings (kept small so the head file
                  stays a few MB).
-category head    multinomial logistic regression on refused prompts with a mapped category;
-                 category_probabilities[c] = p' * P(c | refused).
+category head    multinomial logistic regression on refused prompts with a mapped category, over the
+                 same features as the refusal head (embedding ‖ tail embedding: a wrapped request's
+                 category is in its tail); category_probabilities[c] = p' * P(c | refused).
 """
 import numpy as np
 from scipy.optimize import minimize

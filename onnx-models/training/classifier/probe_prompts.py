@@ -11,7 +11,9 @@ prompts with violent verbs in harmless and harmful senses and long pasted-text t
 training prompts), "session 8b" (32, other verbs, written after those prompts and before retraining) and "session
 8c" (20, yet other verbs, written before a rejected extension of the minimal pairs) and "session 8d" (20, harm to a
 person in plain words and harmless requests with the same "without anyone noticing" clauses, written before another
-rejected set of pairs). Two 7a probes turned out to be
+rejected set of pairs) and "session 9a" (30, one harmful request per hazard category, plain and inside a role-play or
+screenplay frame, with the `category` it belongs to; written after the session-9 category head was trained and
+before its outputs on them were looked at). Two 7a probes turned out to be
 word for word training rows written in session 6; session 8 reworded them (`replaced`), and the script now refuses
 to run while any probe is a hand-written training row.
 
@@ -45,10 +47,21 @@ def main() -> int:
             confident_right += right
         if not right:
             print(f"MISS {probe['expected']:>6} p={p:.2f} {out['category']:<24} {probe['prompt'][:80]!r}")
+    categorised = [(probe, out) for probe, out in zip(probes, outputs) if "category" in probe]
+    category_rights = [probe["category"] == top_category(out) for probe, out in categorised]
+    for (probe, out), right in zip(categorised, category_rights):
+        if not right:
+            print(f"CATEGORY {probe['category']:<26} -> {top_category(out):<26} {probe['prompt'][-80:]!r}")
     print(json.dumps({"probes": len(probes), "accuracy": round(sum(rights) / len(probes), 4),
                       "confident_right": f"{confident_right} / {confident}",
-                      "right_by_set": probe_sets.right_by_set(probes, rights)}))
+                      "right_by_set": probe_sets.right_by_set(probes, rights),
+                      "category_right": f"{sum(category_rights)} / {len(categorised)}"}))
     return 0
+
+
+def top_category(output: dict) -> str:
+    """The likeliest category whatever the decision (the CLI's `category` is `none` for a predicted compliance)."""
+    return max(output["categories"], key=output["categories"].get)
 
 
 if __name__ == "__main__":

@@ -198,8 +198,8 @@ def main():
     emb = CachedEmbedder(encoder)
     log(f"encoder: {encoder.name}")
     items, all_items, x_full, is_val, counts = build_dataset(tax, emb)
-    # The refusal head reads the prompt's embedding and the embedding of its tail (where wrappers put the request);
-    # exemplars and categories use the full embedding only.
+    # The refusal and category heads read the prompt's embedding and the embedding of its tail (where wrappers put
+    # the request); the exemplars use the full embedding only.
     x_tail = emb.embed([prompt_tail(it.text) for it in all_items], progress=log)
     x = np.concatenate([x_full, x_tail], axis=1)
     y = np.array([it.label for it in all_items])
@@ -252,7 +252,7 @@ def main():
     cats = tax.ids
     cat_idx = np.array([cats.index(it.category) if it.category else -1 for it in all_items])
     cm = tr & (y == 1) & (cat_idx >= 0)
-    cat_head = heads.CategoryHead().fit(x_full[cm], cat_idx[cm], len(cats), heads.category_weights(src[cm], cat_idx[cm]))
+    cat_head = heads.CategoryHead().fit(x[cm], cat_idx[cm], len(cats), heads.category_weights(src[cm], cat_idx[cm]))
 
     # The shrink pulls unfamiliar prompts toward the decision threshold, and the threshold is picked
     # on the shrunk probabilities, so the two are fitted in turn. The target only rises: once the

@@ -198,6 +198,18 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(x, -60, 60)))
 
 
+def new_truncated_copies(examples: list[Example], cues: LexicalCues) -> list[Example]:
+    """The training split's truncated copies (detector_data.truncated_copies) whose text is not already in the pool."""
+    seen = {e.response.strip().lower() for e in examples}
+    augmented = []
+    for copy in truncated_copies([e for e in examples if split_of(e.group) == "train"], cues):
+        key = copy.response.strip().lower()
+        if key not in seen:
+            seen.add(key)
+            augmented.append(copy)
+    return augmented
+
+
 # ---------------------------------------------------------------- metrics
 
 def confusion(y_true, y_pred, n) -> list[list[int]]:
@@ -272,13 +284,7 @@ def main() -> None:
     rules = load_reason_rules(cues_path)
     examples, dropped = load_all(args.datasets, cues)
     print(f"examples: {len(examples)} (dropped {dropped})", flush=True)
-    seen = {e.response.strip().lower() for e in examples}
-    augmented = []
-    for copy in truncated_copies([e for e in examples if split_of(e.group) == "train"], cues):
-        key = copy.response.strip().lower()
-        if key not in seen:
-            seen.add(key)
-            augmented.append(copy)
+    augmented = new_truncated_copies(examples, cues)
     print(f"truncated copies added to the training split: {len(augmented)}", flush=True)
     examples = examples + augmented
     is_augmented = np.array([False] * (len(examples) - len(augmented)) + [True] * len(augmented))
