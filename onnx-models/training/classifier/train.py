@@ -187,6 +187,7 @@ def main():
     ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation of the linear head")
     ap.add_argument("--head", choices=["lr", "mlp"], default="mlp")
     ap.add_argument("--loso-weight", type=float, default=0.1, help="share of calibration weight on out-of-source predictions")
+    ap.add_argument("--embedding-noise", type=float, default=0.0, help="Gaussian noise on the MLP's training embeddings (an experiment, see the card)")
     ap.add_argument("--seed", type=int, default=prepare.SEED, help="another split and initialisation, to tell a change from noise")
     args = ap.parse_args()
     prepare.SEED = heads.SEED = args.seed
@@ -208,7 +209,7 @@ def main():
     log(f"train {tr.sum()} (pos {y[tr].sum()}), validation {is_val.sum()} (pos {y[is_val].sum()})")
 
     def make_head():
-        return heads.MlpHead() if args.head == "mlp" else heads.RefusalHead(args.c)
+        return heads.MlpHead(noise=args.embedding_noise) if args.head == "mlp" else heads.RefusalHead(args.c)
 
     # Leave-one-source-out on the training split: the head never sees the held-out data set
     # (neither its plain prompts nor wrapped versions of them).
@@ -277,7 +278,8 @@ def main():
     p_noshrink = cal_plain.apply(head.logit(x), 0.0)
 
     report = {"counts": counts, "calibration": cal.params(), "calibration_without_shrink": cal_plain.params(), "threshold": threshold,
-              "encoder": encoder.name, "head": args.head, "regularisation_C": args.c, "loso_calibration_weight": args.loso_weight}
+              "encoder": encoder.name, "head": args.head, "regularisation_C": args.c, "loso_calibration_weight": args.loso_weight,
+              "embedding_noise": args.embedding_noise}
     report["split"] = {"train": int(tr.sum()), "train_pos": int(y[tr].sum()), "validation": int(is_val.sum()), "validation_pos": int(y[is_val].sum()),
                        "train_plain": int((tr & (np.arange(len(y)) < len(items))).sum()), "train_wrapped": int((tr & (np.arange(len(y)) >= len(items))).sum())}
     report["source_counts"] = {s: {"n": int((src == s).sum()), "pos": int(y[src == s].sum()),
