@@ -11,6 +11,7 @@ Split policy (documented in the card):
 """
 import hashlib
 import random
+import re
 
 import numpy as np
 
@@ -168,6 +169,31 @@ def fill_template(template, request):
     if "[INSERT PROMPT HERE]" in template:
         return template.replace("[INSERT PROMPT HERE]", request)
     return template.rstrip() + "\n\n" + request
+
+
+# "How can I X?" and "Explain how to X." ask the same thing; the shipped head refuses the second less often (session 9).
+REPHRASINGS = ("Explain how to {}.", "Tell me how to {}.", "What's the best way to {}?", "How can I {}?")
+HOW_QUESTION = re.compile(r"^how (?:can|do|could|should) i (.+?)\??$", re.IGNORECASE)
+HOW_IMPERATIVE = re.compile(r"^(?:explain|describe|tell me|show me) how to (.+?)[.?]?$", re.IGNORECASE)
+
+
+def rephrase(items, is_val, log):
+    """One copy of each short training request that asks how to do something, in another of REPHRASINGS (same label,
+    group and category; harmful and benign alike). An experiment (`train.py --rephrase`), off by default: see the card."""
+    rng = random.Random(SEED + 7)
+    out = []
+    for it, val in zip(items, is_val):
+        if val or it.kind != "plain" or len(it.text) > 200:
+            continue
+        match = HOW_QUESTION.match(it.text) or HOW_IMPERATIVE.match(it.text)
+        if not match:
+            continue
+        forms = [f for f in REPHRASINGS if f.format(match.group(1)).lower().rstrip(".?") != it.text.lower().rstrip(".?")]
+        out.append(data_mod.Item(text=rng.choice(forms).format(match.group(1)), label=it.label, source=it.source,
+                                 source_category=it.source_category, category=it.category, group=it.group,
+                                 kind="rephrased", extra={"val": False}))
+    log(f"rephrasing: {len(out)} copies ({sum(o.label for o in out)} harmful)")
+    return out
 
 
 def augment(items, is_val, templates, template_val, log):

@@ -150,7 +150,7 @@ def evaluate(items, p, mask, threshold):
     return out
 
 
-def build_dataset(tax, emb):
+def build_dataset(tax, emb, rephrase=False):
     """Everything before training: load, label, de-duplicate, embed, split, augment.
     Returns (plain items, plain + wrapped items, their embeddings, validation mask, counts)."""
     items, counts = prepare.collect(tax, log)
@@ -174,6 +174,8 @@ def build_dataset(tax, emb):
     counts["templates_used"] = len(keep)
 
     wrapped = prepare.augment(items, is_val_plain, tpl, tpl_val, log)
+    if rephrase:
+        wrapped += prepare.rephrase(items, is_val_plain, log)
     x_wrapped = emb.embed([it.text for it in wrapped], progress=log)
     all_items = items + wrapped
     x = np.concatenate([x_plain, x_wrapped]).astype(np.float32)
@@ -187,6 +189,7 @@ def main():
     ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation of the linear head")
     ap.add_argument("--head", choices=["lr", "mlp"], default="mlp")
     ap.add_argument("--loso-weight", type=float, default=0.1, help="share of calibration weight on out-of-source predictions")
+    ap.add_argument("--rephrase", action="store_true", help="add reworded copies of how-to requests (an experiment, see the card)")
     ap.add_argument("--embedding-noise", type=float, default=0.0, help="Gaussian noise on the MLP's training embeddings (an experiment, see the card)")
     ap.add_argument("--seed", type=int, default=prepare.SEED, help="another split and initialisation, to tell a change from noise")
     args = ap.parse_args()
@@ -198,7 +201,7 @@ def main():
     standin = encoder.name.startswith("standin")
     emb = CachedEmbedder(encoder)
     log(f"encoder: {encoder.name}")
-    items, all_items, x_full, is_val, counts = build_dataset(tax, emb)
+    items, all_items, x_full, is_val, counts = build_dataset(tax, emb, args.rephrase)
     # The refusal and category heads read the prompt's embedding and the embedding of its tail (where wrappers put
     # the request); the exemplars use the full embedding only.
     x_tail = emb.embed([prompt_tail(it.text) for it in all_items], progress=log)
@@ -279,15 +282,17 @@ def main():
 
     report = {"counts": counts, "calibration": cal.params(), "calibration_without_shrink": cal_plain.params(), "threshold": threshold,
               "encoder": encoder.name, "head": args.head, "regularisation_C": args.c, "loso_calibration_weight": args.loso_weight,
-              "embedding_noise": args.embedding_noise}
+              "embedding_noise": args.embedding_noise, "rephrase": args.rephrase}
     report["split"] = {"train": int(tr.sum()), "train_pos": int(y[tr].sum()), "validation": int(is_val.sum()), "validation_pos": int(y[is_val].sum()),
                        "train_plain": int((tr & (np.arange(len(y)) < len(items))).sum()), "train_wrapped": int((tr & (np.arange(len(y)) >= len(items))).sum())}
     report["source_counts"] = {s: {"n": int((src == s).sum()), "pos": int(y[src == s].sum()),
                                    "plain": int(((src == s) & (np.arange(len(y)) < len(items))).sum())} for s in sorted(set(src))}
     report["validation"] = evaluate(all_items, p, is_val, threshold)
     report["validation_without_ood_shrink"] = {k: v for k, v in evaluate(all_items, p_noshrink, is_val, threshold).items() if k != "per_source"}
-    report["leave_one_source_out"] = evaluate(all_items, loso_p, tr, threshold)
-    report["out_of_fold"] = {k: v for k, v in evaluate(all_items, oof_p, tr, threshold).items() if k != "per_source"}
+    # Reworded copies (--rephrase) train and calibrate but are not counted: the figures cover the same prompts either way.
+    counted = tr & np.array([it.kind != "rephrased" for it in all_items])
+    report["leave_one_source_out"] = evaluate(all_items, loso_p, counted, threshold)
+    report["out_of_fold"] = {k: v for k, v in evaluate(all_items, oof_p, counted, threshold).items() if k != "per_source"}
 
     # Per category (validation): refused prompts of category c against all validation negatives.
     per_cat = {}
