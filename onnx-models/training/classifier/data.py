@@ -46,7 +46,8 @@ class Item:
     category: Optional[str] = None
     # Items sharing a group (near-duplicates, the same template) always land on the same side of a split.
     group: str = ""
-    # "plain" for data-set prompts, "wrapped" for template augmentation, "synthetic" for hand-written sets.
+    # "plain" for data-set prompts, "wrapped" for template augmentation, "synthetic" for hand-written sets,
+    # "rephrased" for reworded copies (train.py --rephrase, an experiment).
     kind: str = "plain"
     extra: dict = field(default_factory=dict)
 

@@ -151,8 +151,8 @@ def evaluate(items, p, mask, threshold):
 
 
 def build_dataset(tax, emb, rephrase=False):
-    """Everything before training: load, label, de-duplicate, embed, split, augment.
-    Returns (plain items, plain + wrapped items, their embeddings, validation mask, counts)."""
+    """Everything before training: load, label, de-duplicate, embed, split, augment (and, with `rephrase`, reword).
+    Returns (plain items, plain + augmented items, their embeddings, validation mask, counts)."""
     items, counts = prepare.collect(tax, log)
     x_plain = emb.embed([it.text for it in items], progress=log)
     items, x_plain, n_near = prepare.near_duplicates(items, x_plain, log)
