@@ -8,7 +8,6 @@ prompt's embedding (before session 9) or embedding ‖ tail embedding (shipped s
 
     REFUSALGATE_DATASETS=... /usr/bin/python3 onnx-models/training/classifier/category_experiment.py [--seed N]
 """
-import argparse
 import json
 import os
 import sys
@@ -19,12 +18,8 @@ from sklearn.linear_model import LogisticRegression
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
-import data as data_mod  # noqa: E402
+import experiment  # noqa: E402
 import heads  # noqa: E402
-import prepare  # noqa: E402
-import train  # noqa: E402
-from common.embeddings import CachedEmbedder, load_encoder  # noqa: E402
-from common.text import prompt_tail  # noqa: E402
 
 
 class LinearCategories:
@@ -79,21 +74,12 @@ VARIANTS = {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seed", type=int, default=prepare.SEED)
-    args = ap.parse_args()
-    prepare.SEED = heads.SEED = args.seed
-    np.random.seed(args.seed)
-
-    tax = data_mod.Taxonomy(train.TAXONOMY)
-    emb = CachedEmbedder(load_encoder())
-    items, all_items, x_full, is_val, _ = train.build_dataset(tax, emb)
-    x_tail = emb.embed([prompt_tail(it.text) for it in all_items], progress=train.log)
-    features = {"embedding": x_full, "embedding+tail": np.concatenate([x_full, x_tail], axis=1).astype(np.float32)}
-    y = np.array([it.label for it in all_items])
-    src = np.array([it.source for it in all_items])
-    cat_idx = np.array([tax.ids.index(it.category) if it.category else -1 for it in all_items])
-    wrapped = np.arange(len(y)) >= len(items)
+    split = experiment.load_split(experiment.seed_from_command_line(__doc__))
+    tax, is_val = split.tax, split.is_val
+    features = {"embedding": split.x_full, "embedding+tail": split.features}
+    y, src = split.labels, split.sources
+    cat_idx = np.array([tax.ids.index(it.category) if it.category else -1 for it in split.all_items])
+    wrapped = np.arange(len(y)) >= len(split.items)
     fit_mask = ~is_val & (y == 1) & (cat_idx >= 0)
     val_mask = is_val & (y == 1) & (cat_idx >= 0)
 

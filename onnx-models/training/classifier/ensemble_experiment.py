@@ -7,7 +7,6 @@ validation and the prompt probes, and each head's figures.
 
     REFUSALGATE_DATASETS=... /usr/bin/python3 onnx-models/training/classifier/ensemble_experiment.py [--seed N]
 """
-import argparse
 import json
 import os
 import sys
@@ -17,38 +16,24 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
-import data as data_mod  # noqa: E402
+import experiment  # noqa: E402
 import heads  # noqa: E402
-import prepare  # noqa: E402
-import train  # noqa: E402
 from common import metrics  # noqa: E402
-from common.embeddings import CachedEmbedder, load_encoder  # noqa: E402
-from common.text import prompt_tail, strip_prompt  # noqa: E402
 
 HEADS = 5
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seed", type=int, default=prepare.SEED)
-    args = ap.parse_args()
-    prepare.SEED = heads.SEED = args.seed
-    np.random.seed(args.seed)
-
-    tax = data_mod.Taxonomy(train.TAXONOMY)
-    emb = CachedEmbedder(load_encoder())
-    _, all_items, x_full, is_val, _ = train.build_dataset(tax, emb)
-    x = np.concatenate([x_full, emb.embed([prompt_tail(it.text) for it in all_items], progress=train.log)], axis=1)
-    y = np.array([it.label for it in all_items])
-    src = np.array([it.source for it in all_items])
+    seed = experiment.seed_from_command_line(__doc__)
+    split = experiment.load_split(seed)
+    x, y, src, is_val = split.features, split.labels, split.sources, split.is_val
     tr = ~is_val
-    probes = [json.loads(line) for line in open(os.path.join(HERE, "prompt-probes.jsonl"), encoding="utf-8")]
-    texts = [strip_prompt(p["prompt"]) for p in probes]
-    x_probes = np.concatenate([emb.embed(texts), emb.embed([prompt_tail(t) for t in texts])], axis=1)
+    probes = experiment.load_probes()
+    x_probes = split.probe_features([p["prompt"] for p in probes])
     y_probes = np.array([p["expected"] == "refuse" for p in probes], dtype=int)
 
     def fit(mask, k):
-        heads.SEED = args.seed + 1000 * k  # the head's initialisation and data order only; the split is fixed above
+        heads.SEED = seed + 1000 * k  # the head's initialisation and data order only; the split is fixed above
         return heads.MlpHead().fit(x[mask], y[mask], heads.sample_weights(src[mask], y[mask]))
 
     held_out = np.zeros((HEADS, len(y)))

@@ -9,7 +9,6 @@ probes.
 
     REFUSALGATE_DATASETS=... /usr/bin/python3 onnx-models/training/classifier/neighbour_vote_experiment.py [--seed N]
 """
-import argparse
 import json
 import os
 import sys
@@ -19,13 +18,9 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
-import data as data_mod  # noqa: E402
+import experiment  # noqa: E402
 import heads  # noqa: E402
-import prepare  # noqa: E402
-import train  # noqa: E402
 from common import metrics  # noqa: E402
-from common.embeddings import CachedEmbedder, load_encoder  # noqa: E402
-from common.text import prompt_tail, strip_prompt  # noqa: E402
 
 NEIGHBOURS = 10
 TEMPERATURE = 0.05
@@ -46,19 +41,8 @@ def logit(p):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seed", type=int, default=prepare.SEED)
-    args = ap.parse_args()
-    prepare.SEED = heads.SEED = args.seed
-    np.random.seed(args.seed)
-
-    tax = data_mod.Taxonomy(train.TAXONOMY)
-    emb = CachedEmbedder(load_encoder())
-    _, all_items, x_full, is_val, _ = train.build_dataset(tax, emb)
-    x_tail = emb.embed([prompt_tail(it.text) for it in all_items], progress=train.log)
-    x = np.concatenate([x_full, x_tail], axis=1)
-    y = np.array([it.label for it in all_items])
-    src = np.array([it.source for it in all_items])
+    split = experiment.load_split(experiment.seed_from_command_line(__doc__))
+    x, x_full, y, src, is_val = split.features, split.x_full, split.labels, split.sources, split.is_val
     tr = ~is_val
 
     def fit(mask):
@@ -76,11 +60,10 @@ def main():
     val_head = head.logit(x[is_val])
     val_vote = vote(x_full[is_val], reference, labels, weights)
 
-    probes = [json.loads(line) for line in open(os.path.join(HERE, "prompt-probes.jsonl"), encoding="utf-8")]
-    texts = [strip_prompt(p["prompt"]) for p in probes]
-    probe_full = emb.embed(texts)
-    probe_head = head.logit(np.concatenate([probe_full, emb.embed([prompt_tail(t) for t in texts])], axis=1))
-    probe_vote = vote(probe_full, reference, labels, weights)
+    probes = experiment.load_probes()
+    probe_x = split.probe_features([p["prompt"] for p in probes])
+    probe_head = head.logit(probe_x)
+    probe_vote = vote(probe_x[:, : x_full.shape[1]], reference, labels, weights)
     probe_y = np.array([p["expected"] == "refuse" for p in probes], dtype=int)
 
     report = {}

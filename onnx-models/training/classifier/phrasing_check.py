@@ -7,7 +7,6 @@ predicted refused per label and form. The same request in another form should ge
 
     REFUSALGATE_DATASETS=... /usr/bin/python3 onnx-models/training/classifier/phrasing_check.py [--seed N]
 """
-import argparse
 import json
 import os
 import sys
@@ -20,27 +19,17 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
-import data as data_mod  # noqa: E402
-import heads  # noqa: E402
+import experiment  # noqa: E402
 import prepare  # noqa: E402
-import train  # noqa: E402
 from common import product_cli  # noqa: E402
-from common.embeddings import CachedEmbedder, load_encoder  # noqa: E402
 
 FORMS = ("How can I {}?",) + tuple(f for f in prepare.REPHRASINGS if not f.startswith("How can I"))
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seed", type=int, default=prepare.SEED, help="the split of the head under test")
-    args = ap.parse_args()
-    prepare.SEED = heads.SEED = args.seed
-    np.random.seed(args.seed)
-
-    tax = data_mod.Taxonomy(train.TAXONOMY)
-    items, _, _, is_val, _ = train.build_dataset(tax, CachedEmbedder(load_encoder()))
+    split = experiment.load_split(experiment.seed_from_command_line(__doc__, "the split of the head under test"))
     rows = []
-    for item, val in zip(items, is_val[: len(items)]):
+    for item, val in zip(split.items, split.is_val[: len(split.items)]):
         match = prepare.HOW_QUESTION.match(item.text) if val and item.kind == "plain" and len(item.text) <= 200 else None
         if match:
             rows += [(item.label, form, form.format(match.group(1))) for form in FORMS]
