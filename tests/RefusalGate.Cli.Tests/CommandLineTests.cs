@@ -29,6 +29,20 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task A_port_in_use_exits_1_with_a_one_line_reason()
+    {
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+
+        var (exitCode, error) = await RunAsync("simulate", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        exitCode.ShouldBe(1);
+        error.Trim().ShouldStartWith("refusalgate: Failed to bind");
+        error.Trim().ShouldNotContain('\n');
+    }
+
+    [Fact]
     public async Task Demo_and_upstream_exclude_each_other()
     {
         var (exitCode, error) = await RunAsync("serve", "--demo", "--upstream", "http://127.0.0.1:1/v1");

@@ -86,4 +86,19 @@ public sealed class JsonLinesCommandTests : IDisposable
 
         exitCode.ShouldBe(2);
     }
+
+    [Theory]
+    [InlineData("no-such-directory/out.jsonl")]
+    [InlineData("")] // the output is the test's directory itself
+    public async Task An_output_that_cannot_be_written_exits_2_before_any_work(string relativeOutput)
+    {
+        var input = Path.Combine(_directory, "in.jsonl");
+        await File.WriteAllTextAsync(input, "{\"id\": 1, \"response\": \"Sure.\"}\n");
+        using var error = new StringWriter();
+
+        var exitCode = await RefusalGateCommandLine.RunAsync(["detect", "--input", input, "--output", Path.Combine(_directory, relativeOutput)], error);
+
+        exitCode.ShouldBe(2);
+        error.ToString().ShouldStartWith("refusalgate: cannot write output file");
+    }
 }

@@ -38,6 +38,26 @@ public sealed class PolicyCommandTests
         }
     }
 
+    [Fact]
+    public void Without_a_taxonomy_beside_the_files_categories_are_checked_against_the_shipped_classifier()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policy-check-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "p.yaml"), "version: 1\npolicy:\n  categories:\n    not_a_category:\n      actions: {refuse: block}\n");
+            using var output = new StringWriter();
+
+            var exitCode = PolicyCommand.Check([directory], output);
+
+            exitCode.ShouldBe(1);
+            output.ToString().ShouldContain("Unknown category 'not_a_category'");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static string Root()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -19,6 +19,7 @@ public sealed class BadInputTests(SharedGateway shared)
     [InlineData("""{"model":"demo-model","messages":[{"role":"wizard","content":"hi"}]}""", "invalid_value")]
     [InlineData("""{"model":42,"messages":[{"role":"user","content":"hi"}]}""", "invalid_value")]
     [InlineData("""{"model":"demo-model","stream":"yes","messages":[{"role":"user","content":"hi"}]}""", "invalid_value")]
+    [InlineData("""{"model":"demo-model","model":"demo-model","messages":[{"role":"user","content":"hi"}]}""", "invalid_json")]
     public async Task Malformed_chat_requests_get_400(string body, string code)
     {
         var before = _gateway.Main.Stats.PromptRequests;

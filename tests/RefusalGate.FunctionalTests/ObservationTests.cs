@@ -69,6 +69,21 @@ public sealed class ObservationTests(SharedGateway shared)
     }
 
     [Fact]
+    public async Task A_response_longer_than_the_capture_is_judged_from_its_start()
+    {
+        // The demo upstream's answer repeats the prompt's first words, so one 40,000-character word makes a response
+        // longer than the 16 KiB this gateway copies for the detector.
+        await using var gateway = await TestGateway.StartAsync(new() { ["Observation:MaxCapturedBytes"] = "16384" });
+        var response = await gateway.Http.PostChatAsync(new string('a', 40_000));
+        var outcome = await gateway.WaitForOutcomeAsync(response.Header("x-request-id"));
+
+        (await response.Content.ReadAsByteArrayAsync()).Length.ShouldBeGreaterThan(40_000);
+        outcome.Truncated.ShouldBeTrue();
+        outcome.Observed.ShouldBe(ObservedKind.Compliance);
+        outcome.RefusalProbability.ShouldNotBeNull();
+    }
+
+    [Fact]
     public async Task Upstream_errors_are_recorded_as_errors_not_judged()
     {
         var response = await _gateway.Http.PostChatAsync("anything [sim:status=500]");

@@ -52,11 +52,37 @@ public sealed class LlmRequestParserTests
     [InlineData("""{"model":"m","messages":[{"content":"x"}]}""", "invalid_value")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":42}]}""", "invalid_value")]
     [InlineData("""{"model":"m","stream":1,"messages":[{"role":"user","content":"x"}]}""", "invalid_value")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[5]}]}""", "invalid_value")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":5}]}]}""", "invalid_value")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"text"}]}]}""", "invalid_value")]
+    [InlineData("""{"model":"m","model":"m","messages":[{"role":"user","content":"x"}]}""", "invalid_json")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"x"}],"messages":[{"role":"user","content":"y"}]}""", "invalid_json")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"x","content":"y"}]}""", "invalid_json")]
     public void Rejects_malformed_chat_requests(string json, string code) => ParseError(json).ShouldBe(code);
 
     [Fact]
     public void Rejects_lone_surrogate_escapes_instead_of_failing() =>
         ParseError("""{"model":"m","messages":[{"role":"user","content":"bad \ud800 text"}]}""").ShouldBe("invalid_json");
+
+    [Fact]
+    public void Rejects_bytes_that_are_not_utf8_with_a_message_that_says_so()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"model":"m","messages":[{"role":"user","content":"caf?"}]}""");
+        body[Array.IndexOf(body, (byte)'?')] = 0xE9; // "café" in Latin-1
+
+        LlmRequestParser.TryParse(body, LlmEndpoint.ChatCompletions, out _, out var error).ShouldBeFalse();
+
+        error.Code.ShouldBe("invalid_json");
+        error.Message.ShouldContain("not valid UTF-8");
+    }
+
+    [Fact]
+    public void Duplicate_keys_name_the_key()
+    {
+        LlmRequestParser.TryParse(Encoding.UTF8.GetBytes("""{"model":"m","model":"n","messages":[]}"""), LlmEndpoint.ChatCompletions, out _, out var error).ShouldBeFalse();
+
+        error.Message.ShouldContain("model");
+    }
 
     [Fact]
     public void Accepts_emoji_and_non_english_text() =>

@@ -7,6 +7,10 @@ public sealed class ResponseTextExtractorTests
 {
     private static CapturedResponse Json(string body) => ResponseTextExtractor.Extract(Encoding.UTF8.GetBytes(body), isEventStream: false, truncated: false);
 
+    /// <summary>The first <paramref name="bytes"/> bytes of a body, as the capture keeps them past its limit.</summary>
+    private static CapturedResponse CutJson(string body, int bytes) =>
+        ResponseTextExtractor.Extract(Encoding.UTF8.GetBytes(body).AsSpan(0, bytes), isEventStream: false, truncated: true);
+
     private static CapturedResponse Sse(string body) => ResponseTextExtractor.Extract(Encoding.UTF8.GetBytes(body), isEventStream: true, truncated: false);
 
     [Fact]
@@ -92,4 +96,40 @@ public sealed class ResponseTextExtractorTests
 
         Json($$"""{"choices":[{"message":{"content":"{{content}}"},"finish_reason":"stop"}]}""").Text.Length.ShouldBe(content.Length);
     }
+
+    [Fact]
+    public void A_json_body_cut_inside_its_text_keeps_the_text_up_to_the_cut()
+    {
+        var body = """{"id":"x","choices":[{"index":0,"message":{"role":"assistant","content":"I can\u2019t help with that.\n\"No\" \ud83d\ude00 """ + new string('a', 1000) + "\"}}]}";
+
+        var captured = CutJson(body, body.Length - 100);
+
+        captured.Text.ShouldBe("I can\u2019t help with that.\n\"No\" \ud83d\ude00 " + new string('a', 1000 - (100 - "\"}}]}".Length)));
+        captured.Truncated.ShouldBeTrue();
+        captured.Completed.ShouldBeFalse();
+        captured.Malformed.ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("\\u00", "x")] // inside a \u escape
+    [InlineData("\\", "x")] // right after the backslash
+    [InlineData("\u00e9", "x\ufffd")] // inside a two-byte character
+    public void A_cut_inside_an_escape_or_a_character_ends_the_text_there(string tail, string expected)
+    {
+        var body = """{"choices":[{"message":{"content":"x""" + tail;
+
+        CutJson(body, Encoding.UTF8.GetByteCount(body) - (tail == "\u00e9" ? 1 : 0)).Text.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void A_json_body_cut_after_its_text_keeps_the_whole_text_of_the_first_choice_only()
+    {
+        var body = """{"choices":[{"index":0,"message":{"content":"Sure: 1, 2, 3."},"logprobs":[1,2,3]},{"index":1,"message":{"content":"other"}}],"usage":{}}""";
+
+        CutJson(body, body.IndexOf("other", StringComparison.Ordinal)).Text.ShouldBe("Sure: 1, 2, 3.");
+    }
+
+    [Fact]
+    public void A_cut_text_completion_is_read_too() =>
+        CutJson("""{"choices":[{"text":"Once upon a time, far away","index":0}]}""", 40).Text.ShouldBe("Once upon a time, f");
 }

@@ -34,6 +34,16 @@ public sealed class ResponsePlannerTests
     }
 
     [Fact]
+    public void A_prompt_too_long_to_match_in_time_is_answered_not_failed()
+    {
+        // Every "make" starts a ".*" that runs to the end and backtracks: quadratic, far past the patterns' time-out.
+        var plan = Default.Plan(Request(string.Concat(Enumerable.Repeat("make ", 200_000))));
+
+        plan.IsRefusal.ShouldBeFalse();
+        plan.Source.ShouldBe(ResponseSource.Compliance);
+    }
+
+    [Fact]
     public void Directives_inject_faults_and_delays_and_are_not_part_of_the_topic()
     {
         Default.Plan(Request("x [sim:status=429]")).Fault.ShouldBe(new PlannedFault(FaultKind.Status, 429, 0));

@@ -26,7 +26,9 @@ internal static class JsonLinesBatch
     {
         if (!input.Exists)
         {
-            throw new CommandLineUsageException($"input file '{input.FullName}' does not exist.");
+            throw new CommandLineUsageException(Directory.Exists(input.FullName)
+                ? $"input '{input.FullName}' is a directory, not a JSONL file."
+                : $"input file '{input.FullName}' does not exist.");
         }
 
         var lines = (await File.ReadAllLinesAsync(input.FullName, cancellationToken))
@@ -34,7 +36,7 @@ internal static class JsonLinesBatch
             .Where(l => !string.IsNullOrWhiteSpace(l.Text))
             .ToList();
         var failed = 0;
-        await using var writer = new StreamWriter(output.FullName, append: false, new UTF8Encoding(false));
+        await using var writer = OpenOutput(output);
 
         async Task ProcessAllAsync(Action<int> advance)
         {
@@ -68,6 +70,19 @@ internal static class JsonLinesBatch
 
         await Console.Error.WriteLineAsync($"{activity}: {lines.Count - failed} line(s) written, {failed} failed -> {output.FullName}");
         return lines.Count > 0 && failed == lines.Count ? RefusalGateCommandLine.ExitFailure : RefusalGateCommandLine.ExitOk;
+    }
+
+    /// <summary>Opened before any work, so a path that cannot be written is a usage error, not a crash after the run.</summary>
+    private static StreamWriter OpenOutput(FileInfo output)
+    {
+        try
+        {
+            return new StreamWriter(output.FullName, append: false, new UTF8Encoding(false));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandLineUsageException($"cannot write output file '{output.FullName}': {ex.Message}");
+        }
     }
 
     private static async Task<(string Json, bool Ok)> ProcessOneAsync(

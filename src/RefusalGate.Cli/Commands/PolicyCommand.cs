@@ -1,4 +1,6 @@
 using System.CommandLine;
+using RefusalGate.Classification.Manifest;
+using RefusalGate.Gateway.Hosting;
 using RefusalGate.Gateway.Policies.Loading;
 
 namespace RefusalGate.Cli.Commands;
@@ -28,13 +30,20 @@ public static class PolicyCommand
         foreach (var path in paths)
         {
             PolicyLoadResult result;
+            var directory = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
+            var context = ContextFor(directory);
+            if (context.Categories is null)
+            {
+                output.WriteLine($"{path}: category names not checked: no {PolicyLoader.TaxonomyFileName} beside the files and no onnx-models folder found (set {ModelLocations.EnvironmentVariable})");
+            }
+
             if (Directory.Exists(path))
             {
-                result = PolicyLoader.LoadDirectory(path, ContextFor(path));
+                result = PolicyLoader.LoadDirectory(path, context);
             }
             else if (File.Exists(path))
             {
-                result = PolicyLoader.LoadFiles([path], ContextFor(Path.GetDirectoryName(Path.GetFullPath(path))!));
+                result = PolicyLoader.LoadFiles([path], context);
             }
             else
             {
@@ -62,8 +71,9 @@ public static class PolicyCommand
     }
 
     /// <summary>
-    /// Category names are checked against the taxonomy beside the files (or one directory up, for examples/);
-    /// upstream names only exist in a gateway's configuration, so the gateway checks those when it loads the policy.
+    /// Category names are checked against the taxonomy beside the files (or one directory up, for examples/), else
+    /// against the categories of the classifier the gateway would load, as the gateway does. Upstream names only exist
+    /// in a gateway's configuration, so the gateway checks those when it loads the policy.
     /// </summary>
     private static PolicyLoadContext ContextFor(string directory)
     {
@@ -75,6 +85,7 @@ public static class PolicyCommand
             }
         }
 
-        return new PolicyLoadContext(Categories: null, Upstreams: null);
+        var manifest = ModelLocations.FindModelsDirectory() is { } models ? Path.Combine(models, "classifier", "manifest.json") : null;
+        return new PolicyLoadContext(manifest is not null && File.Exists(manifest) ? ClassifierManifestLoader.Load(manifest).Manifest.Categories : null, Upstreams: null);
     }
 }

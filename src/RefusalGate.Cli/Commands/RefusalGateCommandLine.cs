@@ -59,6 +59,12 @@ public static class RefusalGateCommandLine
             await error.WriteLineAsync($"refusalgate: invalid configuration file: {format.Message}");
             return ExitFailure;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A port already in use ("Failed to bind to address ..."), a file that cannot be read: the message says which.
+            await error.WriteLineAsync($"refusalgate: {ex.Message}");
+            return ExitFailure;
+        }
     }
 
     /// <summary>The host may wrap start-up failures (aggregate, DI); the policy error inside is what the user needs.</summary>

@@ -42,16 +42,12 @@ internal sealed partial class GateMiddleware(
             return;
         }
 
-        var started = Stopwatch.GetTimestamp();
-        var gate = await RunGateAsync(context, endpoint);
+        var gate = await RunGateAsync(context, endpoint, Stopwatch.GetTimestamp());
         if (gate is null)
         {
             return;
         }
 
-        gate.GateDuration = Stopwatch.GetElapsedTime(started);
-        metrics.GateDuration(gate.GateDuration.Value);
-        metrics.RequestGated(gate.Decision);
         if (_observation.Enabled)
         {
             await ForwardAndObserveAsync(context, gate);
@@ -108,7 +104,7 @@ internal sealed partial class GateMiddleware(
     }
 
     /// <summary>Runs the stages; returns null when the request has been answered and must not be forwarded.</summary>
-    private async Task<GateContext?> RunGateAsync(HttpContext context, LlmEndpoint endpoint)
+    private async Task<GateContext?> RunGateAsync(HttpContext context, LlmEndpoint endpoint, long started)
     {
         var cancellationToken = context.RequestAborted;
         if (!IsJsonOrUnspecified(context.Request.ContentType))
@@ -135,6 +131,10 @@ internal sealed partial class GateMiddleware(
         context.Features.Set(gate);
         await pipeline.RunAsync(gate, cancellationToken);
 
+        // Every request the stages decided on counts, the ones a policy answers (block, constructive) included.
+        gate.GateDuration = Stopwatch.GetElapsedTime(started);
+        metrics.GateDuration(gate.GateDuration.Value);
+        metrics.RequestGated(gate.Decision);
         if (gate.Response is { } response)
         {
             gate.WriteHeaders(context.Response.Headers);

@@ -16,7 +16,16 @@ public static class ResponseTextExtractor
     private static CapturedResponse FromJson(ReadOnlySpan<byte> body, bool truncated)
     {
         var state = new ExtractionState();
-        state.ReadDocument(body, streamed: false);
+        if (truncated)
+        {
+            // Cut by the capture limit: no parser reads the whole document, but its start holds what the detector reads.
+            state.ReadCutDocument(body);
+        }
+        else
+        {
+            state.ReadDocument(body, streamed: false);
+        }
+
         return state.ToResult(completed: state.FinishReason is not null, truncated);
     }
 
@@ -74,6 +83,8 @@ public static class ResponseTextExtractor
                 Malformed = true;
             }
         }
+
+        public void ReadCutDocument(ReadOnlySpan<byte> json) => _text.Append(CutJsonTextReader.ReadFirstChoiceText(json));
 
         private void Read(JsonElement root, bool streamed)
         {

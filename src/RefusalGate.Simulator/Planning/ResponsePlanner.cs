@@ -94,7 +94,7 @@ public sealed class ResponsePlanner
         var cleanPrompt = _rules.Directives ? PromptDirectives.Strip(prompt) : prompt;
         foreach (var (rule, patterns) in _refusals)
         {
-            if (patterns.Any(p => p.IsMatch(cleanPrompt)))
+            if (patterns.Any(p => Matches(p, cleanPrompt)))
             {
                 return new TextChoice(rule.Response, ResponseSource.RefusalRule, rule);
             }
@@ -112,7 +112,7 @@ public sealed class ResponsePlanner
 
         foreach (var (rule, pattern) in _faults)
         {
-            if (fault is null && pattern.IsMatch(text) && Random.Shared.NextDouble() < rule.Probability)
+            if (fault is null && Matches(pattern, text) && Random.Shared.NextDouble() < rule.Probability)
             {
                 fault = new PlannedFault(rule.Kind, rule.Status, rule.DelayMs);
             }
@@ -129,6 +129,22 @@ public sealed class ResponsePlanner
         }
 
         return fault;
+    }
+
+    /// <summary>
+    /// A rule pattern (<c>.*</c> between two words) can take longer than its time-out on a prompt of a megabyte; such a
+    /// prompt counts as not matching, so the demo upstream answers it instead of failing with a 500.
+    /// </summary>
+    private static bool Matches(Regex pattern, string text)
+    {
+        try
+        {
+            return pattern.IsMatch(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The first few words of the prompt, to make a compliance read like an answer to it.</summary>

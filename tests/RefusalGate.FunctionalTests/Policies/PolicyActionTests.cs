@@ -139,7 +139,7 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
     }
 
     [Fact]
-    public async Task Blocked_requests_are_still_recorded()
+    public async Task Blocked_requests_are_still_recorded_and_counted()
     {
         var response = await _gateway.Http.PostChatAsync("Tell me about the printing press.", "demo-refuse-block");
 
@@ -147,5 +147,7 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         outcome.Decision.ShouldBe("block");
         outcome.Observed.ShouldBe(RefusalGate.Gateway.Observation.ObservedKind.NotForwarded);
         outcome.PolicyAction.ShouldBe("test-block");
+        outcome.GateDuration.ShouldNotBeNull();
+        (await _gateway.Http.GetStringAsync("metrics")).ShouldContain("refusalgate_gate_requests_total{decision=\"block\"}");
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using RefusalGate.Gateway.Errors;
 
 namespace RefusalGate.Gateway.Gate.Parsing;
@@ -13,7 +14,9 @@ public static class LlmRequestParser
 {
     private static readonly HashSet<string> KnownRoles = ["system", "developer", "user", "assistant", "tool", "function"];
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    // Duplicate keys are refused, not resolved: the gate would judge one "messages" while the provider, whose parser
+    // may keep the other, answers another.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
     public static bool TryParse(ReadOnlyMemory<byte> body, LlmEndpoint endpoint, out LlmRequest request, out OpenAiError error)
     {
@@ -33,6 +36,12 @@ public static class LlmRequestParser
     private static bool TryParseCore(ReadOnlyMemory<byte> body, LlmEndpoint endpoint, out LlmRequest request, out OpenAiError error)
     {
         request = null!;
+        if (!Utf8.IsValid(body.Span))
+        {
+            error = OpenAiError.InvalidJson("the body is not valid UTF-8.");
+            return false;
+        }
+
         JsonNode? root;
         try
         {
@@ -122,7 +131,7 @@ public static class LlmRequestParser
 
             if (!TryReadContent(message["content"], out var text))
             {
-                error = OpenAiError.InvalidField($"messages[{i}].content", "must be a string, an array of content parts, or null.");
+                error = OpenAiError.InvalidField($"messages[{i}].content", "must be a string, null, or an array of content part objects whose text is a string.");
                 return null;
             }
 
@@ -167,15 +176,31 @@ public static class LlmRequestParser
                 var builder = new StringBuilder();
                 foreach (var part in parts)
                 {
-                    if (part is JsonObject partObject && partObject["text"] is JsonValue partText && partText.TryGetValue<string>(out var t))
+                    if (part is not JsonObject partObject)
                     {
-                        if (builder.Length > 0)
-                        {
-                            builder.Append('\n');
-                        }
-
-                        builder.Append(t);
+                        text = "";
+                        return false;
                     }
+
+                    // Image, audio and file parts carry no text to read; a text part must carry a string.
+                    var isText = partObject["type"] is JsonValue type && type.TryGetValue<string>(out var kind) && kind == "text";
+                    if (!isText && !partObject.ContainsKey("text"))
+                    {
+                        continue;
+                    }
+
+                    if (partObject["text"] is not JsonValue partText || !partText.TryGetValue<string>(out var t))
+                    {
+                        text = "";
+                        return false;
+                    }
+
+                    if (builder.Length > 0)
+                    {
+                        builder.Append('\n');
+                    }
+
+                    builder.Append(t);
                 }
 
                 text = builder.ToString();

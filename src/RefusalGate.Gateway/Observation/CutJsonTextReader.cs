@@ -1,0 +1,166 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace RefusalGate.Gateway.Observation;
+
+/// <summary>
+/// Reads the first choice's text from a JSON response body that the capture limit cut short. A whole-document parser
+/// cannot read such a body, but the detector only reads the start of a response, and a cut body still holds it: the
+/// reader walks the tokens it can complete and, when the cut falls inside the text, decodes the string up to the cut.
+/// </summary>
+internal static class CutJsonTextReader
+{
+    private const int NoIndex = -1;
+
+    /// <summary>The text of <c>choices[0].message.content</c> (and <c>.refusal</c>) or <c>choices[0].text</c>, as far as the body goes.</summary>
+    public static string ReadFirstChoiceText(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, isFinalBlock: false, state: default);
+        var path = new List<(string? Key, int NextIndex)>();
+        string? property = null;
+        var text = new StringBuilder();
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        property = reader.GetString();
+                        break;
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                        path.Add((KeyOfNextValue(path, property), reader.TokenType == JsonTokenType.StartArray ? 0 : NoIndex));
+                        property = null;
+                        break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        path.RemoveAt(path.Count - 1);
+                        break;
+                    default:
+                        var key = KeyOfNextValue(path, property);
+                        if (reader.TokenType == JsonTokenType.String && IsChoiceText(path, key))
+                        {
+                            text.Append(reader.GetString());
+                        }
+
+                        property = null;
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // Broken before the cut, or not UTF-8: keep what was read.
+            return text.ToString();
+        }
+
+        if (property is not null && IsChoiceText(path, property))
+        {
+            text.Append(DecodeCutString(body[(int)reader.BytesConsumed..]));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The key the next value gets in its container: the property name in an object, "[i]" in an array.</summary>
+    private static string? KeyOfNextValue(List<(string? Key, int NextIndex)> path, string? property)
+    {
+        if (path.Count == 0 || path[^1].NextIndex == NoIndex)
+        {
+            return property;
+        }
+
+        var (key, index) = path[^1];
+        path[^1] = (key, index + 1);
+        return index == 0 ? "[0]" : "[n]";
+    }
+
+    private static bool IsChoiceText(List<(string? Key, int NextIndex)> path, string? key) =>
+        (path.Count == 4 && path[1].Key == "choices" && path[2].Key == "[0]" && path[3].Key == "message" && key is "content" or "refusal")
+        || (path.Count == 3 && path[1].Key == "choices" && path[2].Key == "[0]" && key == "text");
+
+    /// <summary>Decodes a JSON string that starts in <paramref name="rest"/> and is cut before its closing quote.</summary>
+    private static string DecodeCutString(ReadOnlySpan<byte> rest)
+    {
+        rest = rest.TrimStart(" \t\r\n:"u8);
+        if (rest.IsEmpty || rest[0] != (byte)'"')
+        {
+            return "";
+        }
+
+        var utf8 = new ArrayBufferWriter<byte>(rest.Length);
+        Span<byte> encoded = stackalloc byte[4];
+        var i = 1;
+        while (i < rest.Length && rest[i] != (byte)'"')
+        {
+            if (rest[i] != (byte)'\\')
+            {
+                var run = rest[i..].IndexOfAny((byte)'\\', (byte)'"');
+                var end = run < 0 ? rest.Length : i + run;
+                utf8.Write(rest[i..end]);
+                i = end;
+                continue;
+            }
+
+            if (!TryDecodeEscape(rest[i..], out var rune, out var length))
+            {
+                break; // the cut fell inside the escape
+            }
+
+            utf8.Write(encoded[..rune.EncodeToUtf8(encoded)]);
+            i += length;
+        }
+
+        // A multi-byte character cut in two becomes U+FFFD, as invalid UTF-8 does elsewhere in the extractor.
+        return Encoding.UTF8.GetString(utf8.WrittenSpan);
+    }
+
+    private static bool TryDecodeEscape(ReadOnlySpan<byte> escape, out Rune rune, out int length)
+    {
+        rune = Rune.ReplacementChar;
+        length = 2;
+        if (escape.Length < 2)
+        {
+            return false;
+        }
+
+        switch (escape[1])
+        {
+            case (byte)'n': rune = new Rune('\n'); return true;
+            case (byte)'t': rune = new Rune('\t'); return true;
+            case (byte)'r': rune = new Rune('\r'); return true;
+            case (byte)'b': rune = new Rune('\b'); return true;
+            case (byte)'f': rune = new Rune('\f'); return true;
+            case (byte)'u': break;
+            default: rune = new Rune(escape[1]); return true; // \" \\ \/
+        }
+
+        if (!TryReadHex(escape, 2, out var unit))
+        {
+            return false;
+        }
+
+        length = 6;
+        if (char.IsHighSurrogate(unit) && escape.Length >= 12 && escape[6] == (byte)'\\' && escape[7] == (byte)'u'
+            && TryReadHex(escape, 8, out var low) && char.IsLowSurrogate(low))
+        {
+            rune = new Rune(unit, low);
+            length = 12;
+        }
+        else if (!char.IsSurrogate(unit))
+        {
+            rune = new Rune(unit);
+        }
+
+        return true;
+    }
+
+    private static bool TryReadHex(ReadOnlySpan<byte> escape, int start, out char unit)
+    {
+        ushort value = 0;
+        var ok = escape.Length >= start + 4 && ushort.TryParse(escape.Slice(start, 4), NumberStyles.AllowHexSpecifier, null, out value);
+        unit = (char)value;
+        return ok;
+    }
+}
