@@ -25,6 +25,7 @@ import csv
 import glob
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -62,6 +63,18 @@ class Taxonomy:
             for source, labels in (c.get("sources") or {}).items():
                 for label in labels or []:
                     self._map[(source, label.rstrip(":").strip())] = c["id"]
+        self.refinements = []
+        for r in doc.get("refinements") or []:
+            if r["category"] not in self.ids:
+                raise ValueError(f"{path}: refinement names unknown category {r['category']!r}")
+            self.refinements.append((r["category"], [re.compile(m, re.IGNORECASE) for m in r["match"]]))
+
+    def refine(self, text, category):
+        """The category of the first refinement whose patterns all match `text`, else `category` (see the file)."""
+        for refined, patterns in self.refinements:
+            if all(p.search(text) for p in patterns):
+                return refined
+        return category
 
     def resolve(self, source, *labels):
         """Most specific label first, e.g. ("catqa", "Illegal Activity/Weapon", "Illegal Activity")."""
@@ -97,6 +110,9 @@ def load_all(tax: Taxonomy):
 
     def add(text, label, source, source_category="", category_key=None, *labels, **extra):
         cat = tax.resolve(category_key, *labels) if (category_key and label == 1) else None
+        if label == 1:
+            # A jailbreak artifact's request is its goal; the rest of its text is the attack.
+            cat = tax.refine(extra.get("goal") or text, cat)
         items.append(Item(text=text, label=label, source=source, source_category=source_category, category=cat, extra=extra))
 
     for r in _csv("advbench", "harmful_behaviors.csv"):

@@ -23,6 +23,7 @@ sys.path.insert(0, HERE)
 import data as data_mod  # noqa: E402
 import export  # noqa: E402
 import heads  # noqa: E402
+import phrasing  # noqa: E402
 import prepare  # noqa: E402
 from common import metrics  # noqa: E402
 from common.embeddings import CachedEmbedder, load_encoder  # noqa: E402
@@ -191,6 +192,7 @@ def main():
     ap.add_argument("--loso-weight", type=float, default=0.1, help="share of calibration weight on out-of-source predictions")
     ap.add_argument("--rephrase", action="store_true", help="add reworded copies of how-to requests (an experiment, see the card)")
     ap.add_argument("--embedding-noise", type=float, default=0.0, help="Gaussian noise on the MLP's training embeddings (an experiment, see the card)")
+    ap.add_argument("--phrasing-directions", type=int, default=0, help="project out this many wording directions (an experiment, see the card)")
     ap.add_argument("--seed", type=int, default=prepare.SEED, help="another split and initialisation, to tell a change from noise")
     args = ap.parse_args()
     prepare.SEED = heads.SEED = args.seed
@@ -206,6 +208,11 @@ def main():
     # the request); the exemplars use the full embedding only.
     x_tail = emb.embed([prompt_tail(it.text) for it in all_items], progress=log)
     x = np.concatenate([x_full, x_tail], axis=1)
+    projection = None
+    if args.phrasing_directions:
+        actions = phrasing.how_to_actions(items, is_val[: len(items)])
+        projection = phrasing.projector(phrasing.wording_directions(actions, emb, args.phrasing_directions, log))
+        x = x @ projection
     y = np.array([it.label for it in all_items])
     src = np.array([it.source for it in all_items])
     tr = ~is_val
@@ -257,6 +264,8 @@ def main():
     cat_idx = np.array([cats.index(it.category) if it.category else -1 for it in all_items])
     cm = tr & (y == 1) & (cat_idx >= 0)
     cat_head = heads.CategoryHead().fit(x[cm], cat_idx[cm], len(cats), heads.category_weights(src[cm], cat_idx[cm]))
+    if projection is not None:
+        phrasing.fold(projection, head, cat_head)
 
     # The shrink pulls unfamiliar prompts toward the decision threshold, and the threshold is picked
     # on the shrunk probabilities, so the two are fitted in turn. The target only rises: once the
@@ -282,7 +291,8 @@ def main():
 
     report = {"counts": counts, "calibration": cal.params(), "calibration_without_shrink": cal_plain.params(), "threshold": threshold,
               "encoder": encoder.name, "head": args.head, "regularisation_C": args.c, "loso_calibration_weight": args.loso_weight,
-              "embedding_noise": args.embedding_noise, "rephrase": args.rephrase}
+              "embedding_noise": args.embedding_noise, "rephrase": args.rephrase,
+              "phrasing_directions": args.phrasing_directions}
     report["split"] = {"train": int(tr.sum()), "train_pos": int(y[tr].sum()), "validation": int(is_val.sum()), "validation_pos": int(y[is_val].sum()),
                        "train_plain": int((tr & (np.arange(len(y)) < len(items))).sum()), "train_wrapped": int((tr & (np.arange(len(y)) >= len(items))).sum())}
     report["source_counts"] = {s: {"n": int((src == s).sum()), "pos": int(y[src == s].sum()),
