@@ -101,4 +101,37 @@ public sealed class JsonLinesCommandTests : IDisposable
         exitCode.ShouldBe(2);
         error.ToString().ShouldStartWith("refusalgate: cannot write output file");
     }
+
+    [Theory]
+    [InlineData("classify")]
+    [InlineData("detect")]
+    public async Task Missing_model_files_exit_1_with_one_line_that_says_how_to_fix_it(string command)
+    {
+        var input = Path.Combine(_directory, "in.jsonl");
+        await File.WriteAllTextAsync(input, "{\"id\": 1, \"prompt\": \"hi\", \"response\": \"Sure.\"}\n");
+        // The encoder is there; the head's manifest (classify) or model folder (detect) is not.
+        var models = Directory.CreateDirectory(Path.Combine(_directory, "no-heads")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(models, "encoder"), Path.Combine(RepositoryRoot(), "onnx-models", "encoder"));
+        using var error = new StringWriter();
+
+        var exitCode = await RefusalGateCommandLine.RunAsync([command, "--input", input, "--output", Path.Combine(_directory, "out.jsonl"), "--models", models], error);
+
+        exitCode.ShouldBe(1);
+        error.ToString().ShouldStartWith("refusalgate: ");
+        error.ToString().Trim().ShouldNotContain('\n');
+        error.ToString().ShouldContain(models);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "RefusalGate.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("RefusalGate.sln not found above the test binaries.");
+    }
 }

@@ -89,9 +89,53 @@ public sealed class ReportCommandTests
     [InlineData("7d", 604800)]
     public void Durations_parse(string text, double seconds) => ReportCommand.ParseDuration(text)!.Value.TotalSeconds.ShouldBe(seconds);
 
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("NaNs")]
+    [InlineData("Infinityd")]
+    public async Task Bad_duration_exits_2(string since) =>
+        (await RefusalGateCommandLine.RunAsync(["report", "--since", since], TextWriter.Null)).ShouldBe(2);
+
     [Fact]
-    public async Task Bad_duration_exits_2() =>
-        (await RefusalGateCommandLine.RunAsync(["report", "--since", "soon"], TextWriter.Null)).ShouldBe(2);
+    public void A_duration_longer_than_a_timespan_means_everything() =>
+        ReportCommand.ParseDuration("1e300d").ShouldBe(TimeSpan.MaxValue);
+
+    [Fact]
+    public async Task Failures_exit_with_one_line_bad_address_2_unreachable_or_unreadable_1()
+    {
+        using var redis = RedisServer.Start();
+        await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration))
+        {
+            await connection.GetDatabase().StringSetAsync("not-a-stream", "x");
+        }
+
+        (int, string) Expect(int code, string reason) => (code, reason);
+        foreach (var (args, expected) in new (string[] Args, (int Code, string Reason) Expected)[]
+        {
+            (["report", "--redis", "127.0.0.1:notaport"], Expect(2, "is not a Redis address")),
+            (["report", "--redis", $"127.0.0.1:{RedisServer.FreePort()},connectTimeout=500"], Expect(1, "cannot reach Redis")),
+            (["report", "--redis", redis.Configuration, "--stream", "not-a-stream", "--since", "1h"], Expect(1, "could not read the outcome log")),
+        })
+        {
+            using var error = new StringWriter();
+
+            var code = await RefusalGateCommandLine.RunAsync(args, error);
+
+            code.ShouldBe(expected.Code, string.Join(' ', args));
+            error.ToString().ShouldContain(expected.Reason);
+            error.ToString().Trim().ShouldNotContain('\n');
+        }
+    }
+
+    [Fact]
+    public async Task A_window_reaching_before_1970_reads_the_whole_stream()
+    {
+        using var redis = RedisServer.Start();
+
+        using var report = await ReportAsync("report", "--redis", redis.Configuration, "--format", "json", "--since", "100000d");
+
+        report.RootElement.GetProperty("records").GetInt32().ShouldBe(0);
+    }
 
     private static RequestOutcome Outcome(int i, bool predicted, ObservedKind actual) => new()
     {

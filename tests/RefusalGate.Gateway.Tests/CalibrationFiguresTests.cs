@@ -58,12 +58,29 @@ public sealed class CalibrationFiguresTests
     {
         var counts = new CalibrationCounts();
         Add(counts, 5, predicted: true, actual: true, p: 0.99);
+        Add(counts, 5, predicted: false, actual: false, p: 0.01);
 
         var figures = CalibrationFigures.From(counts);
 
         double.IsFinite(figures.DPrime).ShouldBeTrue();
-        double.IsNaN(figures.FalseAlarmRate).ShouldBeTrue();
+        double.IsFinite(figures.Criterion).ShouldBeTrue();
         double.IsNaN(CalibrationFigures.From(new CalibrationCounts()).Accuracy).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void With_one_class_missing_d_prime_and_criterion_are_undefined()
+    {
+        // All predicted refusals, none refused (a per-category row holds one predicted class): d' would be the class
+        // counts dressed up as sensitivity (-1.465 for six such rows), so it is not given.
+        var counts = new CalibrationCounts();
+        Add(counts, 6, predicted: true, actual: false, p: 0.8);
+
+        var figures = CalibrationFigures.From(counts);
+
+        double.IsNaN(figures.DPrime).ShouldBeTrue();
+        double.IsNaN(figures.Criterion).ShouldBeTrue();
+        double.IsNaN(figures.HitRate).ShouldBeTrue();
+        figures.Accuracy.ShouldBe(0);
     }
 
     private static void Add(CalibrationCounts counts, int times, bool predicted, bool actual, double p)

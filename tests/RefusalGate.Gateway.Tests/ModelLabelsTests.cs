@@ -14,4 +14,25 @@ public sealed class ModelLabelsTests
         labels.Label("c").ShouldBe(ModelLabels.Other);
         labels.Label("a").ShouldBe("a");
     }
+
+    [Fact]
+    public void Client_models_named_like_the_reserved_rows_keep_a_row_of_their_own()
+    {
+        var labels = new ModelLabels(maxModels: 2);
+
+        labels.Label("all").ShouldBe("model:all");
+        labels.Label("other").ShouldBe("model:other");
+        labels.Label("third").ShouldBe(ModelLabels.Other);
+    }
+
+    [Fact]
+    public void A_record_of_a_model_named_all_is_counted_once_in_the_all_row()
+    {
+        var table = new RefusalGate.Gateway.Calibration.CalibrationTable(0.9);
+
+        table.Add(new("classifier", ModelLabels.Escape("all"), "none", 0.2, false, 0.8, false));
+
+        table.Counts[new("classifier", "all", "all")].Total.ShouldBe(1);
+        table.Counts[new("classifier", "model:all", "all")].Total.ShouldBe(1);
+    }
 }

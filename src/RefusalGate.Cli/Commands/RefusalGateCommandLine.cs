@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
+using RefusalGate.Classification.Manifest;
+using RefusalGate.Detection.Model;
 using RefusalGate.Gateway.Policies;
+using RefusalGate.Inference.Runtime;
 
 namespace RefusalGate.Cli.Commands;
 
@@ -53,6 +56,12 @@ public static class RefusalGateCommandLine
             await error.WriteLineAsync($"refusalgate: {policy.Message}");
             return ExitFailure;
         }
+        catch (Exception ex) when (FindModelError(ex) is { } model)
+        {
+            // A missing or damaged model file: the message names the file and how to restore or rebuild it.
+            await error.WriteLineAsync($"refusalgate: {model.Message}");
+            return ExitFailure;
+        }
         catch (InvalidDataException ex) when (ex.InnerException is FormatException format)
         {
             // An unreadable configuration file; the inner message names file, line and column.
@@ -66,6 +75,15 @@ public static class RefusalGateCommandLine
             return ExitFailure;
         }
     }
+
+    /// <summary>The model loaders' own errors, however the host or the container wrapped them.</summary>
+    private static Exception? FindModelError(Exception? ex) => ex switch
+    {
+        null => null,
+        ClassifierManifestException or DetectorModelException or ModelFileNotFoundException => ex,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(FindModelError).FirstOrDefault(e => e is not null),
+        _ => FindModelError(ex.InnerException),
+    };
 
     /// <summary>The host may wrap start-up failures (aggregate, DI); the policy error inside is what the user needs.</summary>
     private static PolicyLoadException? FindPolicyError(Exception? ex) => ex switch

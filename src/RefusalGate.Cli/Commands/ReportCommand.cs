@@ -54,9 +54,20 @@ internal static class ReportCommand
             var useStream = parse.GetValue(from) == FromStream || window is not null;
             await using var connection = await ConnectAsync(parse.GetValue(redis)!);
             var database = connection.GetDatabase();
-            var (records, table) = useStream
-                ? await ReadStreamAsync(database, parse.GetValue(stream)!, window, parse.GetValue(threshold))
-                : (null, await CalibrationHashes.ReadAsync(database, parse.GetValue(prefix)!, parse.GetValue(threshold)));
+            (int? Records, CalibrationTable Table) read;
+            try
+            {
+                read = useStream
+                    ? await ReadStreamAsync(database, parse.GetValue(stream)!, window, parse.GetValue(threshold))
+                    : (null, await CalibrationHashes.ReadAsync(database, parse.GetValue(prefix)!, parse.GetValue(threshold)));
+            }
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException or FormatException)
+            {
+                // A key of another type (WRONGTYPE), a hash field that is not a count, a stalled server.
+                throw new IOException($"could not read the outcome log: {ex.Message}", ex);
+            }
+
+            var (records, table) = read;
             var rows = table.Rows();
             var origin = useStream ? FromStream : FromAggregates;
             if (parse.GetValue(format) == "json")
@@ -79,16 +90,23 @@ internal static class ReportCommand
         {
             return await ConnectionMultiplexer.ConnectAsync(connection);
         }
+        catch (ArgumentException ex)
+        {
+            throw new CommandLineUsageException($"--redis '{connection}' is not a Redis address (HOST:PORT): {ex.Message}");
+        }
         catch (RedisConnectionException ex)
         {
-            throw new CommandLineUsageException($"cannot reach Redis at {connection}: {ex.Message}");
+            // An I/O failure, not a usage error; the client's own advice (abortConnect=false) does not apply here.
+            throw new IOException($"cannot reach Redis at {connection} ({ex.FailureType}): is it running, and is the address right?", ex);
         }
     }
 
     private static async Task<(int? Records, CalibrationTable Table)> ReadStreamAsync(IDatabase database, string key, TimeSpan? window, double threshold)
     {
         var table = new CalibrationTable(threshold);
-        RedisValue start = window is { } w ? $"{DateTimeOffset.UtcNow.Subtract(w).ToUnixTimeMilliseconds()}-0" : "-";
+        // A window reaching before 1970 means everything: stream ids start there.
+        var since = window is { } w && w < DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch ? DateTimeOffset.UtcNow.Subtract(w) : (DateTimeOffset?)null;
+        RedisValue start = since is { } t ? $"{t.ToUnixTimeMilliseconds()}-0" : "-";
         var records = 0;
         await foreach (var entry in OutcomeRecordReader.ReadAsync(database, key, start))
         {
@@ -150,18 +168,22 @@ internal static class ReportCommand
 
     internal static TimeSpan? ParseDuration(string text)
     {
-        if (text.Length < 2 || !double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || amount <= 0)
+        if (text.Length < 2 || !double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount)
+            || !double.IsFinite(amount) || amount <= 0)
         {
             return null;
         }
 
-        return text[^1] switch
+        var seconds = text[^1] switch
         {
-            's' => TimeSpan.FromSeconds(amount),
-            'm' => TimeSpan.FromMinutes(amount),
-            'h' => TimeSpan.FromHours(amount),
-            'd' => TimeSpan.FromDays(amount),
-            _ => null,
+            's' => amount,
+            'm' => amount * 60,
+            'h' => amount * 3600,
+            'd' => amount * 86400,
+            _ => double.NaN,
         };
+
+        // Longer than TimeSpan holds is as good as "everything" (the stream starts in 1970 at the earliest).
+        return double.IsNaN(seconds) ? null : seconds >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
     }
 }

@@ -19,7 +19,9 @@ public sealed record CalibrationFigures(
 {
     /// <summary>
     /// Derives the figures. Rates of 0 or 1 would make z infinite, so d′ and c use the log-linear correction
-    /// (add 0.5 to each count and 1 to each total; Hautus 1995). Empty subsets give NaN, not a made-up number.
+    /// (add 0.5 to each count and 1 to each total; Hautus 1995). Empty subsets give NaN, not a made-up number; so do
+    /// d′ and c when one class is missing (no actual refusals, or no actual compliances): the correction would turn
+    /// the class counts alone into a sensitivity that grows with n.
     /// </summary>
     public static CalibrationFigures From(CalibrationCounts counts)
     {
@@ -45,8 +47,8 @@ public sealed record CalibrationFigures(
             Ratio(counts.Hits + counts.CorrectRejections, n),
             Ratio(counts.Hits, signal),
             Ratio(counts.FalseAlarms, noise),
-            zHit - zFalseAlarm,
-            -(zHit + zFalseAlarm) / 2,
+            signal > 0 && noise > 0 ? zHit - zFalseAlarm : double.NaN,
+            signal > 0 && noise > 0 ? -(zHit + zFalseAlarm) / 2 : double.NaN,
             n == 0 ? double.NaN : ece,
             Ratio(counts.BrierSum, n),
             Ratio(counts.HighConfidenceCorrect, counts.HighConfidenceCount),

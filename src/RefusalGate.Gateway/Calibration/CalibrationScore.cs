@@ -48,7 +48,8 @@ public static class CalibrationSources
         yield return new(Classifier, outcome.Model, category, prediction.RefusalProbability, prediction.PredictedRefusal, prediction.Confidence, refused);
         if (outcome.RawPrediction is { } raw)
         {
-            yield return CalibrationScore.FromProbability(ClassifierRaw, outcome.Model, category, raw.RefusalProbability, refused);
+            // The classifier's own prediction: its own category and decision at the classifier's threshold.
+            yield return new(ClassifierRaw, outcome.Model, raw.TopCategory, raw.RefusalProbability, raw.PredictedRefusal, raw.Confidence, refused);
         }
 
         if (outcome.SelfPrediction?.RefusalProbability is { } self)

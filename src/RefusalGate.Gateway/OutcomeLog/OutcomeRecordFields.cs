@@ -40,6 +40,7 @@ public static class OutcomeRecordFields
         if (outcome.RawPrediction is { } raw)
         {
             fields.Add(new("raw_refusal_probability", Number(raw.RefusalProbability)));
+            fields.Add(new("raw_predicted_refusal", raw.PredictedRefusal ? "1" : "0"));
             fields.Add(new("raw_category", raw.TopCategory));
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using RefusalGate.Gateway.Calibration;
 using RefusalGate.Gateway.Observation;
+using RefusalGate.Gateway.Telemetry;
 using StackExchange.Redis;
 
 namespace RefusalGate.Gateway.OutcomeLog;
@@ -22,12 +23,22 @@ public static class OutcomeRecordReader
         }
 
         var refused = actual.IsRefusal();
-        var model = fields.GetValueOrDefault("model", "unknown");
+        var model = ModelLabels.Escape(fields.GetValueOrDefault("model", "unknown"));
         var category = fields.GetValueOrDefault("category", "none");
         yield return new(CalibrationSources.Classifier, model, category, probability, fields.GetValueOrDefault("predicted_refusal") == "1", confidence, refused);
+        if (Number(fields, "raw_refusal_probability") is { } raw && fields.TryGetValue("raw_predicted_refusal", out var rawPredicted))
+        {
+            var predicted = rawPredicted == "1";
+            yield return new(CalibrationSources.ClassifierRaw, model, fields.GetValueOrDefault("raw_category", category), raw, predicted, predicted ? raw : 1 - raw, refused);
+        }
+        else if (Number(fields, "raw_refusal_probability") is { } rawOnly)
+        {
+            // Records written before raw_predicted_refusal existed: scored at 1/2, under the served category.
+            yield return CalibrationScore.FromProbability(CalibrationSources.ClassifierRaw, model, category, rawOnly, refused);
+        }
+
         foreach (var (source, field) in new[]
         {
-            (CalibrationSources.ClassifierRaw, "raw_refusal_probability"),
             (CalibrationSources.Self, "self_probability"),
             (CalibrationSources.Fused, "fused_probability"),
         })

@@ -31,17 +31,25 @@ internal sealed partial class RedisOutcomeWriter(
         new BoundedChannelOptions(options.Value.BufferCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private volatile bool _healthy;
-    private bool _everTried;
+    private volatile bool _everTried;
+    private volatile int _inFlight;
+    private int _dropping;
 
     public string Name => "outcome-log";
 
-    public int Buffered => _buffer.Reader.Count;
+    /// <summary>Records not yet in Redis: the buffer plus the batch being written or retried.</summary>
+    public int Buffered => _buffer.Reader.Count + _inFlight;
 
     public ValueTask WriteAsync(RequestOutcome outcome, CancellationToken cancellationToken)
     {
         if (!_buffer.Writer.TryWrite(outcome))
         {
             metrics.OutcomeLogDropped(1);
+            if (Interlocked.Exchange(ref _dropping, 1) == 0)
+            {
+                // Once per episode (until a batch is written again): the counter has the exact number.
+                LogBufferFull(_options.BufferCapacity);
+            }
         }
 
         return ValueTask.CompletedTask;
@@ -49,7 +57,9 @@ internal sealed partial class RedisOutcomeWriter(
 
     /// <summary>Never makes the gateway unready: requests keep flowing while Redis is away; the detail says so.</summary>
     public ReadinessResult Check() =>
-        new(true, _healthy ? $"redis stream {_options.StreamKey}" : $"redis unreachable, buffering ({Buffered} waiting)");
+        new(true, _healthy ? $"redis stream {_options.StreamKey}"
+            : _everTried ? $"redis unreachable, buffering ({Buffered} waiting)"
+            : $"redis stream {_options.StreamKey} (nothing written yet)");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,8 +68,10 @@ internal sealed partial class RedisOutcomeWriter(
         while (await _buffer.Reader.WaitToReadAsync(CancellationToken.None))
         {
             await FillBatchAsync(batch);
+            _inFlight = batch.Count;
             await WriteWithRetryAsync(batch, stoppingToken);
             batch.Clear();
+            _inFlight = 0;
         }
     }
 
@@ -106,18 +118,29 @@ internal sealed partial class RedisOutcomeWriter(
                 if (batch.Count == 0)
                 {
                     MarkHealthy();
+                    Interlocked.Exchange(ref _dropping, 0);
                     return;
                 }
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or OperationCanceledException)
             {
+                // No token is passed to Redis here, so a cancellation is the client giving up on a stalled server.
                 MarkUnhealthy(ex);
             }
 
-            if (stoppingToken.IsCancellationRequested && _buffer.Reader.Completion.IsCompleted)
+            if (stoppingToken.IsCancellationRequested)
             {
-                // Shutting down with Redis away: what cannot be written now is dropped, and counted.
-                metrics.OutcomeLogDropped(batch.Count);
+                // Shutting down with Redis away: this batch and whatever is still buffered cannot be written; they are
+                // dropped, counted and logged rather than retried until the host's shutdown timeout cuts them off.
+                var dropped = batch.Count;
+                batch.Clear();
+                while (_buffer.Reader.TryRead(out _))
+                {
+                    dropped++;
+                }
+
+                metrics.OutcomeLogDropped(dropped);
+                LogDroppedAtShutdown(dropped);
                 return;
             }
 
@@ -183,4 +206,10 @@ internal sealed partial class RedisOutcomeWriter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outcome log: Redis is unavailable ({Error}); buffering outcomes and retrying.")]
     private partial void LogUnavailable(string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outcome log: the buffer of {Capacity} records is full; new outcomes are dropped until Redis takes writes again (refusalgate_outcome_log_dropped_total counts them).")]
+    private partial void LogBufferFull(int capacity);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outcome log: shutting down with Redis unavailable; {Count} outcome records were not written and are dropped.")]
+    private partial void LogDroppedAtShutdown(int count);
 }

@@ -27,9 +27,10 @@ internal sealed partial class RecalibrationService(
             {
                 await FitAsync();
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                // Redis away or a bad record: keep the calibrators in use and try again next time.
+                // Redis away, stalled (its client then cancels: a TaskCanceledException that is not ours) or a bad
+                // record: keep the calibrators in use and try again next time. Only our own shutdown ends the loop.
                 LogFitFailed(ex);
             }
         }

@@ -8,11 +8,18 @@ public sealed class ModelLabels(int maxModels)
 {
     public const string Other = "other";
 
+    /// <summary>
+    /// A client's model named like a row the labels reserve (<c>all</c>: every model; <c>other</c>: the names beyond
+    /// the cap) is renamed <c>model:all</c> / <c>model:other</c>, so its counts never merge into those rows.
+    /// </summary>
+    public static string Escape(string model) => model is Calibration.CalibrationTable.All or Other ? $"model:{model}" : model;
+
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public string Label(string model)
     {
+        model = Escape(model);
         lock (_lock)
         {
             if (_known.Contains(model))

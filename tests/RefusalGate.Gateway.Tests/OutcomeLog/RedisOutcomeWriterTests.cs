@@ -37,19 +37,20 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
         await _services.DisposeAsync();
     }
 
-    private RedisOutcomeWriter Writer(RedisServer redis, int bufferCapacity = 16_384)
+    private RedisOutcomeWriter Writer(RedisServer redis, int bufferCapacity = 16_384, int batchSize = 512)
     {
         var connection = new RedisConnection(Options.Create(new OutcomeLogOptions { Redis = redis.Configuration }));
         _connections.Add(connection);
-        return Writer(redis, connection, bufferCapacity);
+        return Writer(redis, connection, bufferCapacity, batchSize);
     }
 
-    private RedisOutcomeWriter Writer(RedisServer redis, RedisConnection connection, int bufferCapacity) => new(
+    private RedisOutcomeWriter Writer(RedisServer redis, RedisConnection connection, int bufferCapacity, int batchSize = 512) => new(
         Options.Create(new OutcomeLogOptions
         {
             Redis = redis.Configuration,
             StreamKey = "test:outcomes",
             BufferCapacity = bufferCapacity,
+            BatchSize = batchSize,
             FlushInterval = TimeSpan.FromMilliseconds(20),
             MaxRetryDelay = TimeSpan.FromMilliseconds(200),
         }),
@@ -139,7 +140,8 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
         }
 
         await EventuallyAsync(() => Task.FromResult(_collector.Render().Contains("refusalgate_outcome_log_retried_total", StringComparison.Ordinal)));
-        writer.Check().Detail.ShouldContain("buffering");
+        writer.Check().Detail.ShouldContain("buffering (200 waiting)"); // the batch being retried counts too
+        writer.Buffered.ShouldBe(200);
 
         // The server comes back empty (no persistence): the 200 buffered records must all arrive, none twice.
         redis.Restart();
@@ -152,6 +154,37 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         var shared = await CalibrationHashes.ReadAsync(connection.GetDatabase(), new OutcomeLogOptions().AggregateKeyPrefix, 0.9);
         shared.Counts[new("classifier", "all", "all")].Total.ShouldBe(200);
+    }
+
+    [Fact]
+    public async Task Before_the_first_write_redis_is_not_reported_unreachable()
+    {
+        using var redis = RedisServer.Start();
+        var writer = Writer(redis);
+        await writer.StartAsync(CancellationToken.None);
+
+        writer.Check().Detail.ShouldBe("redis stream test:outcomes (nothing written yet)");
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task At_shutdown_with_redis_away_every_unwritten_record_is_dropped_and_counted()
+    {
+        using var redis = RedisServer.Start();
+        var writer = Writer(redis, batchSize: 4);
+        await writer.StartAsync(CancellationToken.None);
+        redis.Stop();
+        for (var i = 0; i < 30; i++)
+        {
+            await writer.WriteAsync(Outcome(i), CancellationToken.None);
+        }
+
+        await EventuallyAsync(() => Task.FromResult(_collector.Render().Contains("refusalgate_outcome_log_retried_total", StringComparison.Ordinal)));
+        using var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await writer.StopAsync(shutdown.Token);
+
+        shutdown.IsCancellationRequested.ShouldBeFalse("the writer gave up on its own, not at the host's shutdown timeout");
+        _collector.Render().ShouldContain("refusalgate_outcome_log_dropped_total 30");
     }
 
     [Fact]

@@ -68,7 +68,7 @@ public sealed class RedisServer : IDisposable
 
     public void Dispose() => Stop();
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
