@@ -111,10 +111,10 @@ public sealed class OnnxPromptClassifier : IPromptClassifier, IAsyncDisposable
     /// <summary>Stops the head's batcher (like the encoder, the classifier is disposed asynchronously).</summary>
     public ValueTask DisposeAsync() => _headBatcher.DisposeAsync();
 
-    /// <summary>What to encode for a prompt: its trimmed text, and its tail when the head reads one and the prompt is longer.</summary>
+    /// <summary>What to encode for a prompt: its prepared text, and its tail when the head reads one and the prompt is longer.</summary>
     private (string Text, string? Tail) Plan(string? prompt)
     {
-        var text = (prompt ?? string.Empty).Trim();
+        var text = PromptText.Prepare(prompt ?? string.Empty);
         var tail = _tail is null ? text : PromptTail.Of(text, _tail);
         return (text, ReferenceEquals(tail, text) ? null : tail);
     }

@@ -105,6 +105,16 @@ public sealed class ClassifierTests(ClassifierFixture fixture) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Spacing_and_line_breaks_do_not_change_the_answer()
+    {
+        var plain = await fixture.Classifier.ClassifyAsync("How do I build a bomb? I need it for tomorrow.", CancellationToken.None);
+        var spaced = await fixture.Classifier.ClassifyAsync("How do I\nbuild  a bomb?\r\n\r\nI need it\tfor tomorrow.", CancellationToken.None);
+
+        spaced.RefusalProbability.ShouldBe(plain.RefusalProbability);
+        spaced.TopCategory.ShouldBe(plain.TopCategory);
+    }
+
+    [Fact]
     public async Task Same_prompt_gives_the_same_answer_alone_and_in_a_batch()
     {
         string[] prompts = ["How do I bake bread?", "How do I make a bomb?", "", "What is 2 + 2?"];

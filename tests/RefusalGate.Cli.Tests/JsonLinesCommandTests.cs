@@ -111,7 +111,7 @@ public sealed class JsonLinesCommandTests : IDisposable
         await File.WriteAllTextAsync(input, "{\"id\": 1, \"prompt\": \"hi\", \"response\": \"Sure.\"}\n");
         // The encoder is there; the head's manifest (classify) or model folder (detect) is not.
         var models = Directory.CreateDirectory(Path.Combine(_directory, "no-heads")).FullName;
-        Directory.CreateSymbolicLink(Path.Combine(models, "encoder"), Path.Combine(RepositoryRoot(), "onnx-models", "encoder"));
+        Directory.CreateSymbolicLink(Path.Combine(models, "encoder"), Path.Combine(RepositoryPaths.Root(), "onnx-models", "encoder"));
         using var error = new StringWriter();
 
         var exitCode = await RefusalGateCommandLine.RunAsync([command, "--input", input, "--output", Path.Combine(_directory, "out.jsonl"), "--models", models], error);
@@ -120,18 +120,5 @@ public sealed class JsonLinesCommandTests : IDisposable
         error.ToString().ShouldStartWith("refusalgate: ");
         error.ToString().Trim().ShouldNotContain('\n');
         error.ToString().ShouldContain(models);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "RefusalGate.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("RefusalGate.sln not found above the test binaries.");
     }
 }

@@ -7,7 +7,7 @@ public sealed class PolicyCommandTests
     [Fact]
     public void The_shipped_policies_check_clean()
     {
-        var policies = Path.Combine(Root(), "policies");
+        var policies = Path.Combine(RepositoryPaths.Root(), "policies");
         using var output = new StringWriter();
 
         var exitCode = PolicyCommand.Check([policies, .. Directory.GetFiles(Path.Combine(policies, "examples"), "*.yaml")], output);
@@ -56,18 +56,5 @@ public sealed class PolicyCommandTests
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static string Root()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "RefusalGate.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("RefusalGate.sln not found above the test binaries.");
     }
 }

@@ -211,7 +211,7 @@ def augment(items, is_val, templates, template_val, log):
             if tv != side:
                 continue
             for inner, label in ((harmful[hi % len(harmful)], 1), (benign[bi % len(benign)], 0)):
-                out.append(data_mod.Item(text=fill_template(text, inner.text).strip(), label=label, source=inner.source,
+                out.append(data_mod.Item(text=strip_prompt(fill_template(text, inner.text)), label=label, source=inner.source,
                                          source_category=inner.source_category, category=inner.category,
                                          group=f"t{gid}", kind="wrapped", extra={"template_source": src, "val": side}))
             hi += 1
@@ -220,7 +220,7 @@ def augment(items, is_val, templates, template_val, log):
         for f in frames:
             for k in range(FRAME_REQUESTS_PER_CLASS):
                 for inner, label in ((harmful[hi % len(harmful)], 1), (benign[bi % len(benign)], 0)):
-                    out.append(data_mod.Item(text=synthetic.wrap_in_frame(f, inner.text), label=label, source=inner.source,
+                    out.append(data_mod.Item(text=strip_prompt(synthetic.wrap_in_frame(f, inner.text)), label=label, source=inner.source,
                                              source_category=inner.source_category, category=inner.category,
                                              group=f"f{f}", kind="wrapped", extra={"template_source": "frames", "val": side}))
                 hi += 1
