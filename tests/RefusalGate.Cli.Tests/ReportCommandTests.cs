@@ -137,6 +137,25 @@ public sealed class ReportCommandTests
         report.RootElement.GetProperty("records").GetInt32().ShouldBe(0);
     }
 
+    [Fact]
+    public async Task Since_counts_requests_made_in_the_window_even_when_their_records_arrived_late()
+    {
+        using var redis = RedisServer.Start();
+        await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration))
+        {
+            // Both written now; one request was made two hours ago (buffered through an outage), the other just now.
+            var database = connection.GetDatabase();
+            await database.StreamAddAsync("refusalgate:outcomes", OutcomeRecordFields.From(Outcome(1, true, ObservedKind.FullRefusal) with { Timestamp = DateTimeOffset.UtcNow.AddHours(-2) }));
+            await database.StreamAddAsync("refusalgate:outcomes", OutcomeRecordFields.From(Outcome(2, true, ObservedKind.FullRefusal)));
+        }
+
+        using var lastHour = await ReportAsync("report", "--redis", redis.Configuration, "--format", "json", "--since", "1h");
+        using var lastDay = await ReportAsync("report", "--redis", redis.Configuration, "--format", "json", "--since", "1d");
+
+        lastHour.RootElement.GetProperty("records").GetInt32().ShouldBe(1);
+        lastDay.RootElement.GetProperty("records").GetInt32().ShouldBe(2);
+    }
+
     private static RequestOutcome Outcome(int i, bool predicted, ObservedKind actual) => new()
     {
         RequestId = $"req_{i}",

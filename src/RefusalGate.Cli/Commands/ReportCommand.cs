@@ -110,8 +110,17 @@ internal static class ReportCommand
         var records = 0;
         await foreach (var entry in OutcomeRecordReader.ReadAsync(database, key, start))
         {
+            // The window is about when requests were made (ts), not when their records reached Redis: records buffered
+            // through an outage arrive late. A record's id is never older than its ts, so reading from the window's
+            // start and skipping the older ts misses nothing.
+            var fields = OutcomeRecordReader.Fields(entry);
+            if (since is { } from && OutcomeRecordReader.Number(fields, "ts") is { } ts && ts < from.ToUnixTimeMilliseconds())
+            {
+                continue;
+            }
+
             records++;
-            foreach (var score in OutcomeRecordReader.Scores(OutcomeRecordReader.Fields(entry)))
+            foreach (var score in OutcomeRecordReader.Scores(fields))
             {
                 table.Add(score);
             }
@@ -135,8 +144,12 @@ internal static class ReportCommand
                 F(f.ExpectedCalibrationError), F(f.Brier), F(f.HighConfidenceAccuracy), F(f.HighConfidenceCoverage));
         }
 
-        // Piped output gets no terminal width; a table wrapped at 80 columns is unreadable.
-        var console = AnsiConsole.Create(new AnsiConsoleSettings());
+        // Piped output gets no terminal width (a table wrapped at 80 columns is unreadable) and no colour codes.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        });
         console.Profile.Width = Math.Max(console.Profile.Width, 160);
         console.Write(table);
     }
@@ -164,7 +177,8 @@ internal static class ReportCommand
 
     private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 6) : null;
 
-    private static string F(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+    // Rounded, so a criterion of -0.0001 does not print as "-0.000".
+    private static string F(double value) => double.IsFinite(value) ? (Math.Round(value, 3) + 0.0).ToString("0.000", CultureInfo.InvariantCulture) : "–";
 
     internal static TimeSpan? ParseDuration(string text)
     {
