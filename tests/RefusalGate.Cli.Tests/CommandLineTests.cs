@@ -29,6 +29,15 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task A_mistyped_command_is_named()
+    {
+        var (exitCode, error) = await RunAsync("frobnicate");
+
+        exitCode.ShouldBe(2);
+        error.ShouldContain("'frobnicate'");
+    }
+
+    [Fact]
     public async Task A_port_in_use_exits_1_with_a_one_line_reason()
     {
         using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

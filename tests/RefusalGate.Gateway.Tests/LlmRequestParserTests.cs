@@ -77,6 +77,17 @@ public sealed class LlmRequestParserTests
     }
 
     [Fact]
+    public void A_byte_order_mark_is_named()
+    {
+        var body = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(Encoding.UTF8.GetBytes("""{"model":"m","messages":[{"role":"user","content":"x"}]}""")).ToArray();
+
+        LlmRequestParser.TryParse(body, LlmEndpoint.ChatCompletions, out _, out var error).ShouldBeFalse();
+
+        error.Code.ShouldBe("invalid_json");
+        error.Message.ShouldContain("byte order mark");
+    }
+
+    [Fact]
     public void Duplicate_keys_name_the_key()
     {
         LlmRequestParser.TryParse(Encoding.UTF8.GetBytes("""{"model":"m","model":"n","messages":[]}"""), LlmEndpoint.ChatCompletions, out _, out var error).ShouldBeFalse();

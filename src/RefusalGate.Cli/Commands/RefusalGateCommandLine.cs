@@ -31,7 +31,10 @@ public static class RefusalGateCommandLine
         var parseResult = Build().Parse(args);
         if (parseResult.Errors.Count > 0)
         {
-            await error.WriteLineAsync($"refusalgate: {parseResult.Errors[0].Message} (see --help)");
+            // "Unrecognized command or argument 'x'" says more than the "Required command was not provided" that a
+            // mistyped command also produces, and it comes second.
+            var reason = parseResult.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parseResult.Errors[0];
+            await error.WriteLineAsync($"refusalgate: {reason.Message} (see --help)");
             return ExitUsage;
         }
 

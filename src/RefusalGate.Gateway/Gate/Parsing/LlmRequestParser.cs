@@ -42,6 +42,13 @@ public static class LlmRequestParser
             return false;
         }
 
+        if (body.Span.StartsWith("\uFEFF"u8))
+        {
+            // JSON text must not start with a byte order mark (RFC 8259, 8.1); say so instead of "invalid start of a value".
+            error = OpenAiError.InvalidJson("the body starts with a UTF-8 byte order mark; send the JSON without it.");
+            return false;
+        }
+
         JsonNode? root;
         try
         {
