@@ -82,12 +82,60 @@ public sealed class ResponseTextExtractorTests
     }
 
     [Fact]
-    public void Invalid_utf8_is_flagged_not_thrown()
+    public void Invalid_utf8_is_replaced_and_the_rest_is_read()
     {
-        byte[] body = [.. "{\"choices\":[{\"message\":{\"content\":\""u8, 0xC3, 0x28, .. "\"}}]}"u8];
+        byte[] body = [.. "{\"choices\":[{\"message\":{\"content\":\"Sorry \""u8[..^1], 0xC3, 0x28, .. " no.\"},\"finish_reason\":\"stop\"}]}"u8];
 
-        ResponseTextExtractor.Extract(body, isEventStream: false, truncated: false).Malformed.ShouldBeTrue();
+        var captured = ResponseTextExtractor.Extract(body, isEventStream: false, truncated: false);
+
+        captured.Text.ShouldBe("Sorry \ufffd( no.");
+        captured.Malformed.ShouldBeFalse();
     }
+
+    [Theory]
+    [InlineData("""{"choices":[{"index":0.0,"message":{"content":"first"}},{"index":4294967296,"message":{"content":"other"}}]}""", "first")]
+    [InlineData("""{"choices":[{"index":1,"message":{"content":"second"}},{"index":0,"message":{"content":"first"}}]}""", "first")]
+    [InlineData("""{"choices":[{"message":{"content":[{"type":"text","text":"I'm sorry, "},{"type":"image_url"},{"type":"text","text":"I can't."}]}}]}""", "I'm sorry, I can't.")]
+    public void Odd_indexes_and_content_parts_are_read(string body, string text) => Json(body).Text.ShouldBe(text);
+
+    [Fact]
+    public void A_legacy_function_call_is_a_tool_call() =>
+        Json("""{"choices":[{"message":{"content":null,"function_call":{"name":"f","arguments":"{}"}},"finish_reason":"function_call"}]}""").HasToolCalls.ShouldBeTrue();
+
+    [Theory]
+    [InlineData(false, """{"error":{"message":"overloaded","type":"server_error"}}""")]
+    [InlineData(true, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sure, \"}}]}\n\nevent: error\ndata: {\"message\":\"overloaded\"}\n\n")]
+    [InlineData(true, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sure, \"}}]}\n\ndata: {\"error\":{\"message\":\"overloaded\"}}\n\n")]
+    public void The_providers_error_object_in_a_200_is_an_error_not_an_answer(bool stream, string body) =>
+        (stream ? Sse(body) : Json(body)).HasError.ShouldBeTrue();
+
+    [Fact]
+    public void Json_that_is_not_the_providers_format_is_unreadable() => Json("""{"foo":1}""").Malformed.ShouldBeTrue();
+
+    [Theory]
+    [InlineData("data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\r\rdata: {\"choices\":[{\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}\r\rdata: [DONE]\r\r")]
+    [InlineData("data: {\"choices\":[{\"delta\":\ndata: {\"content\":\"Hello\"}}]}\n\ndata: [DONE]\n\n")]
+    [InlineData("data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\ndata: {\"choices\":[{\"delta\":{\"content\":\"lo\"}}]}\ndata: [DONE]\n")]
+    public void Bare_cr_line_ends_multi_line_data_and_missing_blank_lines_are_read(string body)
+    {
+        var captured = Sse(body);
+
+        captured.Text.ShouldBe("Hello");
+        captured.Completed.ShouldBeTrue();
+        captured.Malformed.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void A_stream_without_a_single_data_line_is_unreadable()
+    {
+        byte[] gzipped = [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x4B, 0x49, 0x2C, 0x49];
+
+        ResponseTextExtractor.Extract(gzipped, isEventStream: true, truncated: false).Malformed.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_whole_json_body_is_complete_without_a_finish_reason() =>
+        Json("""{"choices":[{"message":{"content":"Hi."},"finish_reason":null}]}""").Completed.ShouldBeTrue();
 
     [Fact]
     public void A_one_megabyte_answer_is_read_whole()
@@ -106,7 +154,7 @@ public sealed class ResponseTextExtractorTests
 
         captured.Text.ShouldBe("I can\u2019t help with that.\n\"No\" \ud83d\ude00 " + new string('a', 1000 - (100 - "\"}}]}".Length)));
         captured.Truncated.ShouldBeTrue();
-        captured.Completed.ShouldBeFalse();
+        captured.Completed.ShouldBeTrue(); // only the transfer can tell past the capture limit (the judge's "aborted")
         captured.Malformed.ShouldBeFalse();
     }
 

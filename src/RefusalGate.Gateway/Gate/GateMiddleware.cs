@@ -155,8 +155,9 @@ internal sealed partial class GateMiddleware(
 
         ReplaceBody(context.Request, request.IsModified ? request.Serialize() : bodyBytes);
 
-        // The detector reads a copy of the answer, so ask the upstream for it uncompressed.
-        context.Request.Headers.Remove(HeaderNames.AcceptEncoding);
+        // The detector reads a copy of the answer, so ask the upstream for it uncompressed: "identity" says so, where a
+        // missing Accept-Encoding would only mean "no preference" (RFC 9110, 12.5.3).
+        context.Request.Headers.AcceptEncoding = "identity";
         return gate;
     }
 

@@ -9,6 +9,7 @@ namespace RefusalGate.Gateway.Observation;
 /// <param name="Malformed">Some of the body could not be read as the provider's format (broken JSON or SSE framing).</param>
 /// <param name="PromptTokens">Usage reported by the provider, if any.</param>
 /// <param name="CompletionTokens">Usage reported by the provider, if any.</param>
+/// <param name="HasError">The body, or one of its events, is the provider's error object: the answer failed.</param>
 public sealed record CapturedResponse(
     string Text,
     string? FinishReason,
@@ -17,4 +18,5 @@ public sealed record CapturedResponse(
     bool Truncated,
     bool Malformed,
     int? PromptTokens,
-    int? CompletionTokens);
+    int? CompletionTokens,
+    bool HasError = false);

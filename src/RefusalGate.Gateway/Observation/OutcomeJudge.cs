@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using RefusalGate.Detection;
 using RefusalGate.Gateway.Gate.Parsing;
 using RefusalGate.Gateway.OutcomeLog;
@@ -10,14 +11,12 @@ namespace RefusalGate.Gateway.Observation;
 /// Turns a captured response into a <see cref="RequestOutcome"/>: the defined outcome for errors, tool calls, provider
 /// content filters, empty and unreadable bodies, and otherwise the refusal detector's verdict on the text.
 /// </summary>
-internal sealed class OutcomeJudge(IResponseRefusalDetector detector, PromptRecorder prompts, TimeProvider time)
+internal sealed partial class OutcomeJudge(IResponseRefusalDetector detector, PromptRecorder prompts, TimeProvider time, ILogger<OutcomeJudge> logger)
 {
     public async ValueTask<RequestOutcome> JudgeAsync(PendingObservation pending, CancellationToken cancellationToken)
     {
         var gate = pending.Gate;
-        var captured = pending.StatusCode < 400 && !gate.IsAnswered && pending.Judge
-            ? ResponseTextExtractor.Extract(pending.Body, pending.IsEventStream, pending.Truncated)
-            : null;
+        var captured = pending.StatusCode < 400 && !gate.IsAnswered && pending.Judge ? Capture(pending) : null;
 
         ObservedKind kind;
         RefusalDetection? detection = null;
@@ -41,6 +40,11 @@ internal sealed class OutcomeJudge(IResponseRefusalDetector detector, PromptReco
         else if (captured.FinishReason == "content_filter")
         {
             kind = ObservedKind.ContentFilter;
+        }
+        else if (captured.HasError)
+        {
+            // A 200 that carries the provider's error object (whole, or as an event mid-stream): nothing to judge.
+            kind = ObservedKind.UpstreamError;
         }
         else if (string.IsNullOrWhiteSpace(captured.Text))
         {
@@ -99,4 +103,21 @@ internal sealed class OutcomeJudge(IResponseRefusalDetector detector, PromptReco
             CompletionTokens = captured?.CompletionTokens,
         };
     }
+
+    /// <summary>The copy, read; a body the extractor cannot cope with is unreadable, and the request is still recorded.</summary>
+    private CapturedResponse Capture(PendingObservation pending)
+    {
+        try
+        {
+            return ResponseTextExtractor.Extract(pending.Body, pending.IsEventStream, pending.Truncated);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogUnreadable(pending.Gate.RequestId, ex.GetType().Name);
+            return new CapturedResponse("", null, false, Completed: true, pending.Truncated, Malformed: true, null, null);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: the response could not be read ({Error}); recorded as unreadable.")]
+    private partial void LogUnreadable(string requestId, string error);
 }

@@ -1,17 +1,24 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace RefusalGate.Gateway.Observation;
 
 /// <summary>
 /// Reads the assistant's text out of a captured OpenAI response: a whole JSON body, or an SSE stream of chunks
-/// (<c>data: {...}</c> events joined in order, <c>[DONE]</c> marking a completed stream). Invalid UTF-8 is replaced, not
-/// rejected; unreadable events are skipped and flagged, so a broken stream still yields whatever text it carried.
+/// (<c>data:</c> events joined in order, <c>[DONE]</c> marking a completed stream). Invalid UTF-8 is replaced, not
+/// rejected; unreadable events are skipped and flagged, so a broken stream still yields whatever text it carried. An
+/// error object (a 200 whose body, or one of whose events, is <c>{"error": ...}</c>) is flagged as such: it is not an
+/// answer to judge.
 /// </summary>
 public static class ResponseTextExtractor
 {
-    public static CapturedResponse Extract(ReadOnlySpan<byte> body, bool isEventStream, bool truncated) =>
-        isEventStream ? FromEventStream(body, truncated) : FromJson(body, truncated);
+    public static CapturedResponse Extract(ReadOnlySpan<byte> body, bool isEventStream, bool truncated)
+    {
+        // One invalid byte must not hide the rest of the answer: U+FFFD in its place, as the detector's CLI reads text.
+        var readable = Utf8.IsValid(body) ? body : new ReadOnlySpan<byte>(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body)));
+        return isEventStream ? FromEventStream(readable, truncated) : FromJson(readable, truncated);
+    }
 
     private static CapturedResponse FromJson(ReadOnlySpan<byte> body, bool truncated)
     {
@@ -21,37 +28,117 @@ public static class ResponseTextExtractor
             // Cut by the capture limit: no parser reads the whole document, but its start holds what the detector reads.
             state.ReadCutDocument(body);
         }
-        else
+        else if (!state.TryReadDocument(body, streamed: false))
         {
-            state.ReadDocument(body, streamed: false);
+            state.MarkMalformed();
         }
 
-        return state.ToResult(completed: state.FinishReason is not null, truncated);
+        // A whole body that parsed arrived whole; beyond the capture limit only the transfer can tell (the judge's
+        // "aborted"), so a truncated copy does not count as cut.
+        return state.ToResult(completed: truncated || !state.Malformed, truncated);
     }
 
     private static CapturedResponse FromEventStream(ReadOnlySpan<byte> body, bool truncated)
     {
         var state = new ExtractionState();
-        var done = false;
-        foreach (var rawLine in body.Split((byte)'\n'))
+        var events = new ServerSentEvents(state);
+        var rest = body;
+        while (!rest.IsEmpty)
         {
-            var line = body[rawLine].TrimEnd((byte)'\r');
-            if (!line.StartsWith("data:"u8))
-            {
-                continue;
-            }
-
-            var data = line["data:"u8.Length..].TrimStart((byte)' ');
-            if (data.SequenceEqual("[DONE]"u8))
-            {
-                done = true;
-                continue;
-            }
-
-            state.ReadDocument(data, streamed: true);
+            // A line ends at "\r\n", "\n" or "\r" (the SSE grammar allows all three).
+            var end = rest.IndexOfAny((byte)'\r', (byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            events.Line(line);
+            rest = end < 0 ? [] : rest[(end + (rest[end] == (byte)'\r' && end + 1 < rest.Length && rest[end + 1] == (byte)'\n' ? 2 : 1))..];
         }
 
-        return state.ToResult(completed: done || state.FinishReason is not null, truncated);
+        events.Dispatch(); // a last event without its blank line
+        if (!events.SawData && !body.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            state.MarkMalformed(); // bytes, but no "data:" line at all (e.g. a compressed stream)
+        }
+
+        return state.ToResult(completed: truncated || events.Done || state.FinishReason is not null, truncated);
+    }
+
+    /// <summary>Assembles SSE events: <c>data:</c> lines joined until a blank line; <c>event: error</c> flags an error.</summary>
+    private sealed class ServerSentEvents(ExtractionState state)
+    {
+        private readonly List<byte[]> _data = [];
+        private bool _errorEvent;
+
+        public bool Done { get; private set; }
+
+        public bool SawData { get; private set; }
+
+        public void Line(ReadOnlySpan<byte> line)
+        {
+            if (line.IsEmpty)
+            {
+                Dispatch();
+            }
+            else if (line.StartsWith("data:"u8))
+            {
+                var value = line["data:"u8.Length..];
+                _data.Add((value.StartsWith(" "u8) ? value[1..] : value).ToArray());
+                SawData = true;
+            }
+            else if (line.StartsWith("event:"u8))
+            {
+                _errorEvent = line["event:"u8.Length..].Trim((byte)' ').SequenceEqual("error"u8);
+            }
+        }
+
+        public void Dispatch()
+        {
+            if (_data.Count > 0)
+            {
+                Handle();
+            }
+
+            _data.Clear();
+            _errorEvent = false;
+        }
+
+        private void Handle()
+        {
+            if (_errorEvent)
+            {
+                state.MarkError();
+                return;
+            }
+
+            if (_data.Count == 1 && _data[0].AsSpan().SequenceEqual("[DONE]"u8))
+            {
+                Done = true;
+                return;
+            }
+
+            // Multi-line data is one document; a server that leaves out the blank lines between events sends one
+            // document per line instead, so those are read one by one when the whole does not parse.
+            if (state.TryReadDocument(Encoding.UTF8.GetBytes(string.Join('\n', _data.Select(d => Encoding.UTF8.GetString(d)))), streamed: true))
+            {
+                return;
+            }
+
+            if (_data.Count == 1)
+            {
+                state.MarkMalformed();
+                return;
+            }
+
+            foreach (var line in _data)
+            {
+                if (line.AsSpan().SequenceEqual("[DONE]"u8))
+                {
+                    Done = true;
+                }
+                else if (!state.TryReadDocument(line, streamed: true))
+                {
+                    state.MarkMalformed();
+                }
+            }
+        }
     }
 
     private sealed class ExtractionState
@@ -64,27 +151,42 @@ public static class ResponseTextExtractor
 
         public bool Malformed { get; private set; }
 
+        public bool HasError { get; private set; }
+
         public int? PromptTokens { get; private set; }
 
         public int? CompletionTokens { get; private set; }
 
-        /// <summary>Reads one JSON document (a whole body or one SSE event); unreadable ones only set <see cref="Malformed"/>.</summary>
-        public void ReadDocument(ReadOnlySpan<byte> json, bool streamed)
+        public void MarkMalformed() => Malformed = true;
+
+        public void MarkError() => HasError = true;
+
+        /// <summary>Reads one JSON document (a whole body or one SSE event); false when it is not one.</summary>
+        public bool TryReadDocument(ReadOnlySpan<byte> json, bool streamed)
         {
             try
             {
                 var reader = new Utf8JsonReader(json);
                 using var document = JsonDocument.ParseValue(ref reader);
+                if (reader.Read())
+                {
+                    return false; // more than one document
+                }
+
                 Read(document.RootElement, streamed);
+                return true;
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
-                // Broken JSON, or a string that is not valid UTF-8 (System.Text.Json refuses to transcode it).
-                Malformed = true;
+                // Not JSON, or a lone surrogate escape ("\ud800") that System.Text.Json cannot turn into a string.
+                return false;
             }
         }
 
         public void ReadCutDocument(ReadOnlySpan<byte> json) => _text.Append(CutJsonTextReader.ReadFirstChoiceText(json));
+
+        public CapturedResponse ToResult(bool completed, bool truncated) =>
+            new(_text.ToString(), FinishReason, HasToolCalls, completed, truncated, Malformed, PromptTokens, CompletionTokens, HasError);
 
         private void Read(JsonElement root, bool streamed)
         {
@@ -94,12 +196,28 @@ public static class ResponseTextExtractor
                 return;
             }
 
-            if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
+            var hasChoices = root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array;
+            if (!hasChoices && root.TryGetProperty("error", out var error) && error.ValueKind is JsonValueKind.Object or JsonValueKind.String)
+            {
+                HasError = true;
+                return;
+            }
+
+            var hasUsage = root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object;
+            if (!hasChoices && !hasUsage)
+            {
+                Malformed = true; // JSON, but not the provider's format
+                return;
+            }
+
+            if (hasChoices)
             {
                 foreach (var choice in choices.EnumerateArray())
                 {
-                    // Only the first choice (n = 1 is the norm); others would mix answers.
-                    if (choice.TryGetProperty("index", out var index) && index.ValueKind == JsonValueKind.Number && index.GetInt32() != 0)
+                    // Only the first choice (n = 1 is the norm); others would mix answers. "index": 0.0 is the first too.
+                    var first = !choice.TryGetProperty("index", out var index) || index.ValueKind != JsonValueKind.Number
+                        || (index.TryGetDouble(out var position) && position == 0);
+                    if (choice.ValueKind != JsonValueKind.Object || !first)
                     {
                         continue;
                     }
@@ -108,15 +226,12 @@ public static class ResponseTextExtractor
                 }
             }
 
-            if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+            if (hasUsage)
             {
                 PromptTokens = ReadInt(usage, "prompt_tokens") ?? PromptTokens;
                 CompletionTokens = ReadInt(usage, "completion_tokens") ?? CompletionTokens;
             }
         }
-
-        public CapturedResponse ToResult(bool completed, bool truncated) =>
-            new(_text.ToString(), FinishReason, HasToolCalls, completed, truncated, Malformed, PromptTokens, CompletionTokens);
 
         private void ReadChoice(JsonElement choice, bool streamed)
         {
@@ -133,9 +248,9 @@ public static class ResponseTextExtractor
 
             if (choice.TryGetProperty(streamed ? "delta" : "message", out var message) && message.ValueKind == JsonValueKind.Object)
             {
-                if (message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
+                if (message.TryGetProperty("content", out var content))
                 {
-                    _text.Append(content.GetString());
+                    AppendContent(content);
                 }
 
                 // The provider's own refusal field (structured outputs) is a refusal in plain words.
@@ -144,9 +259,34 @@ public static class ResponseTextExtractor
                     _text.Append(refusal.GetString());
                 }
 
-                if (message.TryGetProperty("tool_calls", out var toolCalls) && toolCalls.ValueKind == JsonValueKind.Array && toolCalls.GetArrayLength() > 0)
+                // Tools, or the legacy single function call.
+                if ((message.TryGetProperty("tool_calls", out var toolCalls) && toolCalls.ValueKind == JsonValueKind.Array && toolCalls.GetArrayLength() > 0)
+                    || (message.TryGetProperty("function_call", out var functionCall) && functionCall.ValueKind == JsonValueKind.Object))
                 {
                     HasToolCalls = true;
+                }
+            }
+        }
+
+        /// <summary>A string, or an array of content parts whose text parts are read in order.</summary>
+        private void AppendContent(JsonElement content)
+        {
+            if (content.ValueKind == JsonValueKind.String)
+            {
+                _text.Append(content.GetString());
+                return;
+            }
+
+            if (content.ValueKind != JsonValueKind.Array)
+            {
+                return;
+            }
+
+            foreach (var part in content.EnumerateArray())
+            {
+                if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var partText) && partText.ValueKind == JsonValueKind.String)
+                {
+                    _text.Append(partText.GetString());
                 }
             }
         }
