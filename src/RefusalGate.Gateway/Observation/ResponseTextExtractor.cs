@@ -116,7 +116,8 @@ public static class ResponseTextExtractor
 
             // Multi-line data is one document; a server that leaves out the blank lines between events sends one
             // document per line instead, so those are read one by one when the whole does not parse.
-            if (state.TryReadDocument(Encoding.UTF8.GetBytes(string.Join('\n', _data.Select(d => Encoding.UTF8.GetString(d)))), streamed: true))
+            var whole = _data.Count == 1 ? _data[0] : [.. _data.SelectMany((d, i) => i == 0 ? d : [(byte)'\n', .. d])];
+            if (state.TryReadDocument(whole, streamed: true))
             {
                 return;
             }
