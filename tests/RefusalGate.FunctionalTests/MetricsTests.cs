@@ -18,7 +18,7 @@ public sealed class MetricsTests(SharedGateway shared)
         var metrics = await _gateway.Http.GetStringAsync("metrics");
 
         metrics.ShouldContain("# TYPE refusalgate_gate_requests_total counter");
-        metrics.ShouldContain("refusalgate_gate_requests_total{decision=\"allow\"}");
+        metrics.ShouldContain($"refusalgate_gate_requests_total{{decision=\"{response.Header("x-refusalgate-decision")}\"}}");
         metrics.ShouldContain("refusalgate_responses_observed_total{kind=\"full_refusal\",model=\"demo-model\"}");
         metrics.ShouldContain("refusalgate_classifier_duration_seconds_bucket{le=\"+Inf\"}");
         metrics.ShouldContain("refusalgate_onnx_execution_provider{provider=\"CPU\"} 1");
