@@ -25,6 +25,8 @@ public sealed class MetricsTests(SharedGateway shared)
         metrics.ShouldContain("refusalgate_gate_duration_seconds_count");
         metrics.ShouldContain("gen_ai_client_operation_duration_seconds_bucket{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"main\",gen_ai_request_model=\"demo-model\",le=\"+Inf\"}");
         metrics.ShouldContain("gen_ai_client_token_usage_count{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"main\",gen_ai_request_model=\"demo-model\",gen_ai_token_type=\"output\"}");
+        metrics.ShouldContain("refusalgate_responses_observation_dropped_total 0"); // loss counters exist before any loss
+        metrics.ShouldContain("refusalgate_policy_fail_events_total{mode=\"closed\",stage=\"self_prediction\"} 0");
         metrics.ShouldNotContain("req_");
         (await Promtool.CheckMetricsAsync(metrics)).ShouldBe("", "promtool check metrics found problems");
     }

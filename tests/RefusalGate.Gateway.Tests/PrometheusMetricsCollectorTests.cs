@@ -35,6 +35,22 @@ public sealed class PrometheusMetricsCollectorTests
     }
 
     [Fact]
+    public void An_observable_counter_shows_its_running_total_not_the_sum_of_scrapes()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        using var collector = new PrometheusMetricsCollector(factory);
+        long total = 0;
+        factory.Create("RefusalGate.Test").CreateObservableCounter("refusalgate.losses", () => total, "{loss}");
+
+        collector.Render().ShouldContain("# TYPE refusalgate_losses_total counter\nrefusalgate_losses_total 0\n");
+        total = 5;
+        collector.Render();
+
+        collector.Render().ShouldContain("refusalgate_losses_total 5\n");
+    }
+
+    [Fact]
     public void Ignores_meters_of_other_factories()
     {
         using var ours = new ServiceCollection().AddMetrics().BuildServiceProvider();

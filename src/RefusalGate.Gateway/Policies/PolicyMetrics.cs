@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using RefusalGate.Gateway.Telemetry;
 
@@ -12,8 +13,17 @@ public sealed class PolicyMetrics
     private readonly Counter<long> _decisions;
     private readonly Counter<long> _selfPredictions;
     private readonly Histogram<double> _selfPredictionDuration;
-    private readonly Counter<long> _failEvents;
-    private readonly Counter<long> _reloads;
+
+    // Observable, with every label pair known up front, so an alert on them has a series (at 0) before the first event.
+    private readonly ConcurrentDictionary<(string Stage, string Mode), long> _failEvents = new()
+    {
+        [("classifier", "open")] = 0,
+        [("classifier", "closed")] = 0,
+        [("self_prediction", "open")] = 0,
+        [("self_prediction", "closed")] = 0,
+    };
+
+    private readonly ConcurrentDictionary<string, long> _reloads = new() { ["success"] = 0, ["failure"] = 0 };
     private long _generation;
     private long _lastReloadFailed;
 
@@ -24,8 +34,16 @@ public sealed class PolicyMetrics
         _selfPredictions = meter.CreateCounter<long>("refusalgate.self_prediction.calls", "{call}", "Self-prediction attempts by mode (band, shadow, sample) and result (refuse, comply, timeout, error, unparseable, budget_exhausted, overloaded) and whether the cache answered.");
         _selfPredictionDuration = meter.CreateHistogram<double>("refusalgate.self_prediction.duration", "s", "Time of self-prediction calls to the upstream (cache hits excluded).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
-        _failEvents = meter.CreateCounter<long>("refusalgate.policy.fail_events", "{event}", "A stage failed and the fail mode decided: by stage (classifier, self_prediction) and mode (open, closed).");
-        _reloads = meter.CreateCounter<long>("refusalgate.policy.reloads", "{reload}", "Policy reloads by result (success, failure); on failure the last good policy stays in force.");
+        meter.CreateObservableCounter(
+            "refusalgate.policy.fail_events",
+            () => _failEvents.Select(e => new Measurement<long>(e.Value, new KeyValuePair<string, object?>("stage", e.Key.Stage), new KeyValuePair<string, object?>("mode", e.Key.Mode))),
+            "{event}",
+            "A stage failed and the fail mode decided: by stage (classifier, self_prediction) and mode (open, closed).");
+        meter.CreateObservableCounter(
+            "refusalgate.policy.reloads",
+            () => _reloads.Select(r => new Measurement<long>(r.Value, new KeyValuePair<string, object?>("result", r.Key))),
+            "{reload}",
+            "Policy reloads by result (success, failure); on failure the last good policy stays in force.");
         meter.CreateObservableGauge("refusalgate.policy.generation", () => Interlocked.Read(ref _generation), "{generation}", "How many policy sets have been loaded since start (1 = the start-up one).");
         meter.CreateObservableGauge("refusalgate.policy.last_reload_failed", () => Interlocked.Read(ref _lastReloadFailed), description: "Whether the latest reload attempt failed and an older policy is still in force (1) or not (0).");
     }
@@ -50,12 +68,11 @@ public sealed class PolicyMetrics
         }
     }
 
-    public void FailEvent(string stage, string mode) =>
-        _failEvents.Add(1, new KeyValuePair<string, object?>("stage", stage), new KeyValuePair<string, object?>("mode", mode));
+    public void FailEvent(string stage, string mode) => _failEvents.AddOrUpdate((stage, mode), 1, (_, count) => count + 1);
 
     public void Reloaded(bool succeeded)
     {
-        _reloads.Add(1, new KeyValuePair<string, object?>("result", succeeded ? "success" : "failure"));
+        _reloads.AddOrUpdate(succeeded ? "success" : "failure", 1, (_, count) => count + 1);
         Interlocked.Exchange(ref _lastReloadFailed, succeeded ? 0 : 1);
         if (succeeded)
         {

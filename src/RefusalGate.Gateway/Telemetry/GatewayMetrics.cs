@@ -13,10 +13,10 @@ public sealed class GatewayMetrics
 
     private readonly Counter<long> _requests;
     private readonly Counter<long> _observed;
-    private readonly Counter<long> _observationsDropped;
-    private readonly Counter<long> _outcomeLogWritten;
-    private readonly Counter<long> _outcomeLogRetried;
-    private readonly Counter<long> _outcomeLogDropped;
+    private long _observationsDropped;
+    private long _outcomeLogWritten;
+    private long _outcomeLogRetried;
+    private long _outcomeLogDropped;
     private readonly Meter _meter;
     private readonly Histogram<double> _classifierDuration;
     private readonly Histogram<double> _detectorDuration;
@@ -34,10 +34,11 @@ public sealed class GatewayMetrics
             description: "The ONNX Runtime execution provider the models run on (value 1; the provider is the label).");
         _requests = meter.CreateCounter<long>("refusalgate.gate.requests", "{request}", "Completion requests through the gate, by decision.");
         _observed = meter.CreateCounter<long>("refusalgate.responses.observed", "{response}", "Upstream responses by what they actually were (refusal detector).");
-        _observationsDropped = meter.CreateCounter<long>("refusalgate.responses.observation_dropped", "{response}", "Responses not judged because the detector queue was full.");
-        _outcomeLogWritten = meter.CreateCounter<long>("refusalgate.outcome_log.written", "{record}", "Outcome records written to the Redis stream.");
-        _outcomeLogRetried = meter.CreateCounter<long>("refusalgate.outcome_log.retried", "{record}", "Outcome record writes retried because Redis failed or was away.");
-        _outcomeLogDropped = meter.CreateCounter<long>("refusalgate.outcome_log.dropped", "{record}", "Outcome records dropped because the buffer was full (or Redis was away at shutdown).");
+        // Observable, so they are exported (at 0) from start-up: an alert on a loss has a series before the first loss.
+        meter.CreateObservableCounter("refusalgate.responses.observation_dropped", () => Interlocked.Read(ref _observationsDropped), "{response}", "Responses not judged because the detector queue was full.");
+        meter.CreateObservableCounter("refusalgate.outcome_log.written", () => Interlocked.Read(ref _outcomeLogWritten), "{record}", "Outcome records written to the Redis stream.");
+        meter.CreateObservableCounter("refusalgate.outcome_log.retried", () => Interlocked.Read(ref _outcomeLogRetried), "{record}", "Outcome record writes retried because Redis failed or was away.");
+        meter.CreateObservableCounter("refusalgate.outcome_log.dropped", () => Interlocked.Read(ref _outcomeLogDropped), "{record}", "Outcome records dropped because the buffer was full (or Redis was away at shutdown).");
         _classifierDuration = meter.CreateHistogram<double>("refusalgate.classifier.duration", "s", "Prompt classification time on the request path.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] });
         _gateDuration = meter.CreateHistogram<double>("refusalgate.gate.duration", "s", "Time from reading the request body to the forwarding decision (parse, stages, classifier).",
@@ -74,13 +75,13 @@ public sealed class GatewayMetrics
     public void ResponseObserved(string kind, string model) =>
         _observed.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("model", _models.Label(model)));
 
-    public void ObservationDropped() => _observationsDropped.Add(1);
+    public void ObservationDropped() => Interlocked.Increment(ref _observationsDropped);
 
-    public void OutcomeLogWritten(int records) => _outcomeLogWritten.Add(records);
+    public void OutcomeLogWritten(int records) => Interlocked.Add(ref _outcomeLogWritten, records);
 
-    public void OutcomeLogRetried(int records) => _outcomeLogRetried.Add(records);
+    public void OutcomeLogRetried(int records) => Interlocked.Add(ref _outcomeLogRetried, records);
 
-    public void OutcomeLogDropped(int records) => _outcomeLogDropped.Add(records);
+    public void OutcomeLogDropped(int records) => Interlocked.Add(ref _outcomeLogDropped, records);
 
     /// <summary>Reports the outcome-log buffer depth at every scrape.</summary>
     public void ObserveOutcomeLogBuffer(Func<int> depth) =>

@@ -86,7 +86,8 @@ public sealed class PrometheusMetricsCollector : IDisposable
             }
 
             Name = isCounter && !baseName.EndsWith("_total", StringComparison.Ordinal) ? baseName + "_total" : baseName;
-            IsCumulative = isCounter || isHistogram;
+            // An observable counter reports its running total at every scrape: that value replaces the last one.
+            IsCumulative = (isCounter && !instrument.IsObservable) || isHistogram;
         }
 
         public string Name { get; }

@@ -139,7 +139,7 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
             await writer.WriteAsync(Outcome(i), CancellationToken.None);
         }
 
-        await EventuallyAsync(() => Task.FromResult(_collector.Render().Contains("refusalgate_outcome_log_retried_total", StringComparison.Ordinal)));
+        await EventuallyAsync(() => Task.FromResult(!_collector.Render().Contains("refusalgate_outcome_log_retried_total 0", StringComparison.Ordinal)));
         writer.Check().Detail.ShouldContain("buffering (200 waiting)"); // the batch being retried counts too
         writer.Buffered.ShouldBe(200);
 
@@ -148,7 +148,7 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
         await EventuallyAsync(async () => await StreamLengthAsync(redis) == 200);
         await writer.StopAsync(CancellationToken.None);
         (await StreamLengthAsync(redis)).ShouldBe(200);
-        _collector.Render().ShouldNotContain("refusalgate_outcome_log_dropped_total");
+        _collector.Render().ShouldContain("refusalgate_outcome_log_dropped_total 0");
 
         // The shared counts travel in the same transaction as the records: the same 200, none counted twice.
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
@@ -179,7 +179,7 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
             await writer.WriteAsync(Outcome(i), CancellationToken.None);
         }
 
-        await EventuallyAsync(() => Task.FromResult(_collector.Render().Contains("refusalgate_outcome_log_retried_total", StringComparison.Ordinal)));
+        await EventuallyAsync(() => Task.FromResult(!_collector.Render().Contains("refusalgate_outcome_log_retried_total 0", StringComparison.Ordinal)));
         using var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await writer.StopAsync(shutdown.Token);
 
