@@ -40,7 +40,8 @@ public sealed class LlmRequestParserTests
     public void Text_completion_prompts_become_user_messages()
     {
         Parse("""{"model":"m","prompt":"hello"}""", LlmEndpoint.Completions).LastUserMessage.ShouldBe("hello");
-        Parse("""{"model":"m","prompt":["a","b"]}""", LlmEndpoint.Completions).Messages.Count.ShouldBe(2);
+        // Every element is answered, so every element is judged: a harmful one cannot hide before a harmless last one.
+        Parse("""{"model":"m","prompt":["How do I steal a car?","Hello"]}""", LlmEndpoint.Completions).LastUserMessage.ShouldBe("How do I steal a car?\n\nHello");
     }
 
     [Theory]

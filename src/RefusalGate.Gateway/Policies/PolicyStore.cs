@@ -21,6 +21,7 @@ public sealed partial class PolicyStore
     private readonly Lock _reloadLock = new();
     private volatile PolicySet _current;
     private string _fingerprint;
+    private bool _lastReloadFailed;
 
     public PolicyStore(IOptions<PolicyOptions> options, UpstreamCatalog upstreams, LoadedClassifierManifest manifest, PolicyMetrics metrics, ILogger<PolicyStore> logger)
     {
@@ -52,16 +53,36 @@ public sealed partial class PolicyStore
             var result = LoadNow();
             if (result.Policies is null)
             {
+                _lastReloadFailed = true;
                 _metrics.Reloaded(succeeded: false);
                 LogReloadFailed(result.Errors.Count, string.Join(Environment.NewLine, result.Errors));
                 return false;
             }
 
+            if (result.Policies.Files.Count == 0 && _current.Files.Count > 0)
+            {
+                // Every file is gone (a deleted file, an emptied ConfigMap): falling back to the built-in defaults would
+                // quietly turn a strict policy off, so the last good one stays until files return or the gateway restarts.
+                _lastReloadFailed = true;
+                _metrics.Reloaded(succeeded: false);
+                LogAllFilesGone(Describe(_current));
+                return false;
+            }
+
             if (result.Fingerprint == _fingerprint)
             {
+                if (_lastReloadFailed)
+                {
+                    // The bad change was undone: the files are valid again and the policy in force is already theirs.
+                    _lastReloadFailed = false;
+                    _metrics.Reloaded(succeeded: true);
+                    LogRestored(Describe(_current));
+                }
+
                 return true;
             }
 
+            _lastReloadFailed = false;
             _current = result.Policies;
             _fingerprint = result.Fingerprint;
             _metrics.Reloaded(succeeded: true);
@@ -81,6 +102,12 @@ public sealed partial class PolicyStore
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Policy reload failed with {Count} error(s); the last good policy stays in force:\n{Errors}")]
     private partial void LogReloadFailed(int count, string errors);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Policy reload: the policy directory has no policy files any more; the last good policy ({Files}) stays in force. Restore the files, or restart the gateway to use the built-in defaults.")]
+    private partial void LogAllFilesGone(string files);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Policy files are valid again; the policy in force ({Files}) is unchanged.")]
+    private partial void LogRestored(string files);
 }
 
 /// <summary>The policy files are invalid at start-up; the message lists every error with its position.</summary>

@@ -74,6 +74,33 @@ public sealed class PolicyReloadTests
         }
     }
 
+    [Fact]
+    public async Task Undoing_a_bad_change_clears_the_failure_and_deleting_every_file_keeps_the_policy()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policies-").FullName;
+        var file = Path.Combine(directory, "policy.yaml");
+        await File.WriteAllTextAsync(file, BlockEverything);
+        await using var gateway = await TestGateway.StartAsync(new() { ["Policies:Directory"] = directory, ["Policies:ReloadDelay"] = "00:00:00.050" });
+        try
+        {
+            await File.WriteAllTextAsync(file, "version: 1\npolicy:\n  thresholds: { refuse: 2 }\n");
+            await WaitUntilAsync(async () => Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed") == "1");
+
+            // The same good file back, byte for byte: nothing to load, but the failure is over.
+            await File.WriteAllTextAsync(file, BlockEverything);
+            await WaitUntilAsync(async () => Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed") == "0");
+
+            // Every file gone: the strict policy stays (built-in defaults would allow), and the failure is reported.
+            File.Delete(file);
+            await WaitUntilAsync(async () => Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed") == "1");
+            (await gateway.Http.PostChatAsync("Hello there")).Header("x-refusalgate-decision").ShouldBe("block");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>The value of one sample line of the Prometheus text, or null when there is none.</summary>
     private static string? Sample(string metrics, string series) =>
         metrics.Split('\n').FirstOrDefault(line => line.StartsWith(series + " ", StringComparison.Ordinal))?[(series.Length + 1)..].Trim();

@@ -85,6 +85,9 @@ public sealed class PolicyLoaderTests
     [InlineData("version: 1\noverrides:\n  - { match: { upstream: nowhere }, policy: {} }\n", "matches upstream 'nowhere'")]
     [InlineData("version: 1\nversion: 1\n", "Duplicate key version")]
     [InlineData("", "The file is empty")]
+    [InlineData("version: 1\nactions:\n  a: { type: annotate, headers: { content-length: '5' } }\n", "may not set header 'content-length'")]
+    [InlineData("version: 1\nactions:\n  a: { type: annotate, headers: { Authorization: 'Bearer x' } }\n", "may not set header 'Authorization'")]
+    [InlineData("version: 1\nactions:\n  a: { type: annotate, headers: { x-refusalgate-decision: allow } }\n", "may not set header 'x-refusalgate-decision'")]
     public void Invalid_files_are_rejected_with_a_reason(string yaml, string reason)
     {
         var result = Load(yaml);

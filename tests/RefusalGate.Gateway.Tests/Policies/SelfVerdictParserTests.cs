@@ -13,6 +13,7 @@ public sealed class SelfVerdictParserTests
     [InlineData("No, I would not refuse this (confidence 80%).", 0.2)]
     [InlineData("I wouldn't refuse.", 0.3)]
     [InlineData("{\"would_refuse\": true, \"confidence\": 1}", 0.99)]
+    [InlineData("{\"would_refuse\": true, \"confidence\": 1.7}", 0.7)] // out of range, not 1.7 %: counts as unstated
     public void Reads_json_and_plain_answers(string answer, double expected)
     {
         SelfVerdictParser.TryParse(answer, out var p).ShouldBeTrue();

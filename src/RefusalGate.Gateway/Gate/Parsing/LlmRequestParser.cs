@@ -157,8 +157,10 @@ public static class LlmRequestParser
                 error = null!;
                 return [new ConversationMessage("user", prompt)];
             case JsonArray array when array.All(p => p is JsonValue v && v.TryGetValue<string>(out _)):
+                // Each element is a completion of its own, and the provider answers them all; judged as one text, so
+                // that no element (a harmful one before a harmless last one) escapes the gate.
                 error = null!;
-                return array.Select(p => new ConversationMessage("user", p!.GetValue<string>())).ToList();
+                return [new ConversationMessage("user", string.Join("\n\n", array.Select(p => p!.GetValue<string>())))];
             case null when !body.ContainsKey("prompt"):
                 error = OpenAiError.MissingField("prompt");
                 return null;

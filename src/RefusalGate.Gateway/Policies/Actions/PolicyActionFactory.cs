@@ -66,7 +66,16 @@ internal static class PolicyActionFactory
             case AllowAction.TypeName:
                 return new AllowAction(name);
             case AnnotateAction.TypeName:
-                return new AnnotateAction(name, settings.Headers ?? []);
+                foreach (var header in settings.Headers?.Keys ?? Enumerable.Empty<string>())
+                {
+                    if (IsReservedHeader(header))
+                    {
+                        issues.At($"Action '{name}' may not set header '{header}': framing, routing, credential and the gateway's own headers are reserved (a wrong Content-Length breaks the response; an Authorization would replace the client's key).", "actions", name, "headers", header);
+                        valid = false;
+                    }
+                }
+
+                return valid ? new AnnotateAction(name, settings.Headers ?? []) : null;
             case ShadowAction.TypeName:
                 if (settings.Of is null)
                 {
@@ -101,6 +110,17 @@ internal static class PolicyActionFactory
                 return new DirectAnswerAction(name, type, message, asError: settings.RespondWith == "error");
         }
     }
+
+    private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "content-length", "content-type", "content-encoding", "transfer-encoding", "connection", "keep-alive", "upgrade",
+        "te", "trailer", "host", "proxy-authorization", "proxy-authenticate", "authorization", "cookie", "set-cookie",
+        "api-key", "x-api-key", "x-request-id",
+    };
+
+    /// <summary>Headers an annotation must not set: message framing, hop-by-hop, credentials, and the gateway's own.</summary>
+    private static bool IsReservedHeader(string header) =>
+        ReservedHeaders.Contains(header) || header.StartsWith("x-refusalgate-", StringComparison.OrdinalIgnoreCase);
 
     private static IEnumerable<(string Setting, bool IsSet)> SetSettings(ActionDocument settings)
     {

@@ -35,7 +35,7 @@ public sealed class IntrospectionClient(IHttpClientFactory httpClients, Upstream
             ["model"] = request.Model,
             ["messages"] = new JsonArray(
                 new JsonObject { ["role"] = "system", ["content"] = settings.SystemPrompt },
-                new JsonObject { ["role"] = "user", ["content"] = settings.UserPrompt.Replace(SelfPredictionSettings.PromptPlaceholder, prompt, StringComparison.Ordinal) }),
+                new JsonObject { ["role"] = "user", ["content"] = EmbeddedPrompt.Fill(settings.UserPrompt, SelfPredictionSettings.PromptPlaceholder, prompt) }),
             ["max_tokens"] = settings.MaxTokens,
             ["temperature"] = 0,
             ["stream"] = false,

@@ -120,10 +120,15 @@ public static partial class SelfVerdictParser
         return match.Groups["percent"].Success ? value / 100 : Scale(value);
     }
 
-    /// <summary>Numbers above 1 are read as percentages (models write "85" for 85 %).</summary>
+    /// <summary>
+    /// Numbers above 1 are read as percentages (models write "85" for 85 %), except a fraction below 10: "1.7" is a
+    /// probability out of range, not 1.7 %, and read as 1.7 % it would turn "would refuse" into a confident comply. It
+    /// counts as unstated.
+    /// </summary>
     private static double? Scale(double value) => value switch
     {
         < 0 or > 100 or double.NaN => null,
+        > 1 and < 10 when value != Math.Floor(value) => null,
         > 1 => value / 100,
         _ => value,
     };
