@@ -10,7 +10,7 @@ public sealed class PolicyOptions
 
     /// <summary>
     /// The directory of policy files (<c>serve --policies DIR</c>); by default the <c>policies</c> folder beside
-    /// <c>onnx-models</c>. Without one the built-in defaults apply (documented in policies/README.md).
+    /// <c>onnx-models</c>. Without one the built-in defaults apply (README, "Policies and the self-prediction cascade").
     /// </summary>
     public string? Directory { get; set; }
 
