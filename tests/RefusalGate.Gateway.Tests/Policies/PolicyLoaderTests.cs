@@ -97,6 +97,15 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
+    public void An_unclosed_bracket_is_reported_where_it_opens()
+    {
+        var result = Load("version: 1\npolicy:\n  thresholds: {refuse: 0.8, comply: 0.2\n  actions: [\n");
+
+        result.Succeeded.ShouldBeFalse();
+        result.Errors.Select(e => e.ToString()).ShouldContain(e => e.StartsWith("policy.yaml:3:15:") && e.Contains("this '{' is never closed"), string.Join("\n", result.Errors));
+    }
+
+    [Fact]
     public void Two_default_policies_in_one_directory_are_an_error()
     {
         var result = PolicyLoader.Load([("a.yaml", "version: 1\npolicy: {}\n"), ("b.yaml", "version: 1\npolicy: {}\n")], Context);

@@ -25,10 +25,13 @@ internal static class YamlToJson
             diagnostics.Add(new PolicyDiagnostic(file, (int)ex.Start.Line, (int)ex.Start.Column, $"YAML syntax error: {Innermost(ex).Message}"));
             return null;
         }
-        catch (InvalidOperationException ex)
+        catch (InvalidOperationException)
         {
-            // YamlDotNet's scanner throws this, without a position, on some unterminated flow collections.
-            diagnostics.Add(new PolicyDiagnostic(file, 0, 0, $"YAML syntax error (an unclosed [ or {{?): {ex.Message}"));
+            // YamlDotNet's scanner throws this, without a position, on unterminated flow collections: find the bracket.
+            var (line, column, bracket) = FirstUnclosedBracket(yaml);
+            diagnostics.Add(bracket == '\0'
+                ? new PolicyDiagnostic(file, 1, 1, "YAML syntax error: the file ends inside a [ ] or { } collection.")
+                : new PolicyDiagnostic(file, line, column, $"YAML syntax error: this '{bracket}' is never closed."));
             return null;
         }
 
@@ -46,6 +49,53 @@ internal static class YamlToJson
         }
 
         return Convert(stream.Documents[0].RootNode);
+    }
+
+    /// <summary>The first [ or { left open at the end (quoted text and comments skipped); '\0' when none is found.</summary>
+    private static (int Line, int Column, char Bracket) FirstUnclosedBracket(string yaml)
+    {
+        var open = new Stack<(int Line, int Column, char Bracket)>();
+        int line = 1, column = 0;
+        char? quote = null;
+        var comment = false;
+        for (var i = 0; i < yaml.Length; i++)
+        {
+            var c = yaml[i];
+            column++;
+            if (c == '\n')
+            {
+                (line, column, comment) = (line + 1, 0, false);
+                continue;
+            }
+
+            if (comment)
+            {
+                continue;
+            }
+
+            if (quote is { } q)
+            {
+                quote = c == q && (q == '\'' || yaml[i - 1] != '\\') ? null : quote;
+            }
+            else if (c is '"' or '\'')
+            {
+                quote = c;
+            }
+            else if (c == '#' && (i == 0 || char.IsWhiteSpace(yaml[i - 1])))
+            {
+                comment = true;
+            }
+            else if (c is '[' or '{')
+            {
+                open.Push((line, column, c));
+            }
+            else if (c is ']' or '}' && open.Count > 0)
+            {
+                open.Pop();
+            }
+        }
+
+        return open.Count == 0 ? (0, 0, '\0') : open.Last();
     }
 
     private static JToken Convert(YamlNode node)
