@@ -42,17 +42,17 @@ public static class ResponseTextExtractor
     {
         var state = new ExtractionState();
         var events = new ServerSentEvents(state);
-        var rest = body;
-        while (!rest.IsEmpty)
+        var start = 0;
+        while (start < body.Length)
         {
             // A line ends at "\r\n", "\n" or "\r" (the SSE grammar allows all three).
-            var end = rest.IndexOfAny((byte)'\r', (byte)'\n');
-            var line = end < 0 ? rest : rest[..end];
-            events.Line(line);
-            rest = end < 0 ? [] : rest[(end + (rest[end] == (byte)'\r' && end + 1 < rest.Length && rest[end + 1] == (byte)'\n' ? 2 : 1))..];
+            var length = body[start..].IndexOfAny((byte)'\r', (byte)'\n');
+            var end = length < 0 ? body.Length : start + length;
+            events.Line(body, start..end);
+            start = end < body.Length && body[end] == (byte)'\r' && end + 1 < body.Length && body[end + 1] == (byte)'\n' ? end + 2 : end + 1;
         }
 
-        events.Dispatch(); // a last event without its blank line
+        events.Dispatch(body); // a last event without its blank line
         if (!events.SawData && !body.Trim(" \t\r\n"u8).IsEmpty)
         {
             state.MarkMalformed(); // bytes, but no "data:" line at all (e.g. a compressed stream)
@@ -61,26 +61,31 @@ public static class ResponseTextExtractor
         return state.ToResult(completed: truncated || events.Done || state.FinishReason is not null, truncated);
     }
 
-    /// <summary>Assembles SSE events: <c>data:</c> lines joined until a blank line; <c>event: error</c> flags an error.</summary>
+    /// <summary>
+    /// Assembles SSE events: <c>data:</c> lines joined until a blank line; <c>event: error</c> flags an error. Data lines
+    /// are kept as ranges of the body, so a one-line event (the norm) is read where it lies.
+    /// </summary>
     private sealed class ServerSentEvents(ExtractionState state)
     {
-        private readonly List<byte[]> _data = [];
+        private readonly List<Range> _data = [];
         private bool _errorEvent;
 
         public bool Done { get; private set; }
 
         public bool SawData { get; private set; }
 
-        public void Line(ReadOnlySpan<byte> line)
+        public void Line(ReadOnlySpan<byte> body, Range range)
         {
+            var line = body[range];
             if (line.IsEmpty)
             {
-                Dispatch();
+                Dispatch(body);
             }
             else if (line.StartsWith("data:"u8))
             {
-                var value = line["data:"u8.Length..];
-                _data.Add((value.StartsWith(" "u8) ? value[1..] : value).ToArray());
+                var (offset, _) = range.GetOffsetAndLength(body.Length);
+                var valueStart = offset + "data:"u8.Length + (line["data:"u8.Length..].StartsWith(" "u8) ? 1 : 0);
+                _data.Add(valueStart..range.End);
                 SawData = true;
             }
             else if (line.StartsWith("event:"u8))
@@ -89,18 +94,18 @@ public static class ResponseTextExtractor
             }
         }
 
-        public void Dispatch()
+        public void Dispatch(ReadOnlySpan<byte> body)
         {
             if (_data.Count > 0)
             {
-                Handle();
+                Handle(body);
             }
 
             _data.Clear();
             _errorEvent = false;
         }
 
-        private void Handle()
+        private void Handle(ReadOnlySpan<byte> body)
         {
             if (_errorEvent)
             {
@@ -108,7 +113,7 @@ public static class ResponseTextExtractor
                 return;
             }
 
-            if (_data.Count == 1 && _data[0].AsSpan().SequenceEqual("[DONE]"u8))
+            if (_data.Count == 1 && body[_data[0]].SequenceEqual("[DONE]"u8))
             {
                 Done = true;
                 return;
@@ -116,8 +121,7 @@ public static class ResponseTextExtractor
 
             // Multi-line data is one document; a server that leaves out the blank lines between events sends one
             // document per line instead, so those are read one by one when the whole does not parse.
-            var whole = _data.Count == 1 ? _data[0] : [.. _data.SelectMany((d, i) => i == 0 ? d : [(byte)'\n', .. d])];
-            if (state.TryReadDocument(whole, streamed: true))
+            if (state.TryReadDocument(_data.Count == 1 ? body[_data[0]] : Joined(body), streamed: true))
             {
                 return;
             }
@@ -128,9 +132,10 @@ public static class ResponseTextExtractor
                 return;
             }
 
-            foreach (var line in _data)
+            foreach (var range in _data)
             {
-                if (line.AsSpan().SequenceEqual("[DONE]"u8))
+                var line = body[range];
+                if (line.SequenceEqual("[DONE]"u8))
                 {
                     Done = true;
                 }
@@ -139,6 +144,23 @@ public static class ResponseTextExtractor
                     state.MarkMalformed();
                 }
             }
+        }
+
+        /// <summary>The event's data lines joined by "\n", as the SSE grammar joins them.</summary>
+        private byte[] Joined(ReadOnlySpan<byte> body)
+        {
+            var joined = new List<byte>();
+            foreach (var range in _data)
+            {
+                if (joined.Count > 0)
+                {
+                    joined.Add((byte)'\n');
+                }
+
+                joined.AddRange(body[range]);
+            }
+
+            return [.. joined];
         }
     }
 

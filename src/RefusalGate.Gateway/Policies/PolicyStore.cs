@@ -53,8 +53,7 @@ public sealed partial class PolicyStore
             var result = LoadNow();
             if (result.Policies is null)
             {
-                _lastReloadFailed = true;
-                _metrics.Reloaded(succeeded: false);
+                RecordReload(succeeded: false);
                 LogReloadFailed(result.Errors.Count, string.Join(Environment.NewLine, result.Errors));
                 return false;
             }
@@ -63,8 +62,7 @@ public sealed partial class PolicyStore
             {
                 // Every file is gone (a deleted file, an emptied ConfigMap): falling back to the built-in defaults would
                 // quietly turn a strict policy off, so the last good one stays until files return or the gateway restarts.
-                _lastReloadFailed = true;
-                _metrics.Reloaded(succeeded: false);
+                RecordReload(succeeded: false);
                 LogAllFilesGone(Describe(_current));
                 return false;
             }
@@ -74,21 +72,25 @@ public sealed partial class PolicyStore
                 if (_lastReloadFailed)
                 {
                     // The bad change was undone: the files are valid again and the policy in force is already theirs.
-                    _lastReloadFailed = false;
-                    _metrics.Reloaded(succeeded: true);
+                    RecordReload(succeeded: true);
                     LogRestored(Describe(_current));
                 }
 
                 return true;
             }
 
-            _lastReloadFailed = false;
             _current = result.Policies;
             _fingerprint = result.Fingerprint;
-            _metrics.Reloaded(succeeded: true);
+            RecordReload(succeeded: true);
             LogLoaded(Describe(result.Policies), result.Policies.OverrideCount);
             return true;
         }
+    }
+
+    private void RecordReload(bool succeeded)
+    {
+        _lastReloadFailed = !succeeded;
+        _metrics.Reloaded(succeeded);
     }
 
     private PolicyLoadResult LoadNow() => _options.Directory is { Length: > 0 } directory
