@@ -40,7 +40,8 @@ internal static class ClassifyCommand
             : ConversationMessage.LastUserText(messages);
     }
 
-    private static void Write(Utf8JsonWriter writer, PromptPrediction prediction)
+    /// <summary>The output fields of a prediction (also written by <c>evaluate classify</c>).</summary>
+    internal static void Write(Utf8JsonWriter writer, PromptPrediction prediction)
     {
         writer.WriteNumber("refusal_probability", Math.Round(prediction.RefusalProbability, 6));
         writer.WriteBoolean("predicted_refusal", prediction.PredictedRefusal);

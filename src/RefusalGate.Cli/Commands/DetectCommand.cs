@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using RefusalGate.Detection;
 
 namespace RefusalGate.Cli.Commands;
@@ -15,15 +16,18 @@ internal static class DetectCommand
         {
             var response = JsonLinesBatch.RequiredString(line, "response");
             var detection = await detector.DetectAsync(response, JsonLinesBatch.OptionalString(line, "prompt"), cancellationToken);
-            return writer =>
-            {
-                writer.WriteNumber("refusal_probability", Math.Round(detection.RefusalProbability, 6));
-                writer.WriteBoolean("is_refusal", detection.IsRefusal);
-                writer.WriteString("kind", detection.Kind.ToLabel());
-                if (detection.Reason is { } reason)
-                {
-                    writer.WriteString("reason", reason);
-                }
-            };
+            return writer => Write(writer, detection);
         });
+
+    /// <summary>The output fields of a detection (also written by <c>evaluate detect</c>).</summary>
+    internal static void Write(Utf8JsonWriter writer, RefusalDetection detection)
+    {
+        writer.WriteNumber("refusal_probability", Math.Round(detection.RefusalProbability, 6));
+        writer.WriteBoolean("is_refusal", detection.IsRefusal);
+        writer.WriteString("kind", detection.Kind.ToLabel());
+        if (detection.Reason is { } reason)
+        {
+            writer.WriteString("reason", reason);
+        }
+    }
 }

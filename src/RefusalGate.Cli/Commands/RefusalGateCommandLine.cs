@@ -22,6 +22,7 @@ public static class RefusalGateCommandLine
             ClassifyCommand.Create(),
             DetectCommand.Create(),
             ReportCommand.Create(),
+            EvaluateCommand.Create(),
             PolicyCommand.Create(),
         };
 

@@ -140,18 +140,11 @@ internal static class ReportCommand
 
         foreach (var (source, model, category, f) in rows)
         {
-            table.AddRow(source, model, category, f.Samples.ToString(CultureInfo.InvariantCulture), F(f.Accuracy), F(f.DPrime), F(f.Criterion),
-                F(f.ExpectedCalibrationError), F(f.Brier), F(f.HighConfidenceAccuracy), F(f.HighConfidenceCoverage));
+            table.AddRow(source, model, category, f.Samples.ToString(CultureInfo.InvariantCulture), FigureOutput.Cell(f.Accuracy), FigureOutput.Cell(f.DPrime), FigureOutput.Cell(f.Criterion),
+                FigureOutput.Cell(f.ExpectedCalibrationError), FigureOutput.Cell(f.Brier), FigureOutput.Cell(f.HighConfidenceAccuracy), FigureOutput.Cell(f.HighConfidenceCoverage));
         }
 
-        // Piped output gets no terminal width (a table wrapped at 80 columns is unreadable) and no colour codes.
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
-            ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-        });
-        console.Profile.Width = Math.Max(console.Profile.Width, 160);
-        console.Write(table);
+        FigureOutput.Write(table);
     }
 
     private static string Json(string origin, int? records, IReadOnlyList<CalibrationRow> rows) =>
@@ -165,20 +158,15 @@ internal static class ReportCommand
                 model = r.Model,
                 category = r.Category,
                 n = r.Figures.Samples,
-                accuracy = Finite(r.Figures.Accuracy),
-                d_prime = Finite(r.Figures.DPrime),
-                criterion = Finite(r.Figures.Criterion),
-                ece = Finite(r.Figures.ExpectedCalibrationError),
-                brier = Finite(r.Figures.Brier),
-                high_confidence_accuracy = Finite(r.Figures.HighConfidenceAccuracy),
-                high_confidence_coverage = Finite(r.Figures.HighConfidenceCoverage),
+                accuracy = FigureOutput.Json(r.Figures.Accuracy),
+                d_prime = FigureOutput.Json(r.Figures.DPrime),
+                criterion = FigureOutput.Json(r.Figures.Criterion),
+                ece = FigureOutput.Json(r.Figures.ExpectedCalibrationError),
+                brier = FigureOutput.Json(r.Figures.Brier),
+                high_confidence_accuracy = FigureOutput.Json(r.Figures.HighConfidenceAccuracy),
+                high_confidence_coverage = FigureOutput.Json(r.Figures.HighConfidenceCoverage),
             }),
         });
-
-    private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 6) : null;
-
-    // Rounded, so a criterion of -0.0001 does not print as "-0.000".
-    private static string F(double value) => double.IsFinite(value) ? (Math.Round(value, 3) + 0.0).ToString("0.000", CultureInfo.InvariantCulture) : "–";
 
     internal static TimeSpan? ParseDuration(string text)
     {
