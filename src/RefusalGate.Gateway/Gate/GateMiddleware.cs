@@ -36,9 +36,18 @@ internal sealed partial class GateMiddleware(
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (ClassifyEndpoint(context.Request) is not { } endpoint)
+        var method = context.Request.Method;
+        if (GatedRoutes.Match(context.Request.Path) is not { } endpoint || GatedRoutes.IsForwardedUnjudged(method))
         {
             await ForwardAsync(context);
+            return;
+        }
+
+        if (!HttpMethods.IsPost(method))
+        {
+            // Answered here: forwarded, the upstream's bare 405 would reach the client as if the gate had allowed it.
+            context.Response.Headers.Allow = GatedRoutes.AllowedMethod;
+            await OpenAiError.MethodNotAllowed(method, context.Request.Path, GatedRoutes.AllowedMethod).WriteAsync(context);
             return;
         }
 
@@ -197,22 +206,6 @@ internal sealed partial class GateMiddleware(
             context.Features.Get<GateContext>()?.WriteHeaders(context.Response.Headers);
             await error.WriteAsync(context);
         }
-    }
-
-    private static LlmEndpoint? ClassifyEndpoint(HttpRequest request)
-    {
-        if (!HttpMethods.IsPost(request.Method))
-        {
-            return null;
-        }
-
-        var path = request.Path.Value;
-        return path switch
-        {
-            "/v1/chat/completions" or "/v1/chat/completions/" => LlmEndpoint.ChatCompletions,
-            "/v1/completions" or "/v1/completions/" => LlmEndpoint.Completions,
-            _ => null,
-        };
     }
 
     private static bool IsJsonOrUnspecified(string? contentType) =>
