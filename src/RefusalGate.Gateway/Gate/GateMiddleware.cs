@@ -8,6 +8,7 @@ using RefusalGate.Gateway.Configuration;
 using RefusalGate.Gateway.Errors;
 using RefusalGate.Gateway.Gate.Parsing;
 using RefusalGate.Gateway.Observation;
+using RefusalGate.Gateway.Proxy;
 using RefusalGate.Gateway.RequestIds;
 using RefusalGate.Gateway.Telemetry;
 using Yarp.ReverseProxy;
@@ -186,8 +187,9 @@ internal sealed partial class GateMiddleware(
         }
 
         var upstream = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
-        LogForwardingError(context.GetRequestId(), upstream, errorFeature.Error, errorFeature.Exception?.GetType().Name);
-        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        var midResponse = context.Response.HasStarted;
+        LogForwardingFailure(context.GetRequestId(), upstream, new ForwardingFailure(errorFeature.Error, errorFeature.Exception), midResponse);
+        if (midResponse || context.RequestAborted.IsCancellationRequested)
         {
             // Mid-stream failures cannot change the status any more; YARP aborts the client connection.
             return;
@@ -214,6 +216,33 @@ internal sealed partial class GateMiddleware(
             && (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
                 || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: forwarding to upstream {Upstream} failed ({Error}, {ExceptionType}).")]
-    private partial void LogForwardingError(string requestId, string upstream, ForwarderError error, string? exceptionType);
+    /// <summary>
+    /// One line per failed request (YARP's own warning, with a stack trace, is filtered out in the host): the client
+    /// leaving is routine, an upstream fault is worth a warning, and only an unexpected exception brings its stack trace.
+    /// </summary>
+    private void LogForwardingFailure(string requestId, string upstream, ForwardingFailure failure, bool midResponse)
+    {
+        var when = midResponse ? "after the response had started; the client's connection was aborted" : "before the response started";
+        switch (failure.Kind)
+        {
+            case ForwardingFailureKind.ClientGone:
+                LogClientGone(requestId, upstream, when, failure.Error, failure.Reason);
+                break;
+            case ForwardingFailureKind.UpstreamFault:
+                LogUpstreamFault(requestId, upstream, when, failure.Error, failure.Reason);
+                break;
+            default:
+                LogUnexpectedForwardingFailure(requestId, upstream, when, failure.Error, failure.Exception);
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: the client cancelled or went away while forwarding to upstream {Upstream}, {When} ({Error}: {Reason}).")]
+    private partial void LogClientGone(string requestId, string upstream, string when, ForwarderError error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: forwarding to upstream {Upstream} failed {When} ({Error}: {Reason}).")]
+    private partial void LogUpstreamFault(string requestId, string upstream, string when, ForwarderError error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId}: forwarding to upstream {Upstream} failed unexpectedly {When} ({Error}).")]
+    private partial void LogUnexpectedForwardingFailure(string requestId, string upstream, string when, ForwarderError error, Exception? exception);
 }
