@@ -222,11 +222,11 @@ internal sealed partial class GateMiddleware(
     /// </summary>
     private void LogForwardingFailure(string requestId, string upstream, ForwardingFailure failure, bool midResponse)
     {
-        var when = midResponse ? "after the response had started; the client's connection was aborted" : "before the response started";
+        var when = midResponse ? "after the response had started, so the client's connection was aborted" : "before the response started";
         switch (failure.Kind)
         {
             case ForwardingFailureKind.ClientGone:
-                LogClientGone(requestId, upstream, when, failure.Error, failure.Reason);
+                LogClientGone(requestId, upstream, midResponse ? "mid-response" : "before the response started", failure.Error, failure.Reason);
                 break;
             case ForwardingFailureKind.UpstreamFault:
                 LogUpstreamFault(requestId, upstream, when, failure.Error, failure.Reason);
