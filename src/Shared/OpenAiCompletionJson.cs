@@ -12,43 +12,47 @@ internal readonly record struct CompletionHeader(string Id, long Created, string
 /// </summary>
 internal static class OpenAiCompletionJson
 {
-    /// <summary>A whole <c>chat.completion</c> or <c>text_completion</c> with one choice and its usage.</summary>
-    public static void WriteCompletion(Utf8JsonWriter writer, CompletionHeader header, string text, string finishReason, int promptTokens, int completionTokens)
+    /// <summary>A whole <c>chat.completion</c> or <c>text_completion</c> with its usage; every one of <paramref name="choices"/> carries the text.</summary>
+    public static void WriteCompletion(Utf8JsonWriter writer, CompletionHeader header, string text, string finishReason, int promptTokens, int completionTokens, int choices = 1)
     {
         writer.WriteStartObject();
         WriteHeader(writer, header, chunk: false);
         writer.WriteStartArray("choices");
-        writer.WriteStartObject();
-        writer.WriteNumber("index", 0);
-        if (header.IsChat)
+        for (var index = 0; index < choices; index++)
         {
-            writer.WriteStartObject("message");
-            writer.WriteString("role", "assistant");
-            writer.WriteString("content", text);
-            writer.WriteNull("refusal");
+            writer.WriteStartObject();
+            writer.WriteNumber("index", index);
+            if (header.IsChat)
+            {
+                writer.WriteStartObject("message");
+                writer.WriteString("role", "assistant");
+                writer.WriteString("content", text);
+                writer.WriteNull("refusal");
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteString("text", text);
+            }
+
+            writer.WriteNull("logprobs");
+            writer.WriteString("finish_reason", finishReason);
             writer.WriteEndObject();
         }
-        else
-        {
-            writer.WriteString("text", text);
-        }
 
-        writer.WriteNull("logprobs");
-        writer.WriteString("finish_reason", finishReason);
-        writer.WriteEndObject();
         writer.WriteEndArray();
         WriteUsage(writer, promptTokens, completionTokens);
         writer.WriteEndObject();
     }
 
-    /// <summary>One stream chunk: the role on the first, a content delta, and the finish reason on the last.</summary>
-    public static void WriteChunk(Utf8JsonWriter writer, CompletionHeader header, bool role, string? content, string? finishReason)
+    /// <summary>One stream chunk of choice <paramref name="index"/>: the role on its first, a content delta, and the finish reason on its last.</summary>
+    public static void WriteChunk(Utf8JsonWriter writer, CompletionHeader header, bool role, string? content, string? finishReason, int index = 0)
     {
         writer.WriteStartObject();
         WriteHeader(writer, header, chunk: true);
         writer.WriteStartArray("choices");
         writer.WriteStartObject();
-        writer.WriteNumber("index", 0);
+        writer.WriteNumber("index", index);
         if (header.IsChat)
         {
             writer.WriteStartObject("delta");

@@ -82,6 +82,55 @@ public sealed class BadInputTests(SharedGateway shared)
         (await response.ReadErrorAsync()).GetProperty("code").GetString().ShouldBe("unknown_url");
     }
 
+    [Theory]
+    [InlineData("GET", "v1/chat/completions")]
+    [InlineData("PUT", "v1/chat/completions")]
+    [InlineData("DELETE", "v1/chat/completions/")]
+    [InlineData("PATCH", "v1/completions")]
+    [InlineData("GET", "v1/Chat/Completions")]
+    public async Task A_wrong_method_on_a_completion_route_gets_405_with_allow_and_is_not_forwarded(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = GatewayHttp.Json(GatewayHttp.ChatBody("hello")) };
+
+        var response = await _gateway.Http.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
+        response.Content.Headers.Allow.ShouldBe(["POST"]);
+        var error = await response.ReadErrorAsync();
+        error.GetProperty("code").GetString().ShouldBe("method_not_allowed");
+        error.GetProperty("message").GetString()!.ShouldContain($"{method} /{path}");
+
+        // Only forwarded responses carry the gateway's decision (YARP's response transform adds it).
+        response.Header("x-refusalgate-decision").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_head_request_on_a_completion_route_gets_405_with_allow_and_no_body()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, "v1/chat/completions");
+
+        var response = await _gateway.Http.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
+        response.Content.Headers.Allow.ShouldBe(["POST"]);
+        response.Header("x-request-id").ShouldNotBeEmpty();
+        response.Header("x-refusalgate-decision").ShouldBeEmpty();
+        (await response.Content.ReadAsByteArrayAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_cors_preflight_on_a_completion_route_is_left_to_the_upstream()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Options, "v1/chat/completions");
+        request.Headers.Add("Origin", "https://app.example");
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+
+        var response = await _gateway.Http.SendAsync(request);
+
+        // Forwarded: the provider answers preflights for browser clients; the demo upstream has no CORS and says 405.
+        response.Header("x-refusalgate-decision").ShouldBe("allow");
+    }
+
     [Fact]
     public async Task Denied_model_gets_403_and_a_reject_decision()
     {

@@ -34,6 +34,47 @@ public sealed class ObservationTests(SharedGateway shared)
         response.Header("x-refusalgate-category").ShouldBe("none");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task With_n_choices_the_client_gets_them_all_and_the_judge_reads_the_first(bool stream)
+    {
+        const string Prompt = "How do I build a bomb at home? n-choices-marker";
+        var single = await _gateway.WaitForOutcomeAsync((await PostWithChoicesAsync(Prompt, 1, stream)).RequestId);
+        var (requestId, body) = await PostWithChoicesAsync(Prompt, 3, stream);
+
+        var indexes = stream
+            ? body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e["data: ".Length..]).Where(d => d != "[DONE]")
+                .SelectMany(d => System.Text.Json.JsonDocument.Parse(d).RootElement.GetProperty("choices").EnumerateArray().Select(c => c.GetProperty("index").GetInt32()))
+            : System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("choices").EnumerateArray().Select(c => c.GetProperty("index").GetInt32());
+        indexes.Distinct().Order().ShouldBe([0, 1, 2]);
+
+        // Same text in every choice: judging the first alone gives the single-choice verdict exactly (all three joined would not).
+        var outcome = await _gateway.WaitForOutcomeAsync(requestId);
+        outcome.Observed.ShouldBe(single.Observed);
+        outcome.Observed.IsRefusal().ShouldBeTrue();
+        outcome.RefusalProbability.ShouldBe(single.RefusalProbability);
+        outcome.Completed.ShouldBeTrue();
+
+        // Usage is the provider's total over every choice, and is recorded as such.
+        outcome.CompletionTokens.ShouldBe(3 * single.CompletionTokens);
+    }
+
+    private async Task<(string RequestId, string Body)> PostWithChoicesAsync(string prompt, int n, bool stream)
+    {
+        var body = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            model = "demo-model",
+            n,
+            stream,
+            stream_options = stream ? new { include_usage = true } : null,
+            messages = new[] { new { role = "user", content = prompt } },
+        });
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        return (response.Header("x-request-id"), await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task Refusal_in_a_whole_response_is_detected_after_the_client_has_it()
     {

@@ -20,19 +20,10 @@ public sealed class OutcomeLogTests
             sent[response.Header("x-request-id")] = response;
         }
 
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
-        StreamEntry[] entries = [];
-        for (var i = 0; i < 300 && entries.Length < 3; i++)
+        var records = await ReadRecordsAsync(redis, count: 3);
+        foreach (var (requestId, fields) in records)
         {
-            entries = await connection.GetDatabase().StreamRangeAsync("refusalgate:outcomes");
-            await Task.Delay(50);
-        }
-
-        entries.Length.ShouldBe(3);
-        foreach (var entry in entries)
-        {
-            var fields = entry.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString());
-            var response = sent[fields["request_id"]];
+            var response = sent[requestId];
             fields["predicted_refusal"].ShouldBe(response.Header("x-refusalgate-prediction") == "refuse" ? "1" : "0");
             fields["category"].ShouldBe(response.Header("x-refusalgate-category"));
             var confidence = float.Parse(fields["confidence"], CultureInfo.InvariantCulture);
@@ -40,7 +31,7 @@ public sealed class OutcomeLogTests
             fields["status"].ShouldBe(((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
         }
 
-        entries.Select(e => e.Values.First(v => v.Name == "actual").Value.ToString()).ShouldContain("upstream_error");
+        records.Values.Select(fields => fields["actual"]).ShouldContain("upstream_error");
     }
 
     [Theory]
@@ -60,18 +51,10 @@ public sealed class OutcomeLogTests
         (await gateway.Http.PostChatAsync(prompt)).EnsureSuccessStatusCode();
         (await gateway.Http.PostChatAsync(prompt, stream: true)).EnsureSuccessStatusCode();
 
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
-        StreamEntry[] entries = [];
-        for (var i = 0; i < 300 && entries.Length < 2; i++)
-        {
-            entries = await connection.GetDatabase().StreamRangeAsync("refusalgate:outcomes");
-            await Task.Delay(50);
-        }
-
+        var records = await ReadRecordsAsync(redis, count: 2);
         var expectedHash = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
             System.Text.Encoding.UTF8.GetBytes("pepper-from-a-secret"), System.Text.Encoding.UTF8.GetBytes(prompt)));
-        entries.Length.ShouldBe(2);
-        foreach (var fields in entries.Select(e => e.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString())))
+        foreach (var fields in records.Values)
         {
             fields["prompt_hash"].ShouldBe(expectedHash);
             if (storePrompts)
@@ -84,6 +67,54 @@ public sealed class OutcomeLogTests
                 fields.Values.ShouldNotContain(v => v.Contains("boiling", StringComparison.Ordinal));
             }
         }
+    }
+
+    [Fact]
+    public async Task A_stored_prompt_cut_at_the_limit_is_flagged_with_its_full_length()
+    {
+        using var redis = RedisServer.Start();
+        await using var gateway = await TestGateway.StartAsync(new()
+        {
+            ["OutcomeLog:Redis"] = redis.Configuration,
+            ["OutcomeLog:FlushInterval"] = "00:00:00.020",
+            ["OutcomeLog:StorePrompts"] = "true",
+            ["OutcomeLog:MaxStoredPromptChars"] = "20",
+        });
+
+        // The 20th and 21st UTF-16 units are one emoji: the cut leaves the pair out rather than keep half of it.
+        const string Long = "What is the boiling\U0001F321 point of water at altitude?";
+        const string Short = "Hi there";
+        var cut = await gateway.Http.PostChatAsync(Long);
+        var whole = await gateway.Http.PostChatAsync(Short);
+
+        var records = await ReadRecordsAsync(redis, count: 2);
+        var cutFields = records[cut.Header("x-request-id")];
+        cutFields["prompt"].ShouldBe("What is the boiling");
+        cutFields["prompt_truncated"].ShouldBe("1");
+        cutFields["prompt_chars"].ShouldBe(Long.Length.ToString(CultureInfo.InvariantCulture));
+        var wholeFields = records[whole.Header("x-request-id")];
+        wholeFields["prompt"].ShouldBe(Short);
+        wholeFields["prompt_truncated"].ShouldBe("0");
+        wholeFields["prompt_chars"].ShouldBe(Short.Length.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The stream's records by request id, once <paramref name="count"/> have arrived.</summary>
+    private static async Task<Dictionary<string, Dictionary<string, string>>> ReadRecordsAsync(RedisServer redis, int count)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        StreamEntry[] entries = [];
+
+        // A bound so a broken build fails instead of hanging; not a latency assertion.
+        for (var i = 0; i < 300 && entries.Length < count; i++)
+        {
+            entries = await connection.GetDatabase().StreamRangeAsync("refusalgate:outcomes");
+            await Task.Delay(50);
+        }
+
+        entries.Length.ShouldBe(count);
+        return entries
+            .Select(e => e.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString()))
+            .ToDictionary(fields => fields["request_id"]);
     }
 
     [Fact]

@@ -21,6 +21,17 @@ public sealed class PassThroughTests(SharedGateway shared)
         response.Header("x-refusalgate-decision").ShouldBe("allow");
     }
 
+    [Theory]
+    [InlineData("v1/Chat/Completions")]
+    [InlineData("V1/CHAT/COMPLETIONS/")]
+    public async Task A_completion_route_spelt_in_other_case_is_gated_like_the_proxy_routes_it(string path)
+    {
+        // The proxy's route match ignores case, and so may an upstream: a differently cased path must not skip the gate.
+        var response = await _gateway.Http.PostAsync(path, GatewayHttp.Json(GatewayHttp.ChatBody("How do I build a bomb?")));
+
+        response.Header("x-refusalgate-prediction").ShouldBe("refuse");
+    }
+
     [Fact]
     public async Task Models_list_passes_through_from_the_default_upstream()
     {

@@ -36,6 +36,9 @@ public sealed record OpenAiError(int StatusCode, string Message, string Type, st
     public static OpenAiError RouteNotFound(string method, string path) =>
         new(StatusCodes.Status404NotFound, $"Unknown route: {method} {path}.", "invalid_request_error", "unknown_url");
 
+    public static OpenAiError MethodNotAllowed(string method, string path, string allowed) =>
+        new(StatusCodes.Status405MethodNotAllowed, $"Invalid method for URL ({method} {path}): use {allowed}.", "invalid_request_error", "method_not_allowed");
+
     public static OpenAiError UpstreamUnreachable() =>
         new(StatusCodes.Status502BadGateway, "The upstream model provider could not be reached.", "upstream_error", "upstream_unreachable");
 

@@ -8,6 +8,7 @@ using RefusalGate.Gateway.Configuration;
 using RefusalGate.Gateway.Errors;
 using RefusalGate.Gateway.Gate.Parsing;
 using RefusalGate.Gateway.Observation;
+using RefusalGate.Gateway.Proxy;
 using RefusalGate.Gateway.RequestIds;
 using RefusalGate.Gateway.Telemetry;
 using Yarp.ReverseProxy;
@@ -36,9 +37,18 @@ internal sealed partial class GateMiddleware(
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (ClassifyEndpoint(context.Request) is not { } endpoint)
+        var method = context.Request.Method;
+        if (GatedRoutes.Match(context.Request.Path) is not { } endpoint || GatedRoutes.IsForwardedUnjudged(method))
         {
             await ForwardAsync(context);
+            return;
+        }
+
+        if (!HttpMethods.IsPost(method))
+        {
+            // Answered here: forwarded, the upstream's bare 405 would reach the client as if the gate had allowed it.
+            context.Response.Headers.Allow = GatedRoutes.AllowedMethod;
+            await OpenAiError.MethodNotAllowed(method, context.Request.Path, GatedRoutes.AllowedMethod).WriteAsync(context);
             return;
         }
 
@@ -177,8 +187,9 @@ internal sealed partial class GateMiddleware(
         }
 
         var upstream = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
-        LogForwardingError(context.GetRequestId(), upstream, errorFeature.Error, errorFeature.Exception?.GetType().Name);
-        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        var midResponse = context.Response.HasStarted;
+        LogForwardingFailure(context.GetRequestId(), upstream, new ForwardingFailure(errorFeature.Error, errorFeature.Exception), midResponse);
+        if (midResponse || context.RequestAborted.IsCancellationRequested)
         {
             // Mid-stream failures cannot change the status any more; YARP aborts the client connection.
             return;
@@ -199,28 +210,39 @@ internal sealed partial class GateMiddleware(
         }
     }
 
-    private static LlmEndpoint? ClassifyEndpoint(HttpRequest request)
-    {
-        if (!HttpMethods.IsPost(request.Method))
-        {
-            return null;
-        }
-
-        var path = request.Path.Value;
-        return path switch
-        {
-            "/v1/chat/completions" or "/v1/chat/completions/" => LlmEndpoint.ChatCompletions,
-            "/v1/completions" or "/v1/completions/" => LlmEndpoint.Completions,
-            _ => null,
-        };
-    }
-
     private static bool IsJsonOrUnspecified(string? contentType) =>
         string.IsNullOrEmpty(contentType)
         || (MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
             && (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
                 || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: forwarding to upstream {Upstream} failed ({Error}, {ExceptionType}).")]
-    private partial void LogForwardingError(string requestId, string upstream, ForwarderError error, string? exceptionType);
+    /// <summary>
+    /// One line per failed request (YARP's own warning, with a stack trace, is filtered out in the host): the client
+    /// leaving is routine, an upstream fault is worth a warning, and only an unexpected exception brings its stack trace.
+    /// </summary>
+    private void LogForwardingFailure(string requestId, string upstream, ForwardingFailure failure, bool midResponse)
+    {
+        var when = midResponse ? "after the response had started, so the client's connection was aborted" : "before the response started";
+        switch (failure.Kind)
+        {
+            case ForwardingFailureKind.ClientGone:
+                LogClientGone(requestId, upstream, midResponse ? "mid-response" : "before the response started", failure.Error, failure.Reason);
+                break;
+            case ForwardingFailureKind.UpstreamFault:
+                LogUpstreamFault(requestId, upstream, when, failure.Error, failure.Reason);
+                break;
+            default:
+                LogUnexpectedForwardingFailure(requestId, upstream, when, failure.Error, failure.Exception);
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: the client cancelled or went away while forwarding to upstream {Upstream}, {When} ({Error}: {Reason}).")]
+    private partial void LogClientGone(string requestId, string upstream, string when, ForwarderError error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: forwarding to upstream {Upstream} failed {When} ({Error}: {Reason}).")]
+    private partial void LogUpstreamFault(string requestId, string upstream, string when, ForwarderError error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId}: forwarding to upstream {Upstream} failed unexpectedly {When} ({Error}).")]
+    private partial void LogUnexpectedForwardingFailure(string requestId, string upstream, string when, ForwarderError error, Exception? exception);
 }

@@ -67,6 +67,11 @@ public static class GatewayHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
 
+        // YARP's forwarder logs every failed forwarding as a warning with the whole stack trace, even an upstream cutting
+        // a stream; the gate middleware logs each one instead, as one line with the request id and the reason (and the
+        // stack trace only for an exception no network fault throws). Its other warnings concern WebSocket keys only.
+        builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error);
+
         // IHttpClientFactory logs four Information lines per call; the introspection client calls once per uncertain request.
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 

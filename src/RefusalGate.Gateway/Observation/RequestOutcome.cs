@@ -1,4 +1,5 @@
 using RefusalGate.Classification.Prediction;
+using RefusalGate.Gateway.OutcomeLog;
 using RefusalGate.Gateway.Policies.SelfPrediction;
 
 namespace RefusalGate.Gateway.Observation;
@@ -58,8 +59,8 @@ public sealed record RequestOutcome
     /// <summary>Salted hash of the prompt (the last user message); see <c>PromptRecorder</c>.</summary>
     public string? PromptHash { get; init; }
 
-    /// <summary>The prompt itself, only when <c>OutcomeLog:StorePrompts</c> is on.</summary>
-    public string? Prompt { get; init; }
+    /// <summary>The prompt itself (possibly cut, which it says), only when <c>OutcomeLog:StorePrompts</c> is on.</summary>
+    public StoredPrompt? Prompt { get; init; }
 
     public required int StatusCode { get; init; }
 

@@ -45,7 +45,12 @@ public static class OutcomeRecordFields
         }
 
         Text(fields, "prompt_hash", outcome.PromptHash);
-        Text(fields, "prompt", outcome.Prompt);
+        if (outcome.Prompt is { } prompt)
+        {
+            fields.Add(new("prompt", prompt.Text));
+            fields.Add(new("prompt_truncated", prompt.Truncated ? 1 : 0));
+            fields.Add(new("prompt_chars", prompt.OriginalLength));
+        }
 
         Text(fields, "tenant", outcome.Tenant);
         Text(fields, "policy_category", outcome.PolicyCategory);

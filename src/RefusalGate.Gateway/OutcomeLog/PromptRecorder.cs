@@ -43,10 +43,8 @@ public sealed partial class PromptRecorder
     }
 
     /// <summary>The text to store: null unless configured, and at most <see cref="OutcomeLogOptions.MaxStoredPromptChars"/>.</summary>
-    public string? Stored(string prompt) =>
-        !_options.StorePrompts ? null
-        : prompt.Length <= _options.MaxStoredPromptChars ? prompt
-        : prompt[.._options.MaxStoredPromptChars];
+    public StoredPrompt? Stored(string prompt) =>
+        _options.StorePrompts ? StoredPrompt.Of(prompt, _options.MaxStoredPromptChars) : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outcome log: OutcomeLog:PromptHashSalt is not set; prompt hashes use a random salt and cannot be compared across replicas or restarts.")]
     private static partial void LogRandomSalt(ILogger logger);

@@ -24,6 +24,12 @@ internal sealed partial class PolicyStage(
     public const string ZoneHeader = "x-refusalgate-zone";
     public const string SelfPredictionHeader = "x-refusalgate-self-prediction";
     public const string SelfConfidenceHeader = "x-refusalgate-self-confidence";
+
+    /// <summary>
+    /// Whether the verdict was reused from the verdict cache. Its key folds case and whitespace, so a request can get
+    /// the verdict given to another wording of its prompt; without this header nothing in the response would say so.
+    /// </summary>
+    public const string SelfCachedHeader = "x-refusalgate-self-cached";
     public const string FusedProbabilityHeader = "x-refusalgate-fused-probability";
 
     /// <summary>What fail-open does without a prediction; not looked up by name, since a policy may redefine "allow".</summary>
@@ -116,6 +122,7 @@ internal sealed partial class PolicyStage(
     private static void ReportSelfPrediction(GateContext context, SelfPredictionResult result)
     {
         context.SetHeader(SelfPredictionHeader, result.WireName);
+        context.SetHeader(SelfCachedHeader, result.FromCache ? "true" : "false");
         if (result.Confidence is { } confidence)
         {
             context.SetHeader(SelfConfidenceHeader, confidence.ToString("0.###", CultureInfo.InvariantCulture));

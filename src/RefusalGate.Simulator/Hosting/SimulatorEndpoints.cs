@@ -77,7 +77,7 @@ public static class SimulatorEndpoints
         switch (plan.Fault?.Kind)
         {
             case FaultKind.Status:
-                await WriteErrorAsync(context, plan.Fault.Status, $"Simulated upstream failure ({plan.Fault.Status}).", "server_error", cancellationToken);
+                await WriteErrorAsync(context, plan.Fault.Status, new RequestError($"Simulated upstream failure ({plan.Fault.Status})."), "server_error", cancellationToken);
                 return;
             case FaultKind.Reset:
                 context.Abort();
@@ -87,7 +87,7 @@ public static class SimulatorEndpoints
         var writer = new OpenAiResponseWriter(context.Response, request.Model, isChat);
         if (!request.Stream)
         {
-            await writer.WriteWholeAsync(plan.Text, request.PromptTokens, cancellationToken);
+            await writer.WriteWholeAsync(plan.Text, request.Choices, request.PromptTokens, cancellationToken);
             return;
         }
 
@@ -101,7 +101,7 @@ public static class SimulatorEndpoints
         }
     }
 
-    private static bool TryReadRequest(ReadOnlyMemory<byte> body, bool isChat, out SimulatedRequest request, out string error)
+    private static bool TryReadRequest(ReadOnlyMemory<byte> body, bool isChat, out SimulatedRequest request, out RequestError error)
     {
         try
         {
@@ -111,7 +111,7 @@ public static class SimulatorEndpoints
         catch (JsonException ex)
         {
             request = null!;
-            error = $"Invalid JSON: {ex.Message}";
+            error = new RequestError($"Invalid JSON: {ex.Message}");
             return false;
         }
     }
@@ -134,13 +134,21 @@ public static class SimulatorEndpoints
                 await Task.Delay(plan.ChunkDelayMs, cancellationToken);
             }
 
-            await writer.WriteChunkAsync(chunks[i], first: i == 0, finishReason: null, cancellationToken);
+            // Choices interleave as OpenAI's do: each round of chunks carries the next piece of every choice.
+            for (var choice = 0; choice < request.Choices; choice++)
+            {
+                await writer.WriteChunkAsync(chunks[i], first: i == 0, finishReason: null, choice, cancellationToken);
+            }
         }
 
-        await writer.WriteChunkAsync(null, first: chunks.Count == 0, finishReason: "stop", cancellationToken);
+        for (var choice = 0; choice < request.Choices; choice++)
+        {
+            await writer.WriteChunkAsync(null, first: chunks.Count == 0, finishReason: "stop", choice, cancellationToken);
+        }
+
         if (request.IncludeUsage)
         {
-            await writer.WriteUsageChunkAsync(request.PromptTokens, OpenAiResponseWriter.CountTokens(plan.Text), cancellationToken);
+            await writer.WriteUsageChunkAsync(request.PromptTokens, request.Choices * OpenAiResponseWriter.CountTokens(plan.Text), cancellationToken);
         }
 
         await writer.WriteDoneAsync(cancellationToken);
@@ -186,9 +194,9 @@ public static class SimulatorEndpoints
             isIntrospection));
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, int status, string message, string type, CancellationToken cancellationToken)
+    private static async Task WriteErrorAsync(HttpContext context, int status, RequestError error, string type, CancellationToken cancellationToken)
     {
         context.Response.StatusCode = status;
-        await context.Response.WriteAsJsonAsync(new { error = new { message, type, param = (string?)null, code = (string?)null } }, cancellationToken);
+        await context.Response.WriteAsJsonAsync(new { error = new { message = error.Message, type, param = error.Param, code = error.Code } }, cancellationToken);
     }
 }

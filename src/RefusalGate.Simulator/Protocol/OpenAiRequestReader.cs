@@ -7,18 +7,18 @@ namespace RefusalGate.Simulator.Protocol;
 /// <summary>Reads the fields the simulator needs from an OpenAI chat or text completion request.</summary>
 internal static class OpenAiRequestReader
 {
-    public static bool TryRead(JsonElement root, bool isChat, out SimulatedRequest request, out string error)
+    public static bool TryRead(JsonElement root, bool isChat, out SimulatedRequest request, out RequestError error)
     {
         request = null!;
         if (root.ValueKind != JsonValueKind.Object)
         {
-            error = "The request body must be a JSON object.";
+            error = new RequestError("The request body must be a JSON object.");
             return false;
         }
 
         if (!root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String)
         {
-            error = "'model' is required.";
+            error = new RequestError("'model' is required.");
             return false;
         }
 
@@ -28,7 +28,7 @@ internal static class OpenAiRequestReader
         {
             if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
             {
-                error = "'messages' is required.";
+                error = new RequestError("'messages' is required.");
                 return false;
             }
 
@@ -47,7 +47,7 @@ internal static class OpenAiRequestReader
         {
             if (!root.TryGetProperty("prompt", out var promptElement) || promptElement.ValueKind != JsonValueKind.String)
             {
-                error = "'prompt' is required.";
+                error = new RequestError("'prompt' is required.");
                 return false;
             }
 
@@ -61,8 +61,14 @@ internal static class OpenAiRequestReader
             && options.TryGetProperty("include_usage", out var usage)
             && usage.ValueKind == JsonValueKind.True;
 
-        request = new SimulatedRequest(modelElement.GetString()!, prompt, stream, includeUsage, Math.Max(1, promptChars / 4));
-        error = "";
+        if (!ChoiceCount.TryRead(root, out var choices, out var choicesError))
+        {
+            error = choicesError!;
+            return false;
+        }
+
+        request = new SimulatedRequest(modelElement.GetString()!, prompt, stream, includeUsage, Math.Max(1, promptChars / 4), choices);
+        error = null!;
         return true;
     }
 

@@ -17,11 +17,12 @@ internal sealed class OpenAiResponseWriter
         _header = new CompletionHeader(id, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model, isChat, "refusalgate-simulator");
     }
 
-    public async Task WriteWholeAsync(string text, int promptTokens, CancellationToken cancellationToken)
+    /// <summary>The whole answer: <paramref name="choices"/> choices of the same text, and usage counting all of them.</summary>
+    public async Task WriteWholeAsync(string text, int choices, int promptTokens, CancellationToken cancellationToken)
     {
         _response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(_response.BodyWriter);
-        OpenAiCompletionJson.WriteCompletion(writer, _header, text, "stop", promptTokens, CountTokens(text));
+        OpenAiCompletionJson.WriteCompletion(writer, _header, text, "stop", promptTokens, choices * CountTokens(text), choices);
         await writer.FlushAsync(cancellationToken);
     }
 
@@ -31,8 +32,8 @@ internal sealed class OpenAiResponseWriter
         _response.Headers.CacheControl = "no-cache";
     }
 
-    public Task WriteChunkAsync(string? delta, bool first, string? finishReason, CancellationToken cancellationToken) =>
-        WriteEventAsync(writer => OpenAiCompletionJson.WriteChunk(writer, _header, first, delta, finishReason), cancellationToken);
+    public Task WriteChunkAsync(string? delta, bool first, string? finishReason, int choice, CancellationToken cancellationToken) =>
+        WriteEventAsync(writer => OpenAiCompletionJson.WriteChunk(writer, _header, first, delta, finishReason, choice), cancellationToken);
 
     public Task WriteUsageChunkAsync(int promptTokens, int completionTokens, CancellationToken cancellationToken) =>
         WriteEventAsync(writer => OpenAiCompletionJson.WriteUsageChunk(writer, _header, promptTokens, completionTokens), cancellationToken);

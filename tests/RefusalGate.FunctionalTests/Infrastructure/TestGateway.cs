@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 using OpenAI;
 using OpenAI.Chat;
 using RefusalGate.Gateway.Hosting;
@@ -42,7 +43,8 @@ public sealed class TestGateway : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="upstream">Options of the "main" simulated upstream (e.g. a replay file); the defaults otherwise.</param>
-    public static async Task<TestGateway> StartAsync(Dictionary<string, string?>? overrides = null, SimulatorServerOptions? upstream = null)
+    /// <param name="logs">Receives the gateway's log entries, after the host's own log filters.</param>
+    public static async Task<TestGateway> StartAsync(Dictionary<string, string?>? overrides = null, SimulatorServerOptions? upstream = null, LogCollector? logs = null)
     {
         var main = await SimulatorServer.StartAsync(upstream ?? new SimulatorServerOptions());
         var strict = await SimulatorServer.StartAsync(new SimulatorServerOptions());
@@ -68,7 +70,13 @@ public sealed class TestGateway : IAsyncDisposable
             settings.Overrides[key] = value;
         }
 
-        var app = GatewayHost.Build(GatewayHost.CreateBuilder(settings));
+        var builder = GatewayHost.CreateBuilder(settings);
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
+        var app = GatewayHost.Build(builder);
         await app.StartAsync();
         return new TestGateway(app, main, strict);
     }

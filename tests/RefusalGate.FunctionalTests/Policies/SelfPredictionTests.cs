@@ -48,17 +48,22 @@ public sealed class SelfPredictionTests(PolicyGateway fixture) : IClassFixture<P
         _gateway.Strict.Stats.Recent.ShouldContain(r => r.Body != null && r.Body.Contains("band-strict-marker"));
     }
 
-    [Fact]
-    public async Task A_repeated_prompt_is_answered_from_the_verdict_cache()
+    // The cache key folds case and whitespace: another wording asks nothing and reuses the verdict, which the header shows.
+    [Theory]
+    [InlineData("cache-marker Tell me about the printing press.", "cache-marker Tell me about the printing press.")]
+    [InlineData("fold-marker Tell me about the printing press.", " FOLD-MARKER tell me about\nthe  printing press.")]
+    public async Task A_repeated_prompt_is_answered_from_the_verdict_cache_and_says_so(string prompt, string repeated)
     {
-        const string Prompt = "[sim:self=comply][sim:self-confidence=99] cache-marker Tell me about the printing press.";
-        var first = await _gateway.Http.PostChatAsync(Prompt, "demo-band-model");
+        const string Directives = "[sim:self=comply][sim:self-confidence=99] ";
+        var first = await _gateway.Http.PostChatAsync(Directives + prompt, "demo-band-model");
         first.Header("x-refusalgate-self-prediction").ShouldBe("comply");
+        first.Header("x-refusalgate-self-cached").ShouldBe("false");
         var introspections = _gateway.Main.Stats.IntrospectionRequests;
 
-        var again = await _gateway.Http.PostChatAsync(Prompt, "demo-band-model");
+        var again = await _gateway.Http.PostChatAsync(Directives + repeated, "demo-band-model");
 
         again.Header("x-refusalgate-self-prediction").ShouldBe("comply");
+        again.Header("x-refusalgate-self-cached").ShouldBe("true");
         _gateway.Main.Stats.IntrospectionRequests.ShouldBe(introspections);
     }
 
@@ -68,6 +73,7 @@ public sealed class SelfPredictionTests(PolicyGateway fixture) : IClassFixture<P
         var response = await _gateway.Http.PostChatAsync("[sim:self=garbage] garbage-marker Tell me about the printing press.", "demo-band-model");
 
         response.Header("x-refusalgate-self-prediction").ShouldBe("unparseable");
+        response.Header("x-refusalgate-self-cached").ShouldBe("false");
         response.Header("x-refusalgate-decision").ShouldBe("strict");
     }
 

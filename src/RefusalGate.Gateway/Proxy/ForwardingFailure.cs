@@ -1,0 +1,58 @@
+using Yarp.ReverseProxy.Forwarder;
+
+namespace RefusalGate.Gateway.Proxy;
+
+/// <summary>Whose doing a forwarding failure was, which decides how loudly it is logged.</summary>
+internal enum ForwardingFailureKind
+{
+    /// <summary>The client cancelled or went away: routine for a proxy, nothing for an operator to fix.</summary>
+    ClientGone,
+
+    /// <summary>The upstream could not be reached, timed out or broke off its answer: a network or provider fault.</summary>
+    UpstreamFault,
+
+    /// <summary>An exception no network fault throws (a bug, or something never seen): logged with its stack trace.</summary>
+    Unexpected,
+}
+
+/// <summary>
+/// One request's forwarding failure as YARP reports it (<see cref="IForwarderErrorFeature"/>), read for the log: whose
+/// fault it was and the transport's own reason ("Connection reset by peer"), which the outer exceptions only wrap.
+/// </summary>
+internal readonly record struct ForwardingFailure(ForwarderError Error, Exception? Exception)
+{
+    public ForwardingFailureKind Kind =>
+        !IsTransportFailure(Exception) ? ForwardingFailureKind.Unexpected
+        : IsClientSide(Error) ? ForwardingFailureKind.ClientGone
+        : ForwardingFailureKind.UpstreamFault;
+
+    /// <summary>The innermost exception's message: the socket's or the parser's words, not the wrappers' generic ones.</summary>
+    public string Reason
+    {
+        get
+        {
+            if (Exception is null)
+            {
+                return "no exception";
+            }
+
+            var innermost = Exception;
+            while (innermost.InnerException is { } inner)
+            {
+                innermost = inner;
+            }
+
+            return innermost.Message;
+        }
+    }
+
+    /// <summary>What networks and remote servers throw: failed requests, broken or closed connections, timeouts, cancellations.</summary>
+    private static bool IsTransportFailure(Exception? exception) =>
+        exception is null or HttpRequestException or IOException or OperationCanceledException;
+
+    private static bool IsClientSide(ForwarderError error) => error is
+        ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+        or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient
+        or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeRequestClient
+        or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeResponseClient;
+}
