@@ -29,7 +29,7 @@ public sealed class PolicyCommandTests
             var exitCode = PolicyCommand.Check([file, Path.Combine(directory, "missing.yaml")], output);
 
             exitCode.ShouldBe(1);
-            output.ToString().ShouldContain($"{file}:4:5: Unknown action 'nope'");
+            output.ToString().ShouldContain($"{file}:4:13: Unknown action 'nope'");
             output.ToString().ShouldContain("missing.yaml: no such file or directory");
         }
         finally

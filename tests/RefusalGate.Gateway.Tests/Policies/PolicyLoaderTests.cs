@@ -69,7 +69,7 @@ public sealed class PolicyLoaderTests
         var errors = result.Errors.Select(e => e.ToString()).ToList();
         errors.ShouldContain(e => e.StartsWith("policy.yaml:5:5:") && e.Contains("'message' does not apply to a strict action"));
         errors.ShouldContain(e => e.StartsWith("policy.yaml:7:3:") && e.Contains("comply threshold (0.6) is above"));
-        errors.ShouldContain(e => e.StartsWith("policy.yaml:9:5:") && e.Contains("Unknown action 'no-such-action'"));
+        errors.ShouldContain(e => e.StartsWith("policy.yaml:9:13:") && e.Contains("Unknown action 'no-such-action'"));
         errors.ShouldContain(e => e.StartsWith("policy.yaml:10:") && e.Contains("must be one of: off, band, shadow"));
         errors.ShouldContain(e => e.StartsWith("policy.yaml:12:5:") && e.Contains("Unknown category 'weapons'"));
     }
@@ -103,6 +103,27 @@ public sealed class PolicyLoaderTests
 
         result.Succeeded.ShouldBeFalse();
         result.Errors.Select(e => e.ToString()).ShouldContain(e => e.StartsWith("policy.yaml:3:15:") && e.Contains("this '{' is never closed"), string.Join("\n", result.Errors));
+    }
+
+    [Fact]
+    public void A_wrong_reference_is_reported_at_the_value_not_the_key()
+    {
+        var result = Load("""
+            version: 1
+            actions:
+              watch: { type: shadow, of: nothing }
+              reroute: { type: strict, upstream: nowhere }
+            policy:
+              failAction: missing
+            overrides:
+              - match: { upstream: elsewhere }
+            """);
+
+        var errors = result.Errors.Select(e => e.ToString()).ToList();
+        errors.ShouldContain(e => e.StartsWith("policy.yaml:3:30:") && e.Contains("shadows 'nothing'"), string.Join("\n", errors));
+        errors.ShouldContain(e => e.StartsWith("policy.yaml:4:38:") && e.Contains("upstream 'nowhere'"), string.Join("\n", errors));
+        errors.ShouldContain(e => e.StartsWith("policy.yaml:6:15:") && e.Contains("Unknown action 'missing'"), string.Join("\n", errors));
+        errors.ShouldContain(e => e.StartsWith("policy.yaml:8:24:") && e.Contains("matches upstream 'elsewhere'"), string.Join("\n", errors));
     }
 
     [Fact]

@@ -148,7 +148,7 @@ public static class PolicyLoader
                 var name = entry.Name ?? $"{Path.GetFileName(issues.File)}#{i + 1}";
                 if (entry.Match.Upstream is { } upstream && context.Upstreams is { } known && !known.Contains(upstream, StringComparer.OrdinalIgnoreCase))
                 {
-                    issues.At($"Override '{name}' matches upstream '{upstream}', which is not configured (known: {string.Join(", ", known)}).", "overrides", i, "match", "upstream");
+                    issues.AtValue($"Override '{name}' matches upstream '{upstream}', which is not configured (known: {string.Join(", ", known)}).", "overrides", i, "match", "upstream");
                 }
 
                 CheckLayer(entry.Policy, ["overrides", i, "policy"], actions, context, issues);
@@ -243,7 +243,7 @@ public static class PolicyLoader
         {
             if (name is not null && !actions.ContainsKey(name))
             {
-                issues.At($"Unknown action '{name}' (defined: {string.Join(", ", actions.Keys.Order(StringComparer.Ordinal))}).", at);
+                issues.AtValue($"Unknown action '{name}' (defined: {string.Join(", ", actions.Keys.Order(StringComparer.Ordinal))}).", at);
             }
         }
 
