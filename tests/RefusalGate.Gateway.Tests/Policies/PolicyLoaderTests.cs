@@ -126,6 +126,25 @@ public sealed class PolicyLoaderTests
         errors.ShouldContain(e => e.StartsWith("policy.yaml:8:24:") && e.Contains("matches upstream 'elsewhere'"), string.Join("\n", errors));
     }
 
+    [Theory]
+    [InlineData("version: 1\n", "no 'tenants' section")]
+    [InlineData("version: 1\ntenants:\n  apiKeys: [{ sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, tenant: globex }]\n", "no 'tenants.apiKeys' entry maps to 'acme'")]
+    public void A_tenant_override_that_no_request_can_match_is_rejected(string tenants, string reason)
+    {
+        var result = Load(tenants + "overrides:\n  - name: acme-strict\n    match: { tenant: acme }\n    policy: { actions: { refuse: block } }\n");
+
+        result.Succeeded.ShouldBeFalse();
+        result.Errors.ShouldContain(e => e.Message.Contains("Override 'acme-strict'") && e.Message.Contains(reason), string.Join("\n", result.Errors));
+    }
+
+    [Theory]
+    [InlineData("tenants: { header: x-tenant-id }\n")]
+    [InlineData("tenants:\n  apiKeys: [{ sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, tenant: acme }]\n")]
+    public void A_tenant_override_is_accepted_when_the_tenant_can_be_recognised(string tenants)
+    {
+        LoadValid("version: 1\n" + tenants + "overrides:\n  - { match: { tenant: acme }, policy: { actions: { refuse: block } } }\n");
+    }
+
     [Fact]
     public void Two_default_policies_in_one_directory_are_an_error()
     {
@@ -139,6 +158,7 @@ public sealed class PolicyLoaderTests
     {
         var set = LoadValid("""
             version: 1
+            tenants: { header: x-tenant-id }
             policy:
               actions: { refuse: block }
               categories:

@@ -116,6 +116,7 @@ public static class PolicyLoader
         PolicyIssues? defaultIssues = null;
         TenantsDocument? tenants = null;
         var overrides = new List<PolicyOverride>();
+        var tenantMatches = new List<(PolicyOverride Override, PolicyIssues Issues, int Index)>();
         foreach (var (document, issues) in documents)
         {
             if (document.Policy is not null)
@@ -153,8 +154,15 @@ public static class PolicyLoader
 
                 CheckLayer(entry.Policy, ["overrides", i, "policy"], actions, context, issues);
                 overrides.Add(new PolicyOverride(name, entry.Match.Tenant, entry.Match.Upstream, entry.Match.Model, entry.Policy));
+                if (entry.Match.Tenant is not null)
+                {
+                    tenantMatches.Add((overrides[^1], issues, i));
+                }
             }
         }
+
+        var tenantResolver = Tenants(tenants, overrides);
+        CheckTenantsRecognised(tenantMatches, tenantResolver, configured: tenants is not null);
 
         if (overrides.Count > PolicySet.MaxOverrides)
         {
@@ -171,7 +179,7 @@ public static class PolicyLoader
             overrides,
             context.Categories ?? [],
             actions.ToFrozenDictionary(StringComparer.Ordinal),
-            Tenants(tenants, overrides),
+            tenantResolver,
             [.. documents.Select(d => d.Issues.File)]);
         CheckThresholdOrder(set, documents, errors);
         return errors.Count == 0 ? set : null;
@@ -252,6 +260,24 @@ public static class PolicyLoader
             if (thresholds is { Refuse: { } refuse, Comply: { } comply } && comply > refuse)
             {
                 issues.At($"The comply threshold ({comply}) is above the refuse threshold ({refuse}); comply must be ≤ refuse.", at);
+            }
+        }
+    }
+
+    /// <summary>
+    /// An override for a tenant no request can be recognised as never applies: the rules the operator wrote for that
+    /// tenant would silently not be enforced. Rejected like an override for an upstream that is not configured.
+    /// </summary>
+    private static void CheckTenantsRecognised(List<(PolicyOverride Override, PolicyIssues Issues, int Index)> tenantMatches, TenantResolver tenants, bool configured)
+    {
+        foreach (var (entry, issues, index) in tenantMatches)
+        {
+            if (!tenants.CanRecognise(entry.Tenant!))
+            {
+                var why = configured
+                    ? $"no tenants.header is set and no 'tenants.apiKeys' entry maps to '{entry.Tenant}'"
+                    : "there is no 'tenants' section (tenants.header or tenants.apiKeys), so no request has a tenant";
+                issues.AtValue($"Override '{entry.Name}' matches tenant '{entry.Tenant}', but {why}: the override would never apply.", "overrides", index, "match", "tenant");
             }
         }
     }
