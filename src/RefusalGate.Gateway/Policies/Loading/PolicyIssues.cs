@@ -18,6 +18,9 @@ internal sealed class PolicyIssues(string file, JToken root, List<PolicyDiagnost
     /// </summary>
     public void AtValue(string message, params object[] path) => Add(message, ValueAt(path));
 
+    /// <summary>Where the value of the setting at <paramref name="path"/> was written (for messages that name several places).</summary>
+    public SourcePosition PositionOf(params object[] path) => SourcePosition.Of(ValueAt(path));
+
     private void Add(string message, JToken token)
     {
         var position = SourcePosition.Of(token);

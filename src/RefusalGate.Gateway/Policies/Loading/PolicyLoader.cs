@@ -116,6 +116,7 @@ public static class PolicyLoader
         PolicyIssues? defaultIssues = null;
         TenantsDocument? tenants = null;
         var overrides = new List<PolicyOverride>();
+        var sources = new Dictionary<PolicyLayerDocument, LayerSource>(ReferenceEqualityComparer.Instance);
         var tenantMatches = new List<(PolicyOverride Override, PolicyIssues Issues, int Index)>();
         foreach (var (document, issues) in documents)
         {
@@ -128,6 +129,7 @@ public static class PolicyLoader
                 else
                 {
                     (defaultLayer, defaultIssues) = (document.Policy, issues);
+                    sources[document.Policy] = new LayerSource("the default policy", issues, ["policy"]);
                 }
 
                 CheckLayer(document.Policy, ["policy"], actions, context, issues);
@@ -154,6 +156,7 @@ public static class PolicyLoader
 
                 CheckLayer(entry.Policy, ["overrides", i, "policy"], actions, context, issues);
                 overrides.Add(new PolicyOverride(name, entry.Match.Tenant, entry.Match.Upstream, entry.Match.Model, entry.Policy));
+                sources[entry.Policy] = new LayerSource($"override '{name}'", issues, ["overrides", i, "policy"]);
                 if (entry.Match.Tenant is not null)
                 {
                     tenantMatches.Add((overrides[^1], issues, i));
@@ -181,7 +184,7 @@ public static class PolicyLoader
             actions.ToFrozenDictionary(StringComparer.Ordinal),
             tenantResolver,
             [.. documents.Select(d => d.Issues.File)]);
-        CheckThresholdOrder(set, documents, errors);
+        ThresholdOrderCheck.Run(set, sources, context.Upstreams, errors);
         return errors.Count == 0 ? set : null;
     }
 
@@ -278,24 +281,6 @@ public static class PolicyLoader
                     ? $"no tenants.header is set and no 'tenants.apiKeys' entry maps to '{entry.Tenant}'"
                     : "there is no 'tenants' section (tenants.header or tenants.apiKeys), so no request has a tenant";
                 issues.AtValue($"Override '{entry.Name}' matches tenant '{entry.Tenant}', but {why}: the override would never apply.", "overrides", index, "match", "tenant");
-            }
-        }
-    }
-
-    /// <summary>The merged thresholds of each scope on its own must be in order too (a layer may set only one of them).</summary>
-    private static void CheckThresholdOrder(PolicySet set, List<(PolicyDocument Document, PolicyIssues Issues)> documents, List<PolicyDiagnostic> errors)
-    {
-        foreach (var (scope, mask) in set.SingleScopes())
-        {
-            var policy = set.Build(mask);
-            foreach (var rule in policy.Rules)
-            {
-                if (rule.ComplyAt > rule.RefuseAt)
-                {
-                    var file = documents.Count > 0 ? documents[0].Issues.File : "(policies)";
-                    errors.Add(new PolicyDiagnostic(file, 0, 0,
-                        $"In {scope}, category '{rule.Category}' ends up with comply threshold {rule.ComplyAt} above refuse threshold {rule.RefuseAt}."));
-                }
             }
         }
     }
