@@ -10,58 +10,57 @@ public sealed class ThresholdOrderTests
 {
     private static readonly PolicyLoadContext Context = new(["violent_crimes", "cyber_crimes"], ["main", "strict"]);
 
+    /// <summary>A tenant's comply 0.7 (line 8) and a route's refuse 0.4 (line 12): each fine alone, inverted together.</summary>
+    private const string TenantAndRoute = """
+        version: 1
+        tenants:
+          header: x-tenant-id
+        overrides:
+          - name: acme
+            match: { tenant: acme }
+            policy:
+              thresholds: { comply: 0.7 }
+          - name: strict-route
+            match: { upstream: strict }
+            policy:
+              thresholds: { refuse: 0.4 }
+        """;
+
     private static PolicyLoadResult Load(string yaml) => PolicyLoader.Load([("policy.yaml", yaml)], Context);
 
-    private static List<string> Errors(string yaml)
+    /// <summary>The policy fails with one error, at <paramref name="at"/> (file:line:column, or null for anywhere), saying each of <paramref name="says"/>.</summary>
+    private static void FailsOnce(string yaml, string? at, params string[] says)
     {
         var result = Load(yaml);
         result.Succeeded.ShouldBeFalse();
-        return [.. result.Errors.Select(e => e.ToString())];
+        var error = result.Errors.ShouldHaveSingleItem().ToString();
+        error.ShouldStartWith(at ?? "policy.yaml:");
+        foreach (var part in says)
+        {
+            error.ShouldContain(part);
+        }
     }
 
     [Fact]
     public void A_tenant_and_a_route_that_invert_the_thresholds_together_are_rejected_naming_both()
     {
-        var errors = Errors("""
-            version: 1
-            tenants:
-              header: x-tenant-id
-            overrides:
-              - name: acme
-                match: { tenant: acme }
-                policy:
-                  thresholds: { comply: 0.7 }
-              - name: strict-route
-                match: { upstream: strict }
-                policy:
-                  thresholds: { refuse: 0.4 }
-            """);
-
-        errors.ShouldHaveSingleItem();
-        errors[0].ShouldStartWith("policy.yaml:8:29:");
-        errors[0].ShouldContain("override 'acme' (policy.yaml:8:29)");
-        errors[0].ShouldContain("override 'strict-route' (policy.yaml:12:29)");
-        errors[0].ShouldContain("comply threshold 0.7");
-        errors[0].ShouldContain("refuse threshold 0.4");
-        errors[0].ShouldContain("tenant 'acme'");
-        errors[0].ShouldContain("upstream 'strict'");
-        errors[0].ShouldContain("for every category");
+        FailsOnce(
+            TenantAndRoute,
+            "policy.yaml:8:29:",
+            "override 'acme' (policy.yaml:8:29)",
+            "override 'strict-route' (policy.yaml:12:29)",
+            "comply threshold 0.7",
+            "refuse threshold 0.4",
+            "tenant 'acme'",
+            "upstream 'strict'",
+            "for every category");
     }
 
     [Fact]
     public void An_override_for_the_combination_that_settles_both_thresholds_makes_it_valid()
     {
-        var result = Load("""
-            version: 1
-            tenants:
-              header: x-tenant-id
-            overrides:
-              - name: acme
-                match: { tenant: acme }
-                policy: { thresholds: { comply: 0.7 } }
-              - name: strict-route
-                match: { upstream: strict }
-                policy: { thresholds: { refuse: 0.4 } }
+        var result = Load(TenantAndRoute + """
+
               - name: acme-on-strict
                 match: { tenant: acme, upstream: strict }
                 policy: { thresholds: { refuse: 0.4, comply: 0.3 } }
@@ -91,17 +90,17 @@ public sealed class ThresholdOrderTests
     [Fact]
     public void Model_globs_that_overlap_are_combined()
     {
-        var errors = Errors("""
+        FailsOnce(
+            """
             version: 1
             overrides:
               - { name: gpt, match: { model: "gpt-*" }, policy: { thresholds: { comply: 0.7 } } }
               - { name: mini, match: { model: "*-mini" }, policy: { thresholds: { refuse: 0.6 } } }
-            """);
-
-        errors.ShouldHaveSingleItem();
-        errors[0].ShouldContain("override 'gpt' (policy.yaml:3:77)");
-        errors[0].ShouldContain("override 'mini' (policy.yaml:4:79)");
-        errors[0].ShouldContain("model 'gpt-");
+            """,
+            null,
+            "override 'gpt' (policy.yaml:3:77)",
+            "override 'mini' (policy.yaml:4:79)",
+            "model 'gpt-");
     }
 
     [Fact]
@@ -122,26 +121,26 @@ public sealed class ThresholdOrderTests
     [Fact]
     public void A_category_entry_that_inverts_the_layer_thresholds_is_reported_at_its_line()
     {
-        var errors = Errors("""
+        FailsOnce(
+            """
             version: 1
             policy:
               thresholds: { refuse: 0.5 }
               categories:
                 cyber_crimes:
                   thresholds: { comply: 0.6 }
-            """);
-
-        errors.ShouldHaveSingleItem();
-        errors[0].ShouldStartWith("policy.yaml:6:29:");
-        errors[0].ShouldContain("category 'cyber_crimes'");
-        errors[0].ShouldContain("the default policy, category 'cyber_crimes' (policy.yaml:6:29)");
-        errors[0].ShouldContain("the default policy (policy.yaml:3:25)");
+            """,
+            "policy.yaml:6:29:",
+            "category 'cyber_crimes'",
+            "the default policy, category 'cyber_crimes' (policy.yaml:6:29)",
+            "the default policy (policy.yaml:3:25)");
     }
 
     [Fact]
     public void A_threshold_against_the_built_in_default_is_reported_at_its_line()
     {
-        var errors = Errors("""
+        FailsOnce(
+            """
             version: 1
             overrides:
               - name: lenient
@@ -149,10 +148,8 @@ public sealed class ThresholdOrderTests
                 policy:
                   categories:
                     violent_crimes: { thresholds: { comply: 0.9 } }
-            """);
-
-        errors.ShouldHaveSingleItem();
-        errors[0].ShouldStartWith("policy.yaml:7:49:");
-        errors[0].ShouldContain("the built-in refuse threshold 0.8");
+            """,
+            "policy.yaml:7:49:",
+            "the built-in refuse threshold 0.8");
     }
 }
