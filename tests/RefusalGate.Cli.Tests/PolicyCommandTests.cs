@@ -29,8 +29,35 @@ public sealed class PolicyCommandTests
             var exitCode = PolicyCommand.Check([file, Path.Combine(directory, "missing.yaml")], output);
 
             exitCode.ShouldBe(1);
-            output.ToString().ShouldContain($"{file}:4:5: Unknown action 'nope'");
+            output.ToString().ShouldContain($"{file}:4:13: Unknown action 'nope'");
             output.ToString().ShouldContain("missing.yaml: no such file or directory");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Overrides_in_different_files_are_checked_together()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policy-check-").FullName;
+        try
+        {
+            var tenant = Path.Combine(directory, "a-tenant.yaml");
+            var route = Path.Combine(directory, "b-route.yaml");
+            File.WriteAllText(tenant, "version: 1\noverrides:\n  - name: acme\n    match: { tenant: acme }\n    policy: { thresholds: { comply: 0.7 } }\n");
+            File.WriteAllText(route, "version: 1\noverrides:\n  - name: strict-route\n    match: { upstream: strict }\n    policy: { thresholds: { refuse: 0.4 } }\n");
+            using var output = new StringWriter();
+
+            PolicyCommand.Check([directory], output).ShouldBe(1);
+            output.ToString().ShouldContain($"{tenant}:4:22: Override 'acme' matches tenant 'acme', but there is no 'tenants' section");
+
+            File.WriteAllText(Path.Combine(directory, "tenants.yaml"), "version: 1\ntenants: { header: x-tenant-id }\n");
+            using var again = new StringWriter();
+
+            PolicyCommand.Check([directory], again).ShouldBe(1);
+            again.ToString().ShouldContain($"{tenant}:5:37: The comply threshold 0.7 from override 'acme' ({tenant}:5:37) is above the refuse threshold 0.4 from override 'strict-route' ({route}:5:37)");
         }
         finally
         {

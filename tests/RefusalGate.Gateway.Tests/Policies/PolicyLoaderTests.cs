@@ -69,7 +69,7 @@ public sealed class PolicyLoaderTests
         var errors = result.Errors.Select(e => e.ToString()).ToList();
         errors.ShouldContain(e => e.StartsWith("policy.yaml:5:5:") && e.Contains("'message' does not apply to a strict action"));
         errors.ShouldContain(e => e.StartsWith("policy.yaml:7:3:") && e.Contains("comply threshold (0.6) is above"));
-        errors.ShouldContain(e => e.StartsWith("policy.yaml:9:5:") && e.Contains("Unknown action 'no-such-action'"));
+        errors.ShouldContain(e => e.StartsWith("policy.yaml:9:13:") && e.Contains("Unknown action 'no-such-action'"));
         errors.ShouldContain(e => e.StartsWith("policy.yaml:10:") && e.Contains("must be one of: off, band, shadow"));
         errors.ShouldContain(e => e.StartsWith("policy.yaml:12:5:") && e.Contains("Unknown category 'weapons'"));
     }
@@ -106,6 +106,46 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
+    public void A_wrong_reference_is_reported_at_the_value_not_the_key()
+    {
+        var result = Load("""
+            version: 1
+            actions:
+              watch: { type: shadow, of: nothing }
+              reroute: { type: strict, upstream: nowhere }
+            policy:
+              failAction: missing
+            overrides:
+              - match: { upstream: elsewhere }
+            """);
+
+        var errors = result.Errors.Select(e => e.ToString()).ToList();
+        errors.ShouldContain(e => e.StartsWith("policy.yaml:3:30:") && e.Contains("shadows 'nothing'"), string.Join("\n", errors));
+        errors.ShouldContain(e => e.StartsWith("policy.yaml:4:38:") && e.Contains("upstream 'nowhere'"), string.Join("\n", errors));
+        errors.ShouldContain(e => e.StartsWith("policy.yaml:6:15:") && e.Contains("Unknown action 'missing'"), string.Join("\n", errors));
+        errors.ShouldContain(e => e.StartsWith("policy.yaml:8:24:") && e.Contains("matches upstream 'elsewhere'"), string.Join("\n", errors));
+    }
+
+    [Theory]
+    [InlineData("version: 1\n", "no 'tenants' section")]
+    [InlineData("version: 1\ntenants:\n  apiKeys: [{ sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, tenant: globex }]\n", "no 'tenants.apiKeys' entry maps to 'acme'")]
+    public void A_tenant_override_that_no_request_can_match_is_rejected(string tenants, string reason)
+    {
+        var result = Load(tenants + "overrides:\n  - name: acme-strict\n    match: { tenant: acme }\n    policy: { actions: { refuse: block } }\n");
+
+        result.Succeeded.ShouldBeFalse();
+        result.Errors.ShouldContain(e => e.Message.Contains("Override 'acme-strict'") && e.Message.Contains(reason), string.Join("\n", result.Errors));
+    }
+
+    [Theory]
+    [InlineData("tenants: { header: x-tenant-id }\n")]
+    [InlineData("tenants:\n  apiKeys: [{ sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, tenant: acme }]\n")]
+    public void A_tenant_override_is_accepted_when_the_tenant_can_be_recognised(string tenants)
+    {
+        LoadValid("version: 1\n" + tenants + "overrides:\n  - { match: { tenant: acme }, policy: { actions: { refuse: block } } }\n");
+    }
+
+    [Fact]
     public void Two_default_policies_in_one_directory_are_an_error()
     {
         var result = PolicyLoader.Load([("a.yaml", "version: 1\npolicy: {}\n"), ("b.yaml", "version: 1\npolicy: {}\n")], Context);
@@ -118,6 +158,7 @@ public sealed class PolicyLoaderTests
     {
         var set = LoadValid("""
             version: 1
+            tenants: { header: x-tenant-id }
             policy:
               actions: { refuse: block }
               categories:

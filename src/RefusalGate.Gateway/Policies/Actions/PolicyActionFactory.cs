@@ -85,13 +85,13 @@ internal static class PolicyActionFactory
 
                 if (resolve(settings.Of) is not { } target)
                 {
-                    issues.At($"Action '{name}' shadows '{settings.Of}', which is not defined.", "actions", name, "of");
+                    issues.AtValue($"Action '{name}' shadows '{settings.Of}', which is not defined.", "actions", name, "of");
                     return null;
                 }
 
                 if (target is ShadowAction)
                 {
-                    issues.At($"Action '{name}' shadows another shadow action ('{settings.Of}'); shadow a real action.", "actions", name, "of");
+                    issues.AtValue($"Action '{name}' shadows another shadow action ('{settings.Of}'); shadow a real action.", "actions", name, "of");
                     return null;
                 }
 
@@ -99,7 +99,7 @@ internal static class PolicyActionFactory
             case StrictAction.TypeName:
                 if (settings.Upstream is { } upstream && knownUpstreams is not null && !knownUpstreams.Contains(upstream, StringComparer.OrdinalIgnoreCase))
                 {
-                    issues.At($"Action '{name}' routes to upstream '{upstream}', which is not configured (known: {string.Join(", ", knownUpstreams)}).", "actions", name, "upstream");
+                    issues.AtValue($"Action '{name}' routes to upstream '{upstream}', which is not configured (known: {string.Join(", ", knownUpstreams)}).", "actions", name, "upstream");
                     return null;
                 }
 

@@ -9,13 +9,37 @@ internal sealed class PolicyIssues(string file, JToken root, List<PolicyDiagnost
 
     public JToken Root { get; } = root;
 
-    /// <summary>Reports a problem at the node reached by <paramref name="path"/> (keys and indexes), or its nearest existing parent.</summary>
-    public void At(string message, params object[] path)
+    /// <summary>Reports a problem with a key (a name that is wrong or misplaced) at that key, or its nearest existing parent.</summary>
+    public void At(string message, params object[] path) => Add(message, Find(path));
+
+    /// <summary>
+    /// Reports a problem with a value (a reference to something that does not exist) at the value, so an editor jumps to
+    /// the word to change rather than to the key in front of it.
+    /// </summary>
+    public void AtValue(string message, params object[] path) => Add(message, ValueAt(path));
+
+    /// <summary>Where the value of the setting at <paramref name="path"/> was written (for messages that name several places).</summary>
+    public SourcePosition PositionOf(params object[] path) => SourcePosition.Of(ValueAt(path));
+
+    private void Add(string message, JToken token)
+    {
+        var position = SourcePosition.Of(token);
+        all.Add(new PolicyDiagnostic(File, position.Line, position.Column, message));
+    }
+
+    private JToken ValueAt(object[] path)
+    {
+        var token = Find(path);
+        return token is JProperty property ? property.Value : token;
+    }
+
+    /// <summary>The node reached by <paramref name="path"/>; the last key yields its property (positioned at the key).</summary>
+    private JToken Find(object[] path)
     {
         var token = Root;
-        foreach (var segment in path)
+        for (var i = 0; i < path.Length; i++)
         {
-            var next = segment switch
+            var next = path[i] switch
             {
                 string key when token is JObject obj => obj.Property(key, StringComparison.OrdinalIgnoreCase) is { } property ? property : null,
                 int index when token is JArray array && index < array.Count => array[index],
@@ -26,10 +50,9 @@ internal sealed class PolicyIssues(string file, JToken root, List<PolicyDiagnost
                 break;
             }
 
-            token = next is JProperty p && !ReferenceEquals(segment, path[^1]) ? p.Value : next;
+            token = next is JProperty p && i < path.Length - 1 ? p.Value : next;
         }
 
-        var position = SourcePosition.Of(token);
-        all.Add(new PolicyDiagnostic(File, position.Line, position.Column, message));
+        return token;
     }
 }

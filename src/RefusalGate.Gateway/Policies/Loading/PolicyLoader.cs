@@ -116,6 +116,8 @@ public static class PolicyLoader
         PolicyIssues? defaultIssues = null;
         TenantsDocument? tenants = null;
         var overrides = new List<PolicyOverride>();
+        var sources = new Dictionary<PolicyLayerDocument, LayerSource>(ReferenceEqualityComparer.Instance);
+        var tenantMatches = new List<(PolicyOverride Override, PolicyIssues Issues, int Index)>();
         foreach (var (document, issues) in documents)
         {
             if (document.Policy is not null)
@@ -127,6 +129,7 @@ public static class PolicyLoader
                 else
                 {
                     (defaultLayer, defaultIssues) = (document.Policy, issues);
+                    sources[document.Policy] = new LayerSource("the default policy", issues, ["policy"]);
                 }
 
                 CheckLayer(document.Policy, ["policy"], actions, context, issues);
@@ -148,13 +151,21 @@ public static class PolicyLoader
                 var name = entry.Name ?? $"{Path.GetFileName(issues.File)}#{i + 1}";
                 if (entry.Match.Upstream is { } upstream && context.Upstreams is { } known && !known.Contains(upstream, StringComparer.OrdinalIgnoreCase))
                 {
-                    issues.At($"Override '{name}' matches upstream '{upstream}', which is not configured (known: {string.Join(", ", known)}).", "overrides", i, "match", "upstream");
+                    issues.AtValue($"Override '{name}' matches upstream '{upstream}', which is not configured (known: {string.Join(", ", known)}).", "overrides", i, "match", "upstream");
                 }
 
                 CheckLayer(entry.Policy, ["overrides", i, "policy"], actions, context, issues);
                 overrides.Add(new PolicyOverride(name, entry.Match.Tenant, entry.Match.Upstream, entry.Match.Model, entry.Policy));
+                sources[entry.Policy] = new LayerSource($"override '{name}'", issues, ["overrides", i, "policy"]);
+                if (entry.Match.Tenant is not null)
+                {
+                    tenantMatches.Add((overrides[^1], issues, i));
+                }
             }
         }
+
+        var tenantResolver = Tenants(tenants, overrides);
+        CheckTenantsRecognised(tenantMatches, tenantResolver, configured: tenants is not null);
 
         if (overrides.Count > PolicySet.MaxOverrides)
         {
@@ -171,9 +182,9 @@ public static class PolicyLoader
             overrides,
             context.Categories ?? [],
             actions.ToFrozenDictionary(StringComparer.Ordinal),
-            Tenants(tenants, overrides),
+            tenantResolver,
             [.. documents.Select(d => d.Issues.File)]);
-        CheckThresholdOrder(set, documents, errors);
+        ThresholdOrderCheck.Run(set, sources, context.Upstreams, errors);
         return errors.Count == 0 ? set : null;
     }
 
@@ -243,7 +254,7 @@ public static class PolicyLoader
         {
             if (name is not null && !actions.ContainsKey(name))
             {
-                issues.At($"Unknown action '{name}' (defined: {string.Join(", ", actions.Keys.Order(StringComparer.Ordinal))}).", at);
+                issues.AtValue($"Unknown action '{name}' (defined: {string.Join(", ", actions.Keys.Order(StringComparer.Ordinal))}).", at);
             }
         }
 
@@ -256,20 +267,20 @@ public static class PolicyLoader
         }
     }
 
-    /// <summary>The merged thresholds of each scope on its own must be in order too (a layer may set only one of them).</summary>
-    private static void CheckThresholdOrder(PolicySet set, List<(PolicyDocument Document, PolicyIssues Issues)> documents, List<PolicyDiagnostic> errors)
+    /// <summary>
+    /// An override for a tenant no request can be recognised as never applies: the rules the operator wrote for that
+    /// tenant would silently not be enforced. Rejected like an override for an upstream that is not configured.
+    /// </summary>
+    private static void CheckTenantsRecognised(List<(PolicyOverride Override, PolicyIssues Issues, int Index)> tenantMatches, TenantResolver tenants, bool configured)
     {
-        foreach (var (scope, mask) in set.SingleScopes())
+        foreach (var (entry, issues, index) in tenantMatches)
         {
-            var policy = set.Build(mask);
-            foreach (var rule in policy.Rules)
+            if (!tenants.CanRecognise(entry.Tenant!))
             {
-                if (rule.ComplyAt > rule.RefuseAt)
-                {
-                    var file = documents.Count > 0 ? documents[0].Issues.File : "(policies)";
-                    errors.Add(new PolicyDiagnostic(file, 0, 0,
-                        $"In {scope}, category '{rule.Category}' ends up with comply threshold {rule.ComplyAt} above refuse threshold {rule.RefuseAt}."));
-                }
+                var why = configured
+                    ? $"no tenants.header is set and no 'tenants.apiKeys' entry maps to '{entry.Tenant}'"
+                    : "there is no 'tenants' section (tenants.header or tenants.apiKeys), so no request has a tenant";
+                issues.AtValue($"Override '{entry.Name}' matches tenant '{entry.Tenant}', but {why}: the override would never apply.", "overrides", index, "match", "tenant");
             }
         }
     }

@@ -16,7 +16,12 @@ public sealed class CategoryRule(
 
     public double RefuseAt { get; } = refuseAt;
 
-    public double ComplyAt { get; } = complyAt;
+    /// <summary>
+    /// The loader rejects any combination of layers that puts comply above refuse. Should a rule still get one, the
+    /// stricter reading wins: the band closes and the comply zone ends below the refuse threshold, so a probability
+    /// between the two is refused rather than allowed, and no request fails because of it.
+    /// </summary>
+    public double ComplyAt { get; } = Math.Min(complyAt, refuseAt);
 
     public SelfPredictionSettings SelfPrediction { get; } = selfPrediction;
 

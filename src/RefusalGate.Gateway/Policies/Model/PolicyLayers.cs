@@ -32,37 +32,60 @@ internal static class PolicyLayers
             fusion = Apply(fusion, layer.Fusion);
         }
 
-        var named = categories
-            .Concat(layers.SelectMany(l => l.Categories?.Keys ?? Enumerable.Empty<string>()))
-            .Distinct(StringComparer.Ordinal)
-            .ToFrozenDictionary(c => c, c => Rule(c, layers, actions), StringComparer.Ordinal);
+        var named = NamedCategories(layers, categories).ToFrozenDictionary(c => c, c => Rule(c, layers, actions), StringComparer.Ordinal);
         return new EffectivePolicy(named, Rule(FallbackCategory, layers, actions), failMode, actions[failAction], fusion, appliedOverrides);
+    }
+
+    /// <summary>The categories that get a rule of their own: the taxonomy's and any a layer names (anything else gets the fallback).</summary>
+    internal static IEnumerable<string> NamedCategories(IReadOnlyList<PolicyLayerDocument> layers, IReadOnlyCollection<string> categories) =>
+        categories.Concat(layers.SelectMany(l => l.Categories?.Keys ?? Enumerable.Empty<string>())).Distinct(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The thresholds <paramref name="category"/> ends up with, and the entry each came from, so that the loader can name
+    /// both when they are out of order. The rule's own values come from here too: there is one merge order.
+    /// </summary>
+    internal static (ThresholdSetting Refuse, ThresholdSetting Comply) Thresholds(IReadOnlyList<PolicyLayerDocument> layers, string category)
+    {
+        var refuse = new ThresholdSetting(DefaultRefuseAt, null, null);
+        var comply = new ThresholdSetting(DefaultComplyAt, null, null);
+        foreach (var (layer, own, entry) in Entries(layers, category))
+        {
+            refuse = entry.Thresholds?.Refuse is { } r ? new ThresholdSetting(r, layer, own) : refuse;
+            comply = entry.Thresholds?.Comply is { } c ? new ThresholdSetting(c, layer, own) : comply;
+        }
+
+        return (refuse, comply);
     }
 
     private static CategoryRule Rule(string category, IReadOnlyList<PolicyLayerDocument> layers, IReadOnlyDictionary<string, IPolicyAction> actions)
     {
-        double refuseAt = DefaultRefuseAt, complyAt = DefaultComplyAt;
+        var (refuse, comply) = Thresholds(layers, category);
         string onRefuse = AnnotateAction.TypeName, onUncertain = StrictAction.TypeName, onComply = AllowAction.TypeName;
         var selfPrediction = SelfPredictionSettings.Default;
-        foreach (var layer in layers)
+        foreach (var (_, _, entry) in Entries(layers, category))
         {
-            ApplyAll(layer.Thresholds, layer.Actions, layer.SelfPrediction);
-            if (layer.Categories?.GetValueOrDefault(category) is { } own)
-            {
-                ApplyAll(own.Thresholds, own.Actions, own.SelfPrediction);
-            }
+            onRefuse = entry.Actions?.Refuse ?? onRefuse;
+            onUncertain = entry.Actions?.Uncertain ?? onUncertain;
+            onComply = entry.Actions?.Comply ?? onComply;
+            selfPrediction = Apply(selfPrediction, entry.SelfPrediction);
         }
 
-        return new CategoryRule(category, refuseAt, complyAt, actions[onRefuse], actions[onUncertain], actions[onComply], selfPrediction);
+        return new CategoryRule(category, refuse.Value, comply.Value, actions[onRefuse], actions[onUncertain], actions[onComply], selfPrediction);
+    }
 
-        void ApplyAll(ThresholdsDocument? thresholds, ZoneActionsDocument? zoneActions, SelfPredictionDocument? self)
+    /// <summary>
+    /// The entries that shape a category, in the order they apply: per layer its general settings, then the category's
+    /// own entry (<c>Category</c> set). A layer's general settings are a category entry without a name.
+    /// </summary>
+    private static IEnumerable<(PolicyLayerDocument Layer, string? Category, CategoryPolicyDocument Entry)> Entries(IReadOnlyList<PolicyLayerDocument> layers, string category)
+    {
+        foreach (var layer in layers)
         {
-            refuseAt = thresholds?.Refuse ?? refuseAt;
-            complyAt = thresholds?.Comply ?? complyAt;
-            onRefuse = zoneActions?.Refuse ?? onRefuse;
-            onUncertain = zoneActions?.Uncertain ?? onUncertain;
-            onComply = zoneActions?.Comply ?? onComply;
-            selfPrediction = Apply(selfPrediction, self);
+            yield return (layer, null, new CategoryPolicyDocument { Thresholds = layer.Thresholds, Actions = layer.Actions, SelfPrediction = layer.SelfPrediction });
+            if (layer.Categories?.GetValueOrDefault(category) is { } own)
+            {
+                yield return (layer, category, own);
+            }
         }
     }
 
@@ -91,3 +114,9 @@ internal static class PolicyLayers
         layer.Fit ?? current.Fit,
         layer.MinSamples ?? current.MinSamples);
 }
+
+/// <summary>
+/// A merged threshold and where it was set: <see cref="Layer"/> null is the built-in default; <see cref="Category"/>
+/// null is the layer's general thresholds, else that category's own entry.
+/// </summary>
+internal sealed record ThresholdSetting(double Value, PolicyLayerDocument? Layer, string? Category);

@@ -62,24 +62,19 @@ public sealed class PolicySet
         return _resolved.TryGetValue(mask, out var policy) ? policy : _resolved.GetOrAdd(mask, Build);
     }
 
+    /// <summary>The overrides least specific first; bit i of a mask is override i.</summary>
+    internal IReadOnlyList<PolicyOverride> Overrides => _overrides;
+
     /// <summary>Merges the default layer and the overrides in <paramref name="mask"/>, least specific first.</summary>
-    internal EffectivePolicy Build(ulong mask)
-    {
-        var layers = new List<PolicyLayerDocument> { _default };
-        var names = new List<string>();
-        for (var i = 0; i < _overrides.Length; i++)
-        {
-            if ((mask & (1UL << i)) != 0)
-            {
-                layers.Add(_overrides[i].Layer);
-                names.Add(_overrides[i].Name);
-            }
-        }
+    internal EffectivePolicy Build(ulong mask) =>
+        PolicyLayers.Merge(LayersOf(mask), _categories, _actions, [.. Selected(mask).Select(o => o.Name)]);
 
-        return PolicyLayers.Merge(layers, _categories, _actions, names);
-    }
+    /// <summary>The layers a request matching the overrides in <paramref name="mask"/> gets, in the order they apply.</summary>
+    internal IReadOnlyList<PolicyLayerDocument> LayersOf(ulong mask) => [_default, .. Selected(mask).Select(o => o.Layer)];
 
-    /// <summary>Every scope the file defines on its own: the default, and each override on top of it (for validation).</summary>
-    internal IEnumerable<(string Scope, ulong Mask)> SingleScopes() =>
-        new[] { ("the default policy", 0UL) }.Concat(_overrides.Select((o, i) => ($"override '{o.Name}'", 1UL << i)));
+    /// <summary>Every category name whose rule a request matching <paramref name="mask"/> can get, the fallback included.</summary>
+    internal IReadOnlyList<string> CategoriesOf(ulong mask) =>
+        [.. PolicyLayers.NamedCategories(LayersOf(mask), _categories).Append(PolicyLayers.FallbackCategory).Distinct(StringComparer.Ordinal)];
+
+    private IEnumerable<PolicyOverride> Selected(ulong mask) => _overrides.Where((_, i) => (mask & (1UL << i)) != 0);
 }

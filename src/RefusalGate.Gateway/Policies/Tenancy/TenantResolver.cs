@@ -45,6 +45,12 @@ public sealed class TenantResolver
         return null;
     }
 
+    /// <summary>
+    /// Whether any request can be recognised as <paramref name="tenant"/>: with a header every name can be sent, with API
+    /// keys only the tenants they map to, with neither no request has a tenant (so an override for one never applies).
+    /// </summary>
+    public bool CanRecognise(string tenant) => _header is not null || _tenantsByKeyHash.Values.Contains(tenant, StringComparer.Ordinal);
+
     /// <summary>A bounded label: the tenant if the policies name it, <c>unknown</c> for others, <c>none</c> without one.</summary>
     public string Label(string? tenant) => tenant is null ? None : _known.Contains(tenant) ? tenant : Unknown;
 
