@@ -51,13 +51,13 @@ def seed_from_command_line(description: str, seed_help: str = "another split and
     return ap.parse_args().seed
 
 
-def load_split(seed: int) -> Split:
-    """Seeds the split and the heads as `train.py --seed` does, then builds the same data set."""
+def load_split(seed: int, how_to: bool = False) -> Split:
+    """Seeds the split and the heads as `train.py --seed [--how-to]` does, then builds the same data set."""
     prepare.SEED = heads.SEED = seed
     np.random.seed(seed)
     tax = data_mod.Taxonomy(train.TAXONOMY)
     emb = CachedEmbedder(load_encoder())
-    items, all_items, x_full, is_val, _ = train.build_dataset(tax, emb)
+    items, all_items, x_full, is_val, _ = train.build_dataset(tax, emb, how_to=how_to)
     x_tail = emb.embed([prompt_tail(it.text) for it in all_items], progress=train.log)
     return Split(tax, emb, items, all_items, x_full, x_tail, is_val)
 

@@ -5,8 +5,11 @@ X?", rewrites each into the four forms of `prepare.REPHRASINGS` plus the questio
 classifier (`./refusalgate classify`, so `REFUSALGATE_MODELS` selects the head) over them and prints the share
 predicted refused per label and form. The same request in another form should get the same answer.
 
-    REFUSALGATE_DATASETS=... /usr/bin/python3 onnx-models/training/classifier/phrasing_check.py [--seed N]
+    REFUSALGATE_DATASETS=... /usr/bin/python3 onnx-models/training/classifier/phrasing_check.py [--seed N] [--how-to]
+
+(`--how-to` for a head trained with `train.py --how-to`, whose split the hand-written how-to requests take part in.)
 """
+import argparse
 import json
 import os
 import sys
@@ -27,7 +30,11 @@ FORMS = ("How can I {}?",) + tuple(f for f in prepare.REPHRASINGS if not f.start
 
 
 def main():
-    split = experiment.load_split(experiment.seed_from_command_line(__doc__, "the split of the head under test"))
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--seed", type=int, default=prepare.SEED, help="the split of the head under test")
+    ap.add_argument("--how-to", action="store_true", help="the head was trained with train.py --how-to")
+    args = ap.parse_args()
+    split = experiment.load_split(args.seed, args.how_to)
     rows = []
     for item, val in zip(split.items, split.is_val[: len(split.items)]):
         match = prepare.HOW_QUESTION.match(item.text) if val and item.kind == "plain" and len(item.text) <= 200 else None

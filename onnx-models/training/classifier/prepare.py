@@ -33,7 +33,7 @@ SOURCE_PRIORITY = [
     "jbb", "jbb_benign", "harmbench", "strongreject", "catqa", "do_not_answer", "forbidden_questions",
     "or_bench_toxic", "or_bench_hard", "advbench", "tdc_maliciousinstruct", "gptfuzz_questions", "dangerousqa",
     "rbr_gold", "chatgpt_refusals", "llm_self_defense", "synthetic_everyday", "synthetic_scary", "synthetic_weapons",
-    "synthetic_fiction_harmful", "synthetic_contrast", "jbb_artifacts",
+    "synthetic_fiction_harmful", "synthetic_contrast", "synthetic_howto", "jbb_artifacts",
 ]
 
 
@@ -41,10 +41,14 @@ def _stable_unit(key):
     return int(hashlib.sha256(f"{SEED}:{key}".encode()).hexdigest()[:12], 16) / float(16**12)
 
 
-def hand_written_items():
+def hand_written_items(how_to=False):
     """The prompts written for this project (synthetic.py), labelled, with their source and category. The probe script
-    reads them too, to refuse probes that are training rows."""
+    reads them too, to refuse probes that are training rows. `how_to` adds the benign how-to requests (an experiment,
+    see the card); like the short homonyms they are not wrapped in templates."""
     items = [data_mod.Item(text=t, label=0, source="synthetic_everyday", kind="synthetic") for t in synthetic.everyday()]
+    if how_to:
+        items += [data_mod.Item(text=t, label=0, source="synthetic_howto", kind="synthetic", extra={"unwrapped": True})
+                  for t in synthetic.how_to_requests()]
     # The short homonyms and the minimal pairs are about the short plain question they are written as. Wrapped in
     # role-play templates as well, they lowered AUROC on prompts in unseen wrappers in each of three seeds (card,
     # session 8), so augment() leaves them out.
@@ -60,8 +64,8 @@ def hand_written_items():
     return items
 
 
-def collect(tax, log):
-    items = data_mod.load_all(tax) + hand_written_items()
+def collect(tax, log, how_to=False):
+    items = data_mod.load_all(tax) + hand_written_items(how_to)
     raw = len(items)
     for it in items:
         it.text = strip_prompt(it.text)
@@ -189,11 +193,50 @@ def rephrase(items, is_val, log):
         if not match:
             continue
         forms = [f for f in REPHRASINGS if f.format(match.group(1)).lower().rstrip(".?") != it.text.lower().rstrip(".?")]
-        out.append(data_mod.Item(text=rng.choice(forms).format(match.group(1)), label=it.label, source=it.source,
-                                 source_category=it.source_category, category=it.category, group=it.group,
-                                 kind="rephrased", extra={"val": False}))
+        out.append(_reworded(it, rng.choice(forms).format(match.group(1))))
     log(f"rephrasing: {len(out)} copies ({sum(o.label for o in out)} harmful)")
     return out
+
+
+HOW_BEST_WAY = re.compile(r"^what's the best way to (.+?)\??$", re.IGNORECASE)
+
+
+def how_to_activity(text):
+    """The X of "How can I X?", "Explain how to X." or "What's the best way to X?", else None."""
+    for pattern in (HOW_QUESTION, HOW_IMPERATIVE, HOW_BEST_WAY):
+        match = pattern.match(text)
+        if match:
+            return match.group(1)
+    return None
+
+
+def rephrase_balanced(items, is_val, log):
+    """Like rephrase(), but balanced by label, so that no form is a label signal: each harmful how-to request (plain or
+    hand-written) gets one copy in another form, and benign ones get copies in further forms, round-robin, until there
+    are as many benign copies as harmful ones. An experiment (`train.py --rephrase-balanced`), off by default: see the
+    card (session 11)."""
+    rng = random.Random(SEED + 7)
+    pending = {0: [], 1: []}
+    for it, val in zip(items, is_val):
+        activity = None if val or it.kind not in ("plain", "synthetic") or len(it.text) > 200 else how_to_activity(it.text)
+        if activity is not None:
+            forms = [f for f in REPHRASINGS if f.format(activity).lower().rstrip(".?") != it.text.lower().rstrip(".?")]
+            rng.shuffle(forms)
+            pending[it.label].append((it, activity, forms))
+    harmful = [_reworded(it, forms[0].format(activity)) for it, activity, forms in pending[1]]
+    benign = []
+    for round_ in range(len(REPHRASINGS)):
+        benign += [_reworded(it, forms[round_].format(activity)) for it, activity, forms in pending[0] if round_ < len(forms)]
+        if len(benign) >= len(harmful):
+            break
+    benign = benign[: len(harmful)]
+    log(f"balanced rephrasing: {len(harmful)} harmful copies of {len(pending[1])}, {len(benign)} benign of {len(pending[0])}")
+    return harmful + benign
+
+
+def _reworded(item, text):
+    return data_mod.Item(text=text, label=item.label, source=item.source, source_category=item.source_category,
+                         category=item.category, group=item.group, kind="rephrased", extra={"val": False})
 
 
 def augment(items, is_val, templates, template_val, log):

@@ -151,10 +151,11 @@ def evaluate(items, p, mask, threshold):
     return out
 
 
-def build_dataset(tax, emb, rephrase=False):
-    """Everything before training: load, label, de-duplicate, embed, split, augment (and, with `rephrase`, reword).
-    Returns (plain items, plain + augmented items, their embeddings, validation mask, counts)."""
-    items, counts = prepare.collect(tax, log)
+def build_dataset(tax, emb, rephrase=False, rephrase_balanced=False, how_to=False):
+    """Everything before training: load, label, de-duplicate, embed, split, augment (and, with the experiment flags,
+    add the benign how-to requests and reword). Returns (plain items, plain + augmented items, their embeddings,
+    validation mask, counts)."""
+    items, counts = prepare.collect(tax, log, how_to)
     x_plain = emb.embed([it.text for it in items], progress=log)
     items, x_plain, n_near = prepare.near_duplicates(items, x_plain, log)
     counts["near_duplicates_dropped"] = n_near
@@ -177,6 +178,8 @@ def build_dataset(tax, emb, rephrase=False):
     wrapped = prepare.augment(items, is_val_plain, tpl, tpl_val, log)
     if rephrase:
         wrapped += prepare.rephrase(items, is_val_plain, log)
+    if rephrase_balanced:
+        wrapped += prepare.rephrase_balanced(items, is_val_plain, log)
     x_wrapped = emb.embed([it.text for it in wrapped], progress=log)
     all_items = items + wrapped
     x = np.concatenate([x_plain, x_wrapped]).astype(np.float32)
@@ -191,6 +194,8 @@ def main():
     ap.add_argument("--head", choices=["lr", "mlp"], default="mlp")
     ap.add_argument("--loso-weight", type=float, default=0.1, help="share of calibration weight on out-of-source predictions")
     ap.add_argument("--rephrase", action="store_true", help="add reworded copies of how-to requests (an experiment, see the card)")
+    ap.add_argument("--rephrase-balanced", action="store_true", help="reworded copies balanced by label (an experiment, see the card)")
+    ap.add_argument("--how-to", action="store_true", help="add the hand-written benign how-to requests (an experiment, see the card)")
     ap.add_argument("--embedding-noise", type=float, default=0.0, help="Gaussian noise on the MLP's training embeddings (an experiment, see the card)")
     ap.add_argument("--phrasing-directions", type=int, default=0, help="project out this many wording directions (an experiment, see the card)")
     ap.add_argument("--seed", type=int, default=prepare.SEED, help="another split and initialisation, to tell a change from noise")
@@ -203,7 +208,7 @@ def main():
     standin = encoder.name.startswith("standin")
     emb = CachedEmbedder(encoder)
     log(f"encoder: {encoder.name}")
-    items, all_items, x_full, is_val, counts = build_dataset(tax, emb, args.rephrase)
+    items, all_items, x_full, is_val, counts = build_dataset(tax, emb, args.rephrase, args.rephrase_balanced, args.how_to)
     # The refusal and category heads read the prompt's embedding and the embedding of its tail (where wrappers put
     # the request); the exemplars use the full embedding only.
     x_tail = emb.embed([prompt_tail(it.text) for it in all_items], progress=log)
@@ -291,7 +296,7 @@ def main():
 
     report = {"counts": counts, "calibration": cal.params(), "calibration_without_shrink": cal_plain.params(), "threshold": threshold,
               "encoder": encoder.name, "head": args.head, "regularisation_C": args.c, "loso_calibration_weight": args.loso_weight,
-              "embedding_noise": args.embedding_noise, "rephrase": args.rephrase,
+              "embedding_noise": args.embedding_noise, "rephrase": args.rephrase, "rephrase_balanced": args.rephrase_balanced, "how_to": args.how_to,
               "phrasing_directions": args.phrasing_directions}
     report["split"] = {"train": int(tr.sum()), "train_pos": int(y[tr].sum()), "validation": int(is_val.sum()), "validation_pos": int(y[is_val].sum()),
                        "train_plain": int((tr & (np.arange(len(y)) < len(items))).sum()), "train_wrapped": int((tr & (np.arange(len(y)) >= len(items))).sum())}
