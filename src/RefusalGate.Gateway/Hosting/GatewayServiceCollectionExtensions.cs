@@ -117,7 +117,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<OutcomeLogOptions>().Bind(configuration.GetSection(OutcomeLogOptions.SectionName));
         services.TryAddSingleton<RedisConnection>();
 
-        services.AddOptions<RecalibrationOptions>().Bind(configuration.GetSection(RecalibrationOptions.SectionName));
+        services.AddOptions<RecalibrationOptions>().Bind(configuration.GetSection(RecalibrationOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecalibrationOptions>, RecalibrationOptionsValidator>());
         services.TryAddSingleton<Recalibrator>();
         services.TryAddSingleton<RecalibrationMetrics>();
         if (configuration.GetValue($"{RecalibrationOptions.SectionName}:Enabled", defaultValue: false))

@@ -19,6 +19,8 @@ public sealed class RecalibrationMetrics
             "Brier score of the classifier on the held-out newest outcomes, raw and recalibrated.");
         meter.CreateObservableGauge("refusalgate.recalibration.applied", () => recalibrator.LastFits.Select(f => Measure(f.Applied ? 1 : 0, f.Model)), "1",
             "1 when the model's classifier probabilities are being recalibrated (the fit lowered held-out ECE).");
+        meter.CreateObservableCounter("refusalgate.recalibration.outside_support", () => recalibrator.OutsideSupport.Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("model", c.Key))), "{request}",
+            "Predictions served with the classifier's own probability because the fit saw too few outcomes in their top category and tenth of probability.");
         meter.CreateObservableGauge("refusalgate.recalibration.samples", () => recalibrator.LastFits.Select(f => Measure(f.Samples, f.Model)), "{request}",
             "Logged outcomes the model's last fit used.");
     }

@@ -32,6 +32,14 @@ public sealed class RecalibrationOptions
     /// <summary>Scored outcomes a (model, top category) needs before it gets a calibrator of its own rather than the model's.</summary>
     public int MinCategorySamples { get; set; } = 300;
 
+    /// <summary>
+    /// Logged outcomes with the same top category and tenth of probability a prediction needs in the fit before it is
+    /// recalibrated; below that it keeps the classifier's probability. Outcomes exist only for forwarded requests, so
+    /// without this a calibrator fitted on the rest of the traffic would also move prompts a policy always answers
+    /// itself. 0 recalibrates everywhere.
+    /// </summary>
+    public int MinSupportSamples { get; set; } = 20;
+
     /// <summary>Newest share of the samples kept out of the fit to measure ECE before and after; a calibrator that does not lower it is not applied.</summary>
     public double HoldoutFraction { get; set; } = 0.3;
 }

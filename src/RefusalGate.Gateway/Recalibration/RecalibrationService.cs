@@ -83,12 +83,16 @@ internal sealed partial class RecalibrationService(
             .GroupBy(s => s.Category, StringComparer.Ordinal)
             .Where(g => g.Count() >= _options.MinCategorySamples)
             .ToDictionary(g => g.Key, g => CalibratorFitter.Fit(_options.Method, [.. g.Select(s => s.Sample)]), StringComparer.Ordinal);
-        return new ModelCalibrators(CalibratorFitter.Fit(_options.Method, [.. logged.Select(s => s.Sample)]), categories);
+        return new ModelCalibrators(
+            CalibratorFitter.Fit(_options.Method, [.. logged.Select(s => s.Sample)]), categories, CalibrationSupport.Of(logged), _options.MinSupportSamples);
     }
 
-    /// <summary>The samples with the probability each would have been served (its category's calibrator, else the model's).</summary>
+    /// <summary>
+    /// The samples with the probability each would have been served: its category's calibrator, else the model's, or
+    /// its own where the fit had too little support — so the held-out check measures what would really be served.
+    /// </summary>
     private static List<CalibrationSample> Served(ModelCalibrators calibrators, IEnumerable<LoggedPrediction> logged) =>
-        [.. logged.Select(s => s.Sample with { Probability = calibrators.For(s.Category).Apply(s.Sample.Probability) })];
+        [.. logged.Select(s => s.Sample with { Probability = calibrators.For(s.Category, s.Sample.Probability)?.Apply(s.Sample.Probability) ?? s.Sample.Probability })];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recalibration of {Model} on {Samples} outcomes: held-out ECE {EceBefore:0.0000} raw, {EceAfter:0.0000} recalibrated; applied: {Applied}.")]
     private partial void LogFit(string model, int samples, double eceBefore, double eceAfter, bool applied);

@@ -25,7 +25,7 @@ public sealed class RecalibratorTests
     {
         var recalibrator = new Recalibrator();
         recalibrator.Install(
-            new Dictionary<string, ModelCalibrators> { ["m"] = new(new PlattCalibrator(1, 2), new Dictionary<string, ICalibrator>()) },
+            new Dictionary<string, ModelCalibrators> { ["m"] = new(new PlattCalibrator(1, 2), new Dictionary<string, ICalibrator>(), CalibrationSupport.None, MinSupport: 0) },
             []);
 
         // logit 0.3 ≈ −0.85, + 2 → σ(1.15) ≈ 0.76: now a predicted refusal, in the most likely category.
@@ -42,9 +42,49 @@ public sealed class RecalibratorTests
     [Fact]
     public void A_category_with_its_own_calibrator_uses_it()
     {
-        var calibrators = new ModelCalibrators(new PlattCalibrator(1, 0), new Dictionary<string, ICalibrator> { ["hate"] = new PlattCalibrator(1, -3) });
-        calibrators.For("hate").Apply(0.9).ShouldBeLessThan(0.5);
-        calibrators.For("violent_crimes").Apply(0.9).ShouldBe(0.9, 1e-6);
+        var calibrators = new ModelCalibrators(new PlattCalibrator(1, 0), new Dictionary<string, ICalibrator> { ["hate"] = new PlattCalibrator(1, -3) }, CalibrationSupport.None, MinSupport: 0);
+        calibrators.For("hate", 0.9)!.Apply(0.9).ShouldBeLessThan(0.5);
+        calibrators.For("violent_crimes", 0.9)!.Apply(0.9).ShouldBe(0.9, 1e-6);
+    }
+
+    [Fact]
+    public void A_prediction_unlike_the_outcomes_the_fit_saw_keeps_the_classifier_probability_and_is_counted()
+    {
+        // 30 outcomes of hate prompts around 0.6, 5 around 0.9; none of self-harm prompts (say a policy answers them itself).
+        var logged = Enumerable.Range(0, 30).Select(i => new LoggedPrediction("m", "hate", new(0.6 + (i * 0.001), i % 2 == 0)))
+            .Concat(Enumerable.Range(0, 5).Select(i => new LoggedPrediction("m", "hate", new(0.9, true))));
+        var calibrators = new ModelCalibrators(new PlattCalibrator(1, -2), new Dictionary<string, ICalibrator>(), CalibrationSupport.Of(logged), MinSupport: 20);
+        calibrators.For("hate", 0.65).ShouldNotBeNull();
+        calibrators.For("hate", 0.92).ShouldBeNull();
+        calibrators.For("self_harm", 0.65).ShouldBeNull();
+
+        var recalibrator = new Recalibrator();
+        recalibrator.Install(new Dictionary<string, ModelCalibrators> { ["m"] = calibrators }, []);
+        var selfHarm = new PromptPrediction(0.89f, true, 0.89f, "self_harm", new Dictionary<string, float> { ["self_harm"] = 0.8f });
+
+        recalibrator.TryApply("m", selfHarm, out var served).ShouldBeFalse();
+        served.ShouldBe(selfHarm);
+        recalibrator.TryApply("m", Prediction(0.65f), out var moved).ShouldBeTrue();
+        moved.RefusalProbability.ShouldBeLessThan(0.3f);
+        recalibrator.OutsideSupport.ShouldBe([KeyValuePair.Create("m", 1L)]);
+    }
+
+    [Theory]
+    [InlineData(nameof(RecalibrationOptions.HoldoutFraction), 1.5)]
+    [InlineData(nameof(RecalibrationOptions.HoldoutFraction), 0.0)]
+    [InlineData(nameof(RecalibrationOptions.MinSupportSamples), -1.0)]
+    [InlineData(nameof(RecalibrationOptions.MinSamples), 1.0)]
+    public void Invalid_options_fail_start_up_with_the_setting_named(string setting, double value)
+    {
+        var options = new RecalibrationOptions();
+        var property = typeof(RecalibrationOptions).GetProperty(setting)!;
+        property.SetValue(options, Convert.ChangeType(value, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
+
+        var result = new RecalibrationOptionsValidator().Validate(null, options);
+
+        result.Failed.ShouldBeTrue();
+        result.FailureMessage.ShouldContain(setting);
+        new RecalibrationOptionsValidator().Validate(null, new RecalibrationOptions()).Succeeded.ShouldBeTrue();
     }
 
     [Fact]
@@ -81,6 +121,11 @@ public sealed class RecalibratorTests
         recalibrator.TryApply("overconfident", Prediction(0.95f), out var softened).ShouldBeTrue();
         softened.RefusalProbability.ShouldBeLessThan(0.9f);
         recalibrator.TryApply("rare", Prediction(0.95f), out _).ShouldBeFalse();
+
+        // The logged traffic has no outcome in this category (its prompts never reached the model): served raw.
+        var unseen = new PromptPrediction(0.95f, true, 0.95f, "self_harm", new Dictionary<string, float> { ["self_harm"] = 0.9f });
+        recalibrator.TryApply("overconfident", unseen, out var raw).ShouldBeFalse();
+        raw.RefusalProbability.ShouldBe(0.95f);
     }
 
     private static RequestOutcome Outcome(int i, string model, CalibrationSample sample) => new()
