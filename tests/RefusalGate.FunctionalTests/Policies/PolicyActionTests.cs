@@ -40,6 +40,33 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         _gateway.Main.Stats.PromptRequests.ShouldBe(before);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_gateways_own_answer_has_as_many_choices_as_the_request_asked_for(bool stream)
+    {
+        var body = JsonSerializer.Serialize(new
+        {
+            model = "demo-refuse-block",
+            stream,
+            n = 3,
+            messages = new[] { new { role = "user", content = "Tell me about the printing press." } },
+        });
+
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
+
+        response.Header("x-refusalgate-decision").ShouldBe("block");
+        var text = await response.Content.ReadAsStringAsync();
+        var choices = stream
+            ? text.Split('\n').Where(l => l.StartsWith("data: {", StringComparison.Ordinal))
+                .Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement.GetProperty("choices")[0].Clone()).ToList()
+            : [.. JsonDocument.Parse(text).RootElement.GetProperty("choices").EnumerateArray().Select(c => c.Clone())];
+        choices.Select(c => c.GetProperty("index").GetInt32()).Distinct().Order().ShouldBe([0, 1, 2]);
+        choices.Count(c => c.GetProperty("finish_reason").GetString() == "content_filter").ShouldBe(3);
+        var messages = choices.Select(c => c.GetProperty(stream ? "delta" : "message")).Where(m => m.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String);
+        messages.Select(m => m.GetProperty("content").GetString()).ShouldBe(Enumerable.Repeat(PolicyGateway.BlockMessage, 3));
+    }
+
     [Fact]
     public async Task Constructive_answers_with_the_configured_message()
     {

@@ -53,6 +53,16 @@ public sealed class LlmRequest
 
     public bool Stream { get; }
 
+    /// <summary>
+    /// How many choices the client asked for (<c>n</c>), so the gateway's own answers have as many as a model's would.
+    /// 1 when absent or not an integer from 1 to <see cref="MaxChoices"/>: the upstream judges the <c>n</c> of a
+    /// forwarded request, and an invalid one is no reason to answer a blocked request with an error.
+    /// </summary>
+    public int ChoiceCount => Body["n"] is JsonValue value && value.TryGetValue<long>(out var n) && n is >= 1 and <= MaxChoices ? (int)n : 1;
+
+    /// <summary>OpenAI's limit on <c>n</c>.</summary>
+    public const int MaxChoices = 128;
+
     /// <summary>The conversation in order; for text completions, one <c>user</c> message per prompt.</summary>
     public IReadOnlyList<ConversationMessage> Messages { get; }
 

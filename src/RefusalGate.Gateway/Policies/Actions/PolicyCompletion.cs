@@ -9,9 +9,10 @@ namespace RefusalGate.Gateway.Policies.Actions;
 
 /// <summary>
 /// The gateway's own answer in the provider's completion format — a chat or text completion, whole or as an SSE
-/// stream — so that a block or constructive answer looks to the client exactly like a model's.
+/// stream — so that a block or constructive answer looks to the client exactly like a model's, with as many choices
+/// as the request asked for (each the same message).
 /// </summary>
-internal sealed record PolicyCompletion(string Message, string Model, bool IsChat, bool Stream, string FinishReason) : IGateResponse
+internal sealed record PolicyCompletion(string Message, string Model, bool IsChat, bool Stream, string FinishReason, int Choices = 1) : IGateResponse
 {
     public async Task WriteAsync(HttpContext context)
     {
@@ -28,15 +29,19 @@ internal sealed record PolicyCompletion(string Message, string Model, bool IsCha
         {
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";
-            WriteEvent(buffer, w => OpenAiCompletionJson.WriteChunk(w, header, role: true, Message, finishReason: null));
-            WriteEvent(buffer, w => OpenAiCompletionJson.WriteChunk(w, header, role: false, content: null, FinishReason));
+            for (var index = 0; index < Choices; index++)
+            {
+                WriteEvent(buffer, w => OpenAiCompletionJson.WriteChunk(w, header, role: true, Message, finishReason: null, index));
+                WriteEvent(buffer, w => OpenAiCompletionJson.WriteChunk(w, header, role: false, content: null, FinishReason, index));
+            }
+
             buffer.Write("data: [DONE]\n\n"u8);
         }
         else
         {
             response.ContentType = "application/json";
             using var writer = new Utf8JsonWriter(buffer);
-            OpenAiCompletionJson.WriteCompletion(writer, header, Message, FinishReason, promptTokens: 0, completionTokens: 0);
+            OpenAiCompletionJson.WriteCompletion(writer, header, Message, FinishReason, promptTokens: 0, completionTokens: 0, Choices);
         }
 
         // Response.Body, not BodyWriter: the gate may have wrapped the body stream (see OpenAiError).
