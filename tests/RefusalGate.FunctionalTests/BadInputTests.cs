@@ -83,6 +83,21 @@ public sealed class BadInputTests(SharedGateway shared)
     }
 
     [Theory]
+    [InlineData("POST", "healthz")]
+    [InlineData("DELETE", "readyz")]
+    [InlineData("PUT", "metrics")]
+    public async Task A_wrong_method_on_a_read_only_endpoint_gets_405_with_allow_get(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+
+        var response = await _gateway.Http.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
+        response.Content.Headers.Allow.ShouldBe(["GET"]);
+        (await response.ReadErrorAsync()).GetProperty("code").GetString().ShouldBe("method_not_allowed");
+    }
+
+    [Theory]
     [InlineData("GET", "v1/chat/completions")]
     [InlineData("PUT", "v1/chat/completions")]
     [InlineData("DELETE", "v1/chat/completions/")]

@@ -90,10 +90,12 @@ public sealed class ReplayCalibrationTests
                 ["Recalibration:MinSamples"] = "40",
             });
             var raw = new Dictionary<string, double>();
+            var category = new Dictionary<string, string>();
             foreach (var (prompt, _) in recorded)
             {
                 using var response = await gateway.Http.PostChatAsync(prompt, Model);
                 raw[prompt] = RefusalProbability(response);
+                category[prompt] = response.Header("x-refusalgate-category");
             }
 
             await WaitForRecordsAsync(redis, recorded.Count);
@@ -110,12 +112,25 @@ public sealed class ReplayCalibrationTests
             metrics.ShouldContain($"refusalgate_recalibration_ece{{model=\"{Model}\",stage=\"raw\"}}");
             (await Promtool.CheckMetricsAsync(metrics)).ShouldBe("");
 
-            // The same prompt again: served recalibrated, and logged with the classifier's own probability beside it.
-            var (again, _) = recorded[0];
+            // A prompt again from where the fit saw the most outcomes like it (same top category and tenth of
+            // probability; Recalibration:MinSupportSamples, 20 by default): served recalibrated, and logged with the
+            // classifier's own probability beside it.
+            var regions = recorded.Select(r => r.Prompt).GroupBy(p => (category[p], Math.Min((int)(raw[p] * 10), 9))).OrderBy(g => g.Count()).ToList();
+            var minSupport = new RecalibrationOptions().MinSupportSamples;
+            regions[^1].Count().ShouldBeGreaterThanOrEqualTo(minSupport);
+            regions[0].Count().ShouldBeLessThan(minSupport);
+
+            // Where the fit saw too few outcomes, the classifier's probability is served, and counted.
+            var unsupported = regions[0].First();
+            using var kept = await gateway.Http.PostChatAsync(unsupported, Model);
+            RefusalProbability(kept).ShouldBe(raw[unsupported], 1e-6);
+            (await gateway.Http.GetStringAsync("metrics")).ShouldContain($"refusalgate_recalibration_outside_support_total{{model=\"{Model}\"}} 1");
+
+            var again = regions[^1].First();
             using var recalibrated = await gateway.Http.PostChatAsync(again, Model);
             var served = RefusalProbability(recalibrated);
             Math.Abs(served - raw[again]).ShouldBeGreaterThan(1e-4);
-            var record = (await WaitForRecordsAsync(redis, recorded.Count + 1))[recalibrated.Header("x-request-id")];
+            var record = (await WaitForRecordsAsync(redis, recorded.Count + 2))[recalibrated.Header("x-request-id")];
             double.Parse(record["raw_refusal_probability"], CultureInfo.InvariantCulture).ShouldBe(raw[again], 1e-5);
             double.Parse(record["refusal_probability"], CultureInfo.InvariantCulture).ShouldBe(served, 1e-5);
         }

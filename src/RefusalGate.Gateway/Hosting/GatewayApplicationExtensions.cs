@@ -10,9 +10,13 @@ namespace RefusalGate.Gateway.Hosting;
 
 public static class GatewayApplicationExtensions
 {
+    /// <summary>The gateway's own read-only endpoints (health and metrics): GET only.</summary>
+    private static readonly string[] ReadOnlyPaths = ["/healthz", "/readyz", "/metrics"];
+
     /// <summary>
     /// The request path: request ids first, health endpoints, the OpenAI API through YARP with the gate before
-    /// forwarding, and an OpenAI-style 404 for everything else.
+    /// forwarding, and OpenAI-style errors for everything else: a 405 for another method on a read-only endpoint (the
+    /// fallback would otherwise claim it as an unknown route), a 404 for an unknown route.
     /// </summary>
     public static WebApplication MapRefusalGate(this WebApplication app)
     {
@@ -20,7 +24,17 @@ public static class GatewayApplicationExtensions
         app.MapHealthEndpoints();
         app.MapGet("/metrics", (PrometheusMetricsCollector metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapReverseProxy(proxy => proxy.UseMiddleware<GateMiddleware>());
-        app.MapFallback(context => OpenAiError.RouteNotFound(context.Request.Method, context.Request.Path).WriteAsync(context));
+        app.MapFallback(context =>
+        {
+            var (method, path) = (context.Request.Method, context.Request.Path);
+            if (ReadOnlyPaths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase)))
+            {
+                context.Response.Headers.Allow = HttpMethods.Get;
+                return OpenAiError.MethodNotAllowed(method, path, HttpMethods.Get).WriteAsync(context);
+            }
+
+            return OpenAiError.RouteNotFound(method, path).WriteAsync(context);
+        });
         return app;
     }
 }
