@@ -98,15 +98,32 @@ public static class GatewayServiceCollectionExtensions
         services.AddGateStage<PolicyStage>();
     }
 
+    /// <summary>The settings of observation, calibration, the outcome log and recalibration, each checked at start-up.</summary>
+    internal static IServiceCollection AddRefusalGateObservabilityOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<ObservationOptions, ObservationOptionsValidator>(configuration, ObservationOptions.SectionName);
+        services.AddValidatedOptions<CalibrationOptions, CalibrationOptionsValidator>(configuration, CalibrationOptions.SectionName);
+        services.AddValidatedOptions<OutcomeLogOptions, OutcomeLogOptionsValidator>(configuration, OutcomeLogOptions.SectionName);
+        services.AddValidatedOptions<RecalibrationOptions, RecalibrationOptionsValidator>(configuration, RecalibrationOptions.SectionName);
+        return services;
+    }
+
+    private static void AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+    }
+
     /// <summary>Judging responses after they reach the client, and where the outcomes go.</summary>
     private static void AddObservation(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ObservationOptions>().Bind(configuration.GetSection(ObservationOptions.SectionName));
+        services.AddRefusalGateObservabilityOptions(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ObservationQueue>();
         services.TryAddSingleton<OutcomeJudge>();
         services.TryAddSingleton<PromptRecorder>();
-        services.AddOptions<CalibrationOptions>().Bind(configuration.GetSection(CalibrationOptions.SectionName));
         services.TryAddSingleton<CalibrationAggregator>();
         services.TryAddSingleton<CalibrationMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutcomeSink, CalibrationAggregator>(sp => sp.GetRequiredService<CalibrationAggregator>()));
@@ -114,11 +131,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutcomeSink, InMemoryOutcomeStore>(sp => sp.GetRequiredService<InMemoryOutcomeStore>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutcomeProcessor>());
 
-        services.AddOptions<OutcomeLogOptions>().Bind(configuration.GetSection(OutcomeLogOptions.SectionName));
         services.TryAddSingleton<RedisConnection>();
 
-        services.AddOptions<RecalibrationOptions>().Bind(configuration.GetSection(RecalibrationOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecalibrationOptions>, RecalibrationOptionsValidator>());
         services.TryAddSingleton<Recalibrator>();
         services.TryAddSingleton<RecalibrationMetrics>();
         if (configuration.GetValue($"{RecalibrationOptions.SectionName}:Enabled", defaultValue: false))
