@@ -83,7 +83,7 @@ public static class GatewayServiceCollectionExtensions
     /// </summary>
     private static void AddPolicies(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PolicyOptions>().Bind(configuration.GetSection(PolicyOptions.SectionName));
+        services.AddValidatedOptions<PolicyOptions, PolicyOptionsValidator>(configuration, PolicyOptions.SectionName);
         services.TryAddSingleton<PolicyMetrics>();
         services.TryAddSingleton<PolicyStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PolicyFileWatcher>());
@@ -108,7 +108,7 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    private static void AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration configuration, string section)
+    internal static void AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration configuration, string section)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {

@@ -5,15 +5,16 @@ using RefusalGate.Gateway.Calibration;
 using RefusalGate.Gateway.Hosting;
 using RefusalGate.Gateway.Observation;
 using RefusalGate.Gateway.OutcomeLog;
+using RefusalGate.Gateway.Policies;
 using RefusalGate.Gateway.Recalibration;
 
 namespace RefusalGate.Gateway.Tests;
 
 /// <summary>
-/// The observation, calibration, outcome-log and recalibration settings are checked when options are first read (at
-/// start-up, with ValidateOnStart): a bad value fails with the setting named, the defaults pass.
+/// The observation, calibration, outcome-log, recalibration and policy-watching settings are checked when options are
+/// first read (at start-up, with ValidateOnStart): a bad value fails with the setting named, the defaults pass.
 /// </summary>
-public sealed class ObservabilityOptionsValidatorTests
+public sealed class OptionsValidatorTests
 {
     [Theory]
     [InlineData("Observation:QueueCapacity", "0")]
@@ -27,6 +28,8 @@ public sealed class ObservabilityOptionsValidatorTests
     [InlineData("OutcomeLog:MaxStoredPromptChars", "-5")]
     [InlineData("Recalibration:HoldoutFraction", "1")]
     [InlineData("Recalibration:MinSupportSamples", "-1")]
+    [InlineData("Policies:PollInterval", "00:00:00")]
+    [InlineData("Policies:ReloadDelay", "-00:00:01")]
     public void A_bad_value_fails_with_the_setting_named(string key, string value)
     {
         using var services = Build(new() { [key] = value });
@@ -42,6 +45,7 @@ public sealed class ObservabilityOptionsValidatorTests
     [InlineData("Calibration")]
     [InlineData("OutcomeLog")]
     [InlineData("Recalibration")]
+    [InlineData("Policies")]
     public void The_defaults_pass(string section)
     {
         using var services = Build([]);
@@ -55,6 +59,7 @@ public sealed class ObservabilityOptionsValidatorTests
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddRefusalGateObservabilityOptions(configuration);
+        services.AddValidatedOptions<PolicyOptions, PolicyOptionsValidator>(configuration, PolicyOptions.SectionName);
         return services.BuildServiceProvider();
     }
 
@@ -63,6 +68,7 @@ public sealed class ObservabilityOptionsValidatorTests
         "Observation" => services.GetRequiredService<IOptions<ObservationOptions>>().Value,
         "Calibration" => services.GetRequiredService<IOptions<CalibrationOptions>>().Value,
         "OutcomeLog" => services.GetRequiredService<IOptions<OutcomeLogOptions>>().Value,
+        "Policies" => services.GetRequiredService<IOptions<PolicyOptions>>().Value,
         _ => services.GetRequiredService<IOptions<RecalibrationOptions>>().Value,
     };
 }
