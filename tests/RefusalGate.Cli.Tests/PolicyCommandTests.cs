@@ -2,6 +2,8 @@ using RefusalGate.Cli.Commands;
 
 namespace RefusalGate.Cli.Tests;
 
+/// <summary><c>policy check</c>; in the console collection because the command writes to stdout.</summary>
+[Collection(ConsoleRedirection.Name)]
 public sealed class PolicyCommandTests
 {
     [Fact]
@@ -14,6 +16,36 @@ public sealed class PolicyCommandTests
 
         exitCode.ShouldBe(0, output.ToString());
         output.ToString().ShouldContain($"{policies}: OK");
+    }
+
+    [Fact]
+    public async Task With_the_gateways_configuration_unknown_upstream_names_are_errors()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policy-check-").FullName;
+        try
+        {
+            var policy = Path.Combine(directory, "route.yaml");
+            File.WriteAllText(policy, "version: 1\noverrides:\n  - name: strict-route\n    match: { upstream: strict }\n    policy: { thresholds: { refuse: 0.4 } }\n");
+            var mainOnly = Path.Combine(directory, "main-only.yaml");
+            File.WriteAllText(mainOnly, "gateway:\n  upstreams:\n    main: { baseUrl: http://127.0.0.1:9/v1, models: ['*'] }\n");
+            var both = Path.Combine(directory, "both.json");
+            File.WriteAllText(both, """{"Gateway": {"Upstreams": {"main": {"BaseUrl": "http://127.0.0.1:9/v1"}, "strict": {"BaseUrl": "http://127.0.0.1:9/v1"}}}}""");
+            using var unchecked_ = new StringWriter();
+            using var wrong = new StringWriter();
+            using var right = new StringWriter();
+
+            PolicyCommand.Check([policy], unchecked_).ShouldBe(0, unchecked_.ToString());
+            (await RefusalGateCommandLine.RunAsync(["policy", "check", policy, "--config", mainOnly], TextWriter.Null)).ShouldBe(1);
+            PolicyCommand.Check([policy], wrong, ["main"]).ShouldBe(1);
+            wrong.ToString().ShouldContain($"{policy}:4:");
+            wrong.ToString().ShouldContain("strict");
+            (await RefusalGateCommandLine.RunAsync(["policy", "check", policy, "--config", both], TextWriter.Null)).ShouldBe(0);
+            (await RefusalGateCommandLine.RunAsync(["policy", "check", policy, "--config", Path.Combine(directory, "none.yaml")], TextWriter.Null)).ShouldBe(2);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]

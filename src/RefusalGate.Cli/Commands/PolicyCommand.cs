@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using RefusalGate.Classification.Manifest;
 using RefusalGate.Gateway.Hosting;
 using RefusalGate.Gateway.Policies.Loading;
@@ -15,23 +16,30 @@ public static class PolicyCommand
             Description = "Policy files (each checked on its own) or directories (checked together, as the gateway loads them).",
             Arity = ArgumentArity.OneOrMore,
         };
+        var config = new Option<FileInfo?>("--config")
+        {
+            Description = "The gateway's configuration file (as for serve --config; REFUSALGATE_* variables apply too): upstream names in the policies are checked against its upstreams.",
+        };
         var check = new Command("check", "Check policy files against the schema and the taxonomy; every error is printed as file:line:column. Exit code 1 on errors.")
         {
-            paths,
+            paths, config,
         };
-        check.SetAction(parse => Check(parse.GetValue(paths)!, Console.Out));
+        check.SetAction(parse => Check(parse.GetValue(paths)!, Console.Out, UpstreamsOf(parse.GetValue(config))));
         return new Command("policy", "Work with policy files.") { check };
     }
 
-    /// <summary>Checks every path and prints one line per error (or an OK line per set); returns the exit code.</summary>
-    public static int Check(IReadOnlyList<string> paths, TextWriter output)
+    /// <summary>
+    /// Checks every path and prints one line per error (or an OK line per set); returns the exit code. Upstream names are
+    /// checked only when <paramref name="upstreams"/> (a gateway configuration's) are given.
+    /// </summary>
+    public static int Check(IReadOnlyList<string> paths, TextWriter output, IReadOnlyCollection<string>? upstreams = null)
     {
         var failed = false;
         foreach (var path in paths)
         {
             PolicyLoadResult result;
             var directory = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
-            var context = ContextFor(directory);
+            var context = ContextFor(directory) with { Upstreams = upstreams };
             if (context.Categories is null)
             {
                 output.WriteLine($"{path}: category names not checked: no {PolicyLoader.TaxonomyFileName} beside the files and no onnx-models folder found (set {ModelLocations.EnvironmentVariable})");
@@ -70,10 +78,29 @@ public static class PolicyCommand
         return failed ? RefusalGateCommandLine.ExitFailure : RefusalGateCommandLine.ExitOk;
     }
 
+    /// <summary>The upstream names of a gateway configuration file, read as <c>serve --config</c> reads it; null without one.</summary>
+    private static IReadOnlyCollection<string>? UpstreamsOf(FileInfo? config)
+    {
+        if (config is null)
+        {
+            return null;
+        }
+
+        if (!config.Exists)
+        {
+            throw new CommandLineUsageException($"configuration file '{config.FullName}' does not exist.");
+        }
+
+        var configuration = GatewayHost.AddConfigurationFile(new ConfigurationBuilder(), config.FullName)
+            .AddEnvironmentVariables(GatewayHost.EnvironmentPrefix)
+            .Build();
+        return GatewayHost.UpstreamNames(configuration);
+    }
+
     /// <summary>
     /// Category names are checked against the taxonomy beside the files (or one directory up, for examples/), else
-    /// against the categories of the classifier the gateway would load, as the gateway does. Upstream names only exist
-    /// in a gateway's configuration, so the gateway checks those when it loads the policy.
+    /// against the categories of the classifier the gateway would load, as the gateway does. Upstream names exist only
+    /// in a gateway's configuration: checked with <c>--config</c>, else by the gateway when it loads the policy.
     /// </summary>
     private static PolicyLoadContext ContextFor(string directory)
     {

@@ -42,14 +42,7 @@ public static class GatewayHost
                 throw new FileNotFoundException($"Configuration file '{configFile}' does not exist.", fullPath);
             }
 
-            if (fullPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            {
-                builder.Configuration.AddJsonFile(fullPath, optional: false);
-            }
-            else
-            {
-                builder.Configuration.AddYamlFile(fullPath);
-            }
+            AddConfigurationFile(builder.Configuration, fullPath);
         }
 
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
@@ -83,11 +76,29 @@ public static class GatewayHost
     }
 
     /// <summary>Whether the configuration names any upstream; without one the CLI starts the demo upstream.</summary>
+    /// <summary>A configuration file as <c>--config</c> reads it: JSON when it ends in <c>.json</c>, else YAML.</summary>
+    public static IConfigurationBuilder AddConfigurationFile(IConfigurationBuilder configuration, string fullPath) =>
+        fullPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            ? configuration.AddJsonFile(fullPath, optional: false)
+            : configuration.AddYamlFile(fullPath);
+
+    /// <summary>
+    /// The upstream names a gateway with this configuration serves: the configured ones, else the single upstream that
+    /// <c>serve</c> then uses (<c>--upstream</c> or the demo).
+    /// </summary>
+    public static IReadOnlyCollection<string> UpstreamNames(IConfiguration configuration) =>
+        HasConfiguredUpstreams(configuration)
+            ? [.. configuration.GetSection($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Upstreams)}").GetChildren().Select(c => c.Key)]
+            : [SingleUpstreamName];
+
+    /// <summary>The name of the one upstream of <c>serve --upstream URL</c> (and of the demo).</summary>
+    public const string SingleUpstreamName = "default";
+
     public static bool HasConfiguredUpstreams(IConfiguration configuration) =>
         configuration.GetSection($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Upstreams)}").GetChildren().Any();
 
     /// <summary>Replaces all configured upstreams by one that serves every model (<c>--upstream URL</c>).</summary>
-    public static void UseSingleUpstream(WebApplicationBuilder builder, string baseUrl, string name = "default")
+    public static void UseSingleUpstream(WebApplicationBuilder builder, string baseUrl, string name = SingleUpstreamName)
     {
         builder.Services.PostConfigure<GatewayOptions>(options =>
         {
