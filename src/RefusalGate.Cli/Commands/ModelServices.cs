@@ -24,7 +24,7 @@ internal static class ModelServices
         services.AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         services.AddRefusalGateInference(configuration.GetSection("Inference"));
         services.AddRefusalGateClassifier(configuration.GetSection("Classifier"));
-        services.AddRefusalGateDetector(options => configuration.GetSection("Detector").Bind(options));
+        services.AddRefusalGateDetector(options => configuration.GetSection(DetectorOptions.SectionName).Bind(options));
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false });
     }
 }

@@ -22,7 +22,7 @@ internal sealed record DetectorModelFiles(DetectorManifest Manifest, string Head
     {
         var directory = Path.GetFullPath(modelDirectory);
         var manifestPath = Path.Combine(directory, "manifest.json");
-        RequireFile(manifestPath, $"Set RefusalGate:Detector:ModelDirectory to the folder holding the detector manifest (onnx-models/detector). {RebuildHint}");
+        RequireFile(manifestPath, $"Set {DetectorOptions.SectionName}:ModelDirectory to the folder holding the detector manifest (onnx-models/detector). {RebuildHint}");
         var manifest = DetectorManifest.Parse(File.ReadAllText(manifestPath), manifestPath);
 
         var headPath = Path.Combine(directory, manifest.Head.File);

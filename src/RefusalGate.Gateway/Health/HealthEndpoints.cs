@@ -7,10 +7,16 @@ namespace RefusalGate.Gateway.Health;
 /// <summary><c>/healthz</c>: the process answers. <c>/readyz</c>: every <see cref="IReadinessCheck"/> passes.</summary>
 public static class HealthEndpoints
 {
+    /// <summary>Liveness path; deployment manifests probe it (tests/RefusalGate.Cli.Tests/Deployment checks them).</summary>
+    public const string LivenessPath = "/healthz";
+
+    /// <summary>Readiness path: 503 until the configuration is valid and the models have warmed up.</summary>
+    public const string ReadinessPath = "/readyz";
+
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", () => Results.Json(new { status = "alive" }));
-        endpoints.MapGet("/readyz", (IEnumerable<IReadinessCheck> checks) =>
+        endpoints.MapGet(LivenessPath, () => Results.Json(new { status = "alive" }));
+        endpoints.MapGet(ReadinessPath, (IEnumerable<IReadinessCheck> checks) =>
         {
             var results = checks.ToDictionary(c => c.Name, c => c.Check());
             var ready = results.Values.All(r => r.IsReady);

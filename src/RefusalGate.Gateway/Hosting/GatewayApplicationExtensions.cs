@@ -10,8 +10,11 @@ namespace RefusalGate.Gateway.Hosting;
 
 public static class GatewayApplicationExtensions
 {
+    /// <summary>Where Prometheus scrapes; deployment manifests annotate pods with it.</summary>
+    public const string MetricsPath = "/metrics";
+
     /// <summary>The gateway's own read-only endpoints (health and metrics): GET only.</summary>
-    private static readonly string[] ReadOnlyPaths = ["/healthz", "/readyz", "/metrics"];
+    private static readonly string[] ReadOnlyPaths = [HealthEndpoints.LivenessPath, HealthEndpoints.ReadinessPath, MetricsPath];
 
     /// <summary>
     /// The request path: request ids first, health endpoints, the OpenAI API through YARP with the gate before
@@ -22,7 +25,7 @@ public static class GatewayApplicationExtensions
     {
         app.UseMiddleware<RequestIdMiddleware>();
         app.MapHealthEndpoints();
-        app.MapGet("/metrics", (PrometheusMetricsCollector metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapGet(MetricsPath, (PrometheusMetricsCollector metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapReverseProxy(proxy => proxy.UseMiddleware<GateMiddleware>());
         app.MapFallback(context =>
         {

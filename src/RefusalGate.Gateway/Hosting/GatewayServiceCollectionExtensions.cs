@@ -62,7 +62,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<IResponseRefusalDetector>(sp => OnnxResponseRefusalDetector.Create(
             sp.GetRequiredService<DetectionEncoder>().Encoder,
             sp.GetRequiredService<IOptions<DetectorOptions>>().Value.ModelDirectory));
-        services.AddRefusalGateDetector(options => configuration.GetSection("Detector").Bind(options));
+        services.AddRefusalGateDetector(options => configuration.GetSection(DetectorOptions.SectionName).Bind(options));
         if (configuration.GetValue("Classifier:Enabled", defaultValue: true))
         {
             services.AddRefusalGateClassifier(configuration.GetSection("Classifier"));
