@@ -22,6 +22,10 @@ public sealed class OnnxRuntimeSession : IInferenceSession
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
 
+    // ONNX Runtime's telemetry events are on by default; a gateway sends nothing anywhere it was not configured to
+    // (and on a read-only root filesystem the runtime's attempt to persist a telemetry device id only logs a warning).
+    static OnnxRuntimeSession() => OrtEnv.Instance().DisableTelemetryEvents();
+
     public OnnxRuntimeSession(string modelPath, InferenceSessionSettings settings, ILogger logger, string buildHint)
     {
         ArgumentNullException.ThrowIfNull(settings);
