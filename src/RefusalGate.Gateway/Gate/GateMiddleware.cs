@@ -58,6 +58,9 @@ internal sealed partial class GateMiddleware(
             return;
         }
 
+        // The upstream gets the route that was judged, whatever spelling of it the client sent (see GatedRoutes).
+        context.Request.Path = GatedRoutes.CanonicalPath(endpoint);
+
         if (_observation.Enabled)
         {
             await ForwardAndObserveAsync(context, gate);

@@ -16,15 +16,23 @@ internal static class GatedRoutes
     private const string Completions = "/v1/completions";
 
     /// <summary>
-    /// The completion endpoint a path names, whatever the method; null for the pass-through routes. Case is ignored,
-    /// as YARP's route match ignores it (and an upstream may): a path in other case must not reach it ungated.
+    /// The completion endpoint a path names, whatever the method; null for the pass-through routes. The path is read
+    /// the most lenient way an upstream or a proxy in front of it may read it (see <see cref="Normalise"/>): a spelling
+    /// that some server answers as a completion must not reach it ungated.
     /// </summary>
-    public static LlmEndpoint? Match(PathString path) => path.Value switch
+    public static LlmEndpoint? Match(PathString path) => path.Value is { } value ? Normalise(value) switch
     {
-        { } p when Names(p, ChatCompletions) => LlmEndpoint.ChatCompletions,
-        { } p when Names(p, Completions) => LlmEndpoint.Completions,
+        ChatCompletions => LlmEndpoint.ChatCompletions,
+        Completions => LlmEndpoint.Completions,
         _ => null,
-    };
+    } : null;
+
+    /// <summary>
+    /// The path a judged request is forwarded to: the route the gate judged, not the client's spelling of it, so the
+    /// upstream cannot read the request as anything else.
+    /// </summary>
+    public static PathString CanonicalPath(LlmEndpoint endpoint) =>
+        endpoint == LlmEndpoint.ChatCompletions ? ChatCompletions : Completions;
 
     /// <summary>
     /// A method the gate does not answer by itself on a completion route: <c>OPTIONS</c> is a CORS preflight, which the
@@ -32,7 +40,39 @@ internal static class GatedRoutes
     /// </summary>
     public static bool IsForwardedUnjudged(string method) => HttpMethods.IsOptions(method);
 
-    private static bool Names(string path, string route) =>
-        path.StartsWith(route, StringComparison.OrdinalIgnoreCase)
-        && (path.Length == route.Length || (path.Length == route.Length + 1 && path[^1] == '/'));
+    /// <summary>
+    /// The path as a lenient server reads it, lower-cased: backslashes and encoded slashes (<c>%2F</c>, <c>%5C</c>, which
+    /// Kestrel leaves encoded or decodes to a backslash) are separators, empty segments are merged away (nginx's
+    /// <c>merge_slashes</c>), <c>;</c> parameters are cut from every segment (servlet containers), and <c>.</c> and
+    /// <c>..</c> segments that appear once parameters are cut (<c>/..;/</c>) are resolved. Kestrel has already decoded
+    /// the other percent-escapes and resolved the plain dot segments. Case is folded, as YARP's route match folds it.
+    /// </summary>
+    internal static string Normalise(string path)
+    {
+        var separated = path.Replace('\\', '/')
+            .Replace("%2F", "/", StringComparison.OrdinalIgnoreCase)
+            .Replace("%5C", "/", StringComparison.OrdinalIgnoreCase);
+        var segments = new List<string>();
+        foreach (var raw in separated.Split('/'))
+        {
+            var segment = raw.Split(';', 2)[0];
+            switch (segment)
+            {
+                case "" or ".":
+                    break;
+                case "..":
+                    if (segments.Count > 0)
+                    {
+                        segments.RemoveAt(segments.Count - 1);
+                    }
+
+                    break;
+                default:
+                    segments.Add(segment);
+                    break;
+            }
+        }
+
+        return "/" + string.Join('/', segments).ToLowerInvariant();
+    }
 }
