@@ -134,6 +134,32 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         received.AuthorizationSha256.ShouldBe(GatewayHttp.AuthorizationFingerprint($"Bearer {TestGateway.StrictUpstreamKey}"));
     }
 
+    [Theory]
+    [InlineData("", 0.1, 50, null)]
+    [InlineData(""","temperature":0.0""", 0.0, 50, null)]
+    [InlineData(""","temperature":0.7,"max_tokens":1000""", 0.1, 50, null)]
+    [InlineData(""","max_tokens":10""", 0.1, 10, null)]
+    [InlineData(""","max_tokens":1e12""", 0.1, 50, null)]
+    [InlineData(""","max_completion_tokens":1000""", 0.1, null, 50)]
+    [InlineData(""","max_completion_tokens":20""", 0.1, null, 20)]
+    [InlineData(""","max_tokens":1000,"max_completion_tokens":30""", 0.1, 50, 30)]
+    public async Task Strict_never_makes_a_request_less_strict(string clientSettings, double temperature, int? maxTokens, int? maxCompletionTokens)
+    {
+        // o1/o3-style models reject max_tokens, so a request that caps with max_completion_tokens gets its cap there.
+        var marker = Guid.NewGuid().ToString("N");
+        var body = $$"""{"model":"demo-refuse-capped","messages":[{"role":"user","content":"capped {{marker}}"}]{{clientSettings}}}""";
+
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
+
+        response.Header("x-refusalgate-decision").ShouldBe("strict");
+        var received = _gateway.Main.Stats.Recent.Last(r => r.Body?.Contains(marker) == true);
+        using var forwarded = JsonDocument.Parse(received.Body!);
+        var root = forwarded.RootElement;
+        root.GetProperty("temperature").GetDouble().ShouldBe(temperature);
+        (root.TryGetProperty("max_tokens", out var cap) ? cap.GetInt32() : (int?)null).ShouldBe(maxTokens);
+        (root.TryGetProperty("max_completion_tokens", out var completionCap) ? completionCap.GetInt32() : (int?)null).ShouldBe(maxCompletionTokens);
+    }
+
     [Fact]
     public async Task Comply_zone_allows_and_asks_no_self_prediction()
     {

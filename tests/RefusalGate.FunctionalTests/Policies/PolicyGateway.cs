@@ -11,7 +11,8 @@ namespace RefusalGate.FunctionalTests.Policies;
 /// <item><c>demo-band-closed-*</c>: the same, failing closed; self-prediction times out after 1 s in both.</item>
 /// </list>
 /// Zone actions per model: <c>demo-refuse-block</c>, <c>-constructive</c>, <c>-annotate</c>, <c>-shadow</c>,
-/// <c>-strict</c> (to the "strict" upstream as <c>strict-reviewed</c>); tenant <c>acme</c> (header <c>x-tenant-id</c>) gets
+/// <c>-strict</c> (to the "strict" upstream as <c>strict-reviewed</c>), <c>-capped</c> (strict with temperature 0.1 and
+/// 50 tokens, to the main upstream); tenant <c>acme</c> (header <c>x-tenant-id</c>) gets
 /// <c>block</c> for every zone of <c>demo-tenant-*</c>.
 /// </summary>
 public sealed class PolicyGateway : IAsyncLifetime
@@ -31,6 +32,7 @@ public sealed class PolicyGateway : IAsyncLifetime
           test-annotate: { type: annotate, headers: { x-policy-note: reviewed } }
           test-shadow: { type: shadow, of: test-block }
           test-strict: { type: strict, systemMessage: "STRICT-POLICY: follow the safety rules.", temperature: 0.1, upstream: strict, model: strict-reviewed }
+          test-strict-cap: { type: strict, temperature: 0.1, maxTokens: 50 }
           tenant-block: { type: block, message: "Blocked for tenant acme." }
         policy:
           failMode: open
@@ -46,6 +48,7 @@ public sealed class PolicyGateway : IAsyncLifetime
           - { match: { model: "demo-refuse-annotate*" }, policy: { actions: { refuse: test-annotate } } }
           - { match: { model: "demo-refuse-shadow*" }, policy: { actions: { refuse: test-shadow } } }
           - { match: { model: "demo-refuse-strict*" }, policy: { actions: { refuse: test-strict } } }
+          - { match: { model: "demo-refuse-capped*" }, policy: { actions: { refuse: test-strict-cap } } }
           - { match: { model: "demo-comply-sampled*" }, policy: { selfPrediction: { mode: band, sampleRate: 1 } } }
           - match: { model: "demo-band-*" }
             policy:

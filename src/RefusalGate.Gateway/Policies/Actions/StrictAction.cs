@@ -1,14 +1,21 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using RefusalGate.Gateway.Gate;
+using RefusalGate.Gateway.Gate.Parsing;
 
 namespace RefusalGate.Gateway.Policies.Actions;
 
 /// <summary>
 /// Forwards under a stricter policy: a safety system message before the conversation, a lower temperature, a token
-/// cap, and/or another model or upstream. Only what is configured changes.
+/// cap, and/or another model or upstream. Only what is configured changes, and never toward less strict: a client's
+/// lower temperature or smaller token limit is kept.
 /// </summary>
 public sealed class StrictAction(string name, string? systemMessage, double? temperature, int? maxTokens, string? upstream, string? model) : IPolicyAction
 {
     public const string TypeName = "strict";
+
+    private const string MaxTokensField = "max_tokens";
+    private const string MaxCompletionTokens = "max_completion_tokens";
 
     public const string DefaultSystemMessage =
         "Follow your safety guidelines strictly. Decline requests that could cause harm, and when you decline, say so " +
@@ -37,14 +44,20 @@ public sealed class StrictAction(string name, string? systemMessage, double? tem
             request.PrependSystemMessage(SystemMessage);
         }
 
-        if (Temperature is { } temperature)
+        if (Temperature is { } temperature && !(NumberIn(request, "temperature") <= temperature))
         {
             request.SetParameter("temperature", temperature);
         }
 
-        if (MaxTokens is { } cap && (request.Body["max_tokens"]?.GetValueKind() != System.Text.Json.JsonValueKind.Number || (int)request.Body["max_tokens"]! > cap))
+        if (MaxTokens is { } cap)
         {
-            request.SetParameter("max_tokens", cap);
+            foreach (var field in TokenCapFields(request))
+            {
+                if (!(NumberIn(request, field) <= cap))
+                {
+                    request.SetParameter(field, cap);
+                }
+            }
         }
 
         if (Model is not null)
@@ -57,4 +70,27 @@ public sealed class StrictAction(string name, string? systemMessage, double? tem
             context.RouteTo(Upstream);
         }
     }
+
+    /// <summary>
+    /// The fields the token cap goes into: <c>max_completion_tokens</c> when the client uses it (o1/o3-style models
+    /// reject <c>max_tokens</c>, so it is not added there), and <c>max_tokens</c> when the client sets it or uses neither.
+    /// A cap left in either field would let the model write past the other.
+    /// </summary>
+    private static IEnumerable<string> TokenCapFields(LlmRequest request)
+    {
+        var usesCompletionTokens = request.Body.ContainsKey(MaxCompletionTokens);
+        if (usesCompletionTokens)
+        {
+            yield return MaxCompletionTokens;
+        }
+
+        if (!usesCompletionTokens || request.Body.ContainsKey(MaxTokensField))
+        {
+            yield return MaxTokensField;
+        }
+    }
+
+    /// <summary>The client's own value of a numeric setting; null when absent or not a number (then the policy's applies).</summary>
+    private static double? NumberIn(LlmRequest request, string name) =>
+        request.Body[name] is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<double>(out var number) ? number : null;
 }
