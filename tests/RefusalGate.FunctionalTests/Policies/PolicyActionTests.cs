@@ -67,6 +67,40 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         messages.Select(m => m.GetProperty("content").GetString()).ShouldBe(Enumerable.Repeat(PolicyGateway.BlockMessage, 3));
     }
 
+    [Theory]
+    [InlineData("demo-refuse-block", true)]
+    [InlineData("demo-refuse-constructive", true)]
+    [InlineData("demo-refuse-block", false)]
+    public async Task The_gateways_own_stream_ends_with_a_usage_chunk_when_the_client_asked_for_one(string model, bool includeUsage)
+    {
+        var body = JsonSerializer.Serialize(new
+        {
+            model,
+            stream = true,
+            stream_options = new { include_usage = includeUsage },
+            messages = new[] { new { role = "user", content = "Tell me about the printing press." } },
+        });
+
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
+
+        var events = (await response.Content.ReadAsStringAsync()).Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l["data: ".Length..]).ToList();
+        events[^1].ShouldBe("[DONE]");
+        var usageChunks = events.SkipLast(1).Select(e => JsonDocument.Parse(e).RootElement.Clone()).Where(e => e.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object).ToList();
+        if (!includeUsage)
+        {
+            usageChunks.ShouldBeEmpty();
+            return;
+        }
+
+        // As OpenAI sends it: the last chunk before [DONE], no choices, the usage of the whole answer (zeros here, as the whole answer reports).
+        usageChunks.Count.ShouldBe(1);
+        var last = JsonDocument.Parse(events[^2]).RootElement;
+        last.GetProperty("choices").GetArrayLength().ShouldBe(0);
+        last.GetProperty("usage").GetProperty("prompt_tokens").GetInt32().ShouldBe(0);
+        last.GetProperty("usage").GetProperty("completion_tokens").GetInt32().ShouldBe(0);
+        last.GetProperty("usage").GetProperty("total_tokens").GetInt32().ShouldBe(0);
+    }
+
     [Fact]
     public async Task Constructive_answers_with_the_configured_message()
     {

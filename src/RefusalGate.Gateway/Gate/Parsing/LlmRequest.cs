@@ -60,6 +60,13 @@ public sealed class LlmRequest
     /// </summary>
     public int ChoiceCount => Body["n"] is JsonValue value && value.TryGetValue<long>(out var n) && n is >= 1 and <= MaxChoices ? (int)n : 1;
 
+    /// <summary>
+    /// Whether a streamed answer should end with a usage chunk (<c>stream_options.include_usage: true</c>), so the
+    /// gateway's own streamed answers end as a model's would.
+    /// </summary>
+    public bool IncludeUsage => Body["stream_options"] is JsonObject options
+        && options["include_usage"] is JsonValue value && value.GetValueKind() == JsonValueKind.True;
+
     /// <summary>OpenAI's limit on <c>n</c>.</summary>
     public const int MaxChoices = 128;
 

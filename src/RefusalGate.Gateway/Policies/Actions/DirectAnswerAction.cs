@@ -33,7 +33,7 @@ public sealed class DirectAnswerAction(string name, string type, string message,
         IGateResponse answer = AsError
             ? new OpenAiError(403, Message, "invalid_request_error", "refused_by_policy")
             : new PolicyCompletion(Message, context.Request.Model, context.Request.Endpoint == LlmEndpoint.ChatCompletions, context.Request.Stream,
-                FinishReason: Type == BlockTypeName ? "content_filter" : "stop", context.Request.ChoiceCount);
+                FinishReason: Type == BlockTypeName ? "content_filter" : "stop", context.Request.ChoiceCount, context.Request.IncludeUsage);
         context.Respond(answer, Type);
     }
 }
