@@ -14,6 +14,9 @@ namespace RefusalGate.Simulator.Hosting;
 /// <summary>The simulated OpenAI-compatible API: chat and text completions (whole or streamed) and the model list.</summary>
 public static class SimulatorEndpoints
 {
+    /// <summary>How long a cut stream's last chunks get to reach the socket before the connection is aborted.</summary>
+    private const int CutGraceMs = 100;
+
     public static IEndpointRouteBuilder MapSimulator(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/v1/chat/completions", (HttpContext context) => CompleteAsync(context, isChat: true));
@@ -121,11 +124,15 @@ public static class SimulatorEndpoints
         var rules = context.RequestServices.GetRequiredService<SimulatorRules>();
         var chunks = SplitIntoChunks(plan.Text, Math.Max(1, rules.Latency.WordsPerChunk));
         writer.StartStream();
+
+        // A cut comes after half the chunks, and after at least one, so the client has a status line and part of
+        // the answer, as when a real upstream breaks off mid-stream; a one-chunk answer is cut before its finish reason.
+        int? cutAfter = plan.Fault?.Kind == FaultKind.CutStream ? Math.Max(1, chunks.Count / 2) : null;
         for (var i = 0; i < chunks.Count; i++)
         {
-            if (plan.Fault?.Kind == FaultKind.CutStream && i == chunks.Count / 2 && i > 0)
+            if (i == cutAfter)
             {
-                context.Abort();
+                await CutAsync(context, cancellationToken);
                 return;
             }
 
@@ -141,6 +148,12 @@ public static class SimulatorEndpoints
             }
         }
 
+        if (cutAfter is not null)
+        {
+            await CutAsync(context, cancellationToken);
+            return;
+        }
+
         for (var choice = 0; choice < request.Choices; choice++)
         {
             await writer.WriteChunkAsync(null, first: chunks.Count == 0, finishReason: "stop", choice, cancellationToken);
@@ -152,6 +165,18 @@ public static class SimulatorEndpoints
         }
 
         await writer.WriteDoneAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Breaks the connection mid-response. The chunks written so far are flushed only into the server's send pipe, and
+    /// an abort discards what has not reached the socket yet, so the bytes get a moment to leave first: without it a
+    /// cut arrived before the status line whenever no chunk delay let them out.
+    /// </summary>
+    private static async Task CutAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        await context.Response.Body.FlushAsync(cancellationToken);
+        await Task.Delay(CutGraceMs, cancellationToken);
+        context.Abort();
     }
 
     /// <summary>Splits text into chunks of a few words, keeping the spaces so the chunks concatenate to the original.</summary>
