@@ -118,6 +118,37 @@ public sealed class OutcomeLogTests
     }
 
     [Fact]
+    public async Task With_the_detector_queue_full_every_request_is_still_recorded_and_only_the_judgement_is_skipped()
+    {
+        using var redis = RedisServer.Start();
+        await using var gateway = await TestGateway.StartAsync(new()
+        {
+            ["OutcomeLog:Redis"] = redis.Configuration,
+            ["OutcomeLog:FlushInterval"] = "00:00:00.020",
+            ["Observation:QueueCapacity"] = "1",
+        });
+        const int requests = 40;
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => gateway.Http.PostChatAsync($"Write a poem about autumn number {i}.")));
+
+        responses.ShouldAllBe(r => r.IsSuccessStatusCode);
+        var records = await ReadRecordsAsync(redis, count: requests);
+        records.Keys.ShouldBe(responses.Select(r => r.Header("x-request-id")), ignoreOrder: true);
+        var metrics = await gateway.Http.GetStringAsync("metrics");
+        var dropped = MetricValue(metrics, "refusalgate_responses_observation_dropped_total");
+        var unjudged = records.Values.Where(fields => fields["actual"] == "not_judged").ToList();
+        ((long)unjudged.Count).ShouldBe(dropped);
+        unjudged.ShouldAllBe(fields => !fields.ContainsKey("actual_probability"));
+        records.Values.Where(fields => fields["actual"] != "not_judged").ShouldAllBe(fields => fields["actual"] == "compliance" || fields["actual"].EndsWith("_refusal"));
+
+        // Only the judged requests are scored (the calibration counts the records carry).
+        MetricValue(metrics, "refusalgate_calibration_samples{category=\"all\",model=\"all\",source=\"classifier\",window=\"total\"}").ShouldBe(requests - dropped);
+    }
+
+    private static long MetricValue(string metrics, string series) =>
+        (long)double.Parse(metrics.Split('\n').Single(line => line.StartsWith(series + " ", StringComparison.Ordinal))[(series.Length + 1)..], CultureInfo.InvariantCulture);
+
+    [Fact]
     public async Task With_the_detector_off_every_request_is_still_recorded_as_not_judged()
     {
         await using var gateway = await TestGateway.StartAsync(new() { ["Observation:Enabled"] = "false" });

@@ -155,7 +155,7 @@ internal sealed partial class GateMiddleware(
             if (gate.Policy.Action is not null)
             {
                 // A policy answered (block, constructive): still one record per request, with nothing to judge.
-                observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, false, [], false, false, TimeSpan.Zero));
+                observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, false, [], false, false, TimeSpan.Zero, Judge: false));
             }
 
             return null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using RefusalGate.Gateway.Telemetry;
@@ -5,25 +6,47 @@ using RefusalGate.Gateway.Telemetry;
 namespace RefusalGate.Gateway.Observation;
 
 /// <summary>
-/// Bounded hand-off from the request path to the background judge. Enqueuing never waits: when the queue is full
-/// the observation is dropped and counted, so a slow detector can never slow clients down.
+/// Hand-off from the request path to the background judge. Enqueuing never waits. Responses waiting for the detector
+/// are bounded by <see cref="ObservationOptions.QueueCapacity"/> (each holds a captured copy of up to
+/// <see cref="ObservationOptions.MaxCapturedBytes"/>); beyond it a response's copy is dropped and counted, so a slow
+/// detector can never slow clients down or grow memory, but the request still goes through as an observation without
+/// a copy and gets its record, <c>not_judged</c>: only the judgement is skipped, never the record.
 /// </summary>
 internal sealed class ObservationQueue(IOptions<ObservationOptions> options, GatewayMetrics metrics)
 {
-    private readonly Channel<PendingObservation> _channel = Channel.CreateBounded<PendingObservation>(
-        new BoundedChannelOptions(options.Value.QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-        });
+    private readonly int _capacity = options.Value.QueueCapacity;
 
-    public ChannelReader<PendingObservation> Reader => _channel.Reader;
+    // Unbounded as a channel, bounded by _capacity where it matters: what waits without a copy to judge is a record in
+    // the making, processed without the detector (microseconds) in the order it came.
+    private readonly Channel<PendingObservation> _channel = Channel.CreateUnbounded<PendingObservation>(
+        new UnboundedChannelOptions { SingleReader = true });
+
+    private int _waitingForDetector;
 
     public void Enqueue(PendingObservation observation)
     {
-        if (!_channel.Writer.TryWrite(observation))
+        if (observation.Judge && Interlocked.Increment(ref _waitingForDetector) > _capacity)
         {
+            Interlocked.Decrement(ref _waitingForDetector);
             metrics.ObservationDropped();
+            observation = observation with { Body = [], Truncated = false, Judge = false };
+        }
+
+        // Fails only after Complete (shutdown), when nothing is read any more.
+        _channel.Writer.TryWrite(observation);
+    }
+
+    /// <summary>Every observation in order; taking one to be judged frees its place for the next response's copy.</summary>
+    public async IAsyncEnumerable<PendingObservation> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var observation in _channel.Reader.ReadAllAsync(cancellationToken))
+        {
+            if (observation.Judge)
+            {
+                Interlocked.Decrement(ref _waitingForDetector);
+            }
+
+            yield return observation;
         }
     }
 

@@ -30,7 +30,10 @@ public enum ObservedKind
     /// <summary>A body that is neither the provider's JSON nor its event stream (not UTF-8, broken framing).</summary>
     Unreadable,
 
-    /// <summary>Forwarded and answered, but not judged: the detector is off (<c>Observation:Enabled=false</c>).</summary>
+    /// <summary>
+    /// Forwarded and answered, but not judged: the detector is off (<c>Observation:Enabled=false</c>), or its queue was
+    /// full when the response ended (counted in <c>refusalgate_responses_observation_dropped_total</c>).
+    /// </summary>
     NotJudged,
 }
 

@@ -18,7 +18,7 @@ internal sealed partial class OutcomeProcessor(
     {
         // Not cancelled by stoppingToken: on shutdown the queue is completed and drained (bounded by the host's
         // shutdown timeout), so responses already sent are still judged and recorded.
-        await foreach (var pending in queue.Reader.ReadAllAsync(CancellationToken.None))
+        await foreach (var pending in queue.ReadAllAsync(CancellationToken.None))
         {
             try
             {

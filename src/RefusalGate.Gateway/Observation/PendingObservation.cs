@@ -2,7 +2,10 @@ using RefusalGate.Gateway.Gate;
 
 namespace RefusalGate.Gateway.Observation;
 
-/// <summary>A forwarded request whose response has been sent and now waits to be judged in the background.</summary>
+/// <summary>
+/// A request whose response has been sent and now waits for its record, and to be judged in the background unless
+/// <see cref="Judge"/> is false (the detector is off, the detector queue was full, or a policy answered).
+/// </summary>
 internal sealed record PendingObservation(
     GateContext Gate,
     int StatusCode,

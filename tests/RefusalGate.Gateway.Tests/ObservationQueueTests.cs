@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using RefusalGate.Gateway.Gate;
+using RefusalGate.Gateway.Gate.Parsing;
+using RefusalGate.Gateway.Observation;
+using RefusalGate.Gateway.Telemetry;
+using RefusalGate.Inference.Hosting;
+
+namespace RefusalGate.Gateway.Tests;
+
+/// <summary>A full detector queue drops the copy to judge and counts it, never the observation and its record.</summary>
+public sealed class ObservationQueueTests : IAsyncDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly PrometheusMetricsCollector _collector;
+    private readonly ObservationQueue _queue;
+
+    public ObservationQueueTests()
+    {
+        var meters = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        _collector = new PrometheusMetricsCollector(meters);
+        _queue = new ObservationQueue(Options.Create(new ObservationOptions { QueueCapacity = 2 }), new GatewayMetrics(meters, new InferenceReadiness()));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _collector.Dispose();
+        await _services.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Beyond_the_capacity_observations_go_through_without_their_copy_and_are_counted()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _queue.Enqueue(Observation(judge: true));
+        }
+
+        _queue.Enqueue(Observation(judge: false));
+        _queue.Complete();
+
+        var read = await _queue.ReadAllAsync().ToListAsync();
+
+        read.Count.ShouldBe(6);
+        read.Select(o => o.Judge).ShouldBe([true, true, false, false, false, false]);
+        read.Take(5).Where(o => !o.Judge).ShouldAllBe(o => o.Body.Length == 0 && !o.Truncated);
+        _collector.Render().ShouldContain("refusalgate_responses_observation_dropped_total 3");
+    }
+
+    [Fact]
+    public async Task Taking_an_observation_to_judge_frees_its_place()
+    {
+        _queue.Enqueue(Observation(judge: true));
+        _queue.Enqueue(Observation(judge: true));
+        await using (var reader = _queue.ReadAllAsync().GetAsyncEnumerator())
+        {
+            (await reader.MoveNextAsync()).ShouldBeTrue();
+            _queue.Enqueue(Observation(judge: true));
+        }
+
+        _queue.Complete();
+
+        (await _queue.ReadAllAsync().ToListAsync()).ShouldAllBe(o => o.Judge);
+        _collector.Render().ShouldContain("refusalgate_responses_observation_dropped_total 0");
+    }
+
+    private static PendingObservation Observation(bool judge)
+    {
+        LlmRequestParser.TryParse("""{"model":"m","messages":[{"role":"user","content":"hi"}]}"""u8.ToArray(), LlmEndpoint.ChatCompletions, out var request, out _).ShouldBeTrue();
+        return new PendingObservation(new GateContext(new DefaultHttpContext(), request, "main"), 200, false, "{}"u8.ToArray(), judge, false, TimeSpan.Zero, judge);
+    }
+}
