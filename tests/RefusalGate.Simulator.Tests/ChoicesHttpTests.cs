@@ -1,30 +1,14 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using RefusalGate.Simulator.Hosting;
 
 namespace RefusalGate.Simulator.Tests;
 
 /// <summary><c>n</c> asks for that many choices, whole or streamed, up to OpenAI's limit; beyond it, OpenAI's 400.</summary>
-public sealed class ChoicesHttpTests : IAsyncLifetime
+public sealed class ChoicesHttpTests(RunningSimulator simulator) : IClassFixture<RunningSimulator>
 {
-    private SimulatorServer _server = null!;
-    private HttpClient _client = null!;
+    private readonly HttpClient _client = simulator.Client;
 
-    public async Task InitializeAsync()
-    {
-        _server = await SimulatorServer.StartAsync(new SimulatorServerOptions());
-        _client = new HttpClient { BaseAddress = _server.BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
-    private Task<HttpResponseMessage> PostAsync(string path, string json) =>
-        _client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+    private Task<HttpResponseMessage> PostAsync(string path, string json) => _client.PostAsync(path, RunningSimulator.Json(json));
 
     private static string Chat(string n, bool stream = false, string prompt = "Write a poem about autumn.") =>
         $$"""{"model":"demo-model","stream":{{(stream ? "true" : "false")}},"n":{{n}},"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"{{prompt}}"}]}""";

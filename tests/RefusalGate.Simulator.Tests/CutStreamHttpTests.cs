@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using RefusalGate.Simulator.Hosting;
 
 namespace RefusalGate.Simulator.Tests;
 
@@ -8,22 +7,9 @@ namespace RefusalGate.Simulator.Tests;
 /// <c>[sim:cut-stream]</c> simulates an upstream that breaks a stream mid-way: the status line and part of the
 /// answer arrive, then the connection breaks, with no finish reason and no <c>[DONE]</c>.
 /// </summary>
-public sealed class CutStreamHttpTests : IAsyncLifetime
+public sealed class CutStreamHttpTests(RunningSimulator simulator) : IClassFixture<RunningSimulator>
 {
-    private SimulatorServer _server = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await SimulatorServer.StartAsync(new SimulatorServerOptions());
-        _client = new HttpClient { BaseAddress = _server.BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
+    private readonly HttpClient _client = simulator.Client;
 
     [Theory]
     [InlineData("tell me a long story about the sea and ships [sim:cut-stream]")]
@@ -35,7 +21,7 @@ public sealed class CutStreamHttpTests : IAsyncLifetime
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
             {
-                Content = new StringContent($$"""{"model":"demo-model","stream":true,"messages":[{"role":"user","content":"{{prompt}}"}]}""", Encoding.UTF8, "application/json"),
+                Content = RunningSimulator.Json($$"""{"model":"demo-model","stream":true,"messages":[{"role":"user","content":"{{prompt}}"}]}"""),
             };
 
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
