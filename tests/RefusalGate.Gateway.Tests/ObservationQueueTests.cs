@@ -49,6 +49,20 @@ public sealed class ObservationQueueTests : IAsyncDisposable
     }
 
     [Fact]
+    public void A_stalled_judge_bounds_the_backlog_and_counts_the_records_it_drops()
+    {
+        // Capacity 2: at most 2 copies and 32 observations in all; nothing is read.
+        for (var i = 0; i < 40; i++)
+        {
+            _queue.Enqueue(Observation(judge: true));
+        }
+
+        var metrics = _collector.Render();
+        metrics.ShouldContain("refusalgate_responses_observation_dropped_total 38");
+        metrics.ShouldContain("refusalgate_outcome_log_dropped_total 8");
+    }
+
+    [Fact]
     public async Task Taking_an_observation_to_judge_frees_its_place()
     {
         _queue.Enqueue(Observation(judge: true));

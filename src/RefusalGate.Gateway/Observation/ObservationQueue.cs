@@ -14,12 +14,18 @@ namespace RefusalGate.Gateway.Observation;
 /// </summary>
 internal sealed class ObservationQueue(IOptions<ObservationOptions> options, GatewayMetrics metrics)
 {
+    /// <summary>
+    /// Observations (mostly without a copy, so small) that may wait in all, per place for a copy: what waits without a
+    /// copy is a record in the making, processed without the detector (microseconds) in the order it came, so this is
+    /// reached only when the judge is stalled, and then bounds memory; beyond it the record itself is dropped and
+    /// counted with the outcome log's drops.
+    /// </summary>
+    private const int ObservationsPerCopy = 16;
+
     private readonly int _capacity = options.Value.QueueCapacity;
 
-    // Unbounded as a channel, bounded by _capacity where it matters: what waits without a copy to judge is a record in
-    // the making, processed without the detector (microseconds) in the order it came.
-    private readonly Channel<PendingObservation> _channel = Channel.CreateUnbounded<PendingObservation>(
-        new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingObservation> _channel = Channel.CreateBounded<PendingObservation>(
+        new BoundedChannelOptions(checked(options.Value.QueueCapacity * ObservationsPerCopy)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private int _waitingForDetector;
 
@@ -32,8 +38,16 @@ internal sealed class ObservationQueue(IOptions<ObservationOptions> options, Gat
             observation = observation with { Body = [], Truncated = false, Judge = false };
         }
 
-        // Fails only after Complete (shutdown), when nothing is read any more.
-        _channel.Writer.TryWrite(observation);
+        // Fails when the judge is stalled and the backlog is full (or after Complete, at shutdown).
+        if (!_channel.Writer.TryWrite(observation))
+        {
+            if (observation.Judge)
+            {
+                Interlocked.Decrement(ref _waitingForDetector);
+            }
+
+            metrics.OutcomeLogDropped(1);
+        }
     }
 
     /// <summary>Every observation in order; taking one to be judged frees its place for the next response's copy.</summary>
