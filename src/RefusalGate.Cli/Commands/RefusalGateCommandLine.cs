@@ -54,6 +54,11 @@ public static class RefusalGateCommandLine
             await error.WriteLineAsync($"refusalgate: invalid configuration: {string.Join(" ", ex.Failures)}");
             return ExitFailure;
         }
+        catch (Exception ex) when (UnparseableSetting.Describe(ex) is { } setting)
+        {
+            await error.WriteLineAsync($"refusalgate: invalid configuration: {setting}");
+            return ExitFailure;
+        }
         catch (Exception ex) when (FindPolicyError(ex) is { } policy)
         {
             // Invalid policies at start-up: every error with its file, line and column.
