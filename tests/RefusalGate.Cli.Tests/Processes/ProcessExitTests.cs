@@ -114,4 +114,17 @@ public sealed class ProcessExitTests : IDisposable
         exitCode.ShouldBe(0);
         stderr.ShouldContain("3 lines written, 1 of them an error record");
     }
+
+    [Fact]
+    public async Task Evaluating_an_empty_input_says_so()
+    {
+        var input = Path.Combine(_directory, "in.jsonl");
+        await File.WriteAllTextAsync(input, "\n");
+
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "evaluate", "classify", "--input", input, "--output", Path.Combine(_directory, "out.jsonl"));
+
+        exitCode.ShouldBe(1);
+        stderr.ShouldContain("the input has no lines");
+        stderr.ShouldNotContain("error records");
+    }
 }
