@@ -214,21 +214,6 @@ public sealed class EvaluateCommandTests : IDisposable
         lines.Count.ShouldBe(2);
     }
 
-    [Theory]
-    [InlineData("0.3")]
-    [InlineData("1.5")]
-    [InlineData("abc")]
-    public async Task A_high_confidence_threshold_outside_one_half_to_one_is_a_usage_error(string threshold)
-    {
-        using var error = new StringWriter();
-
-        var exitCode = await RefusalGateCommandLine.RunAsync(["evaluate", "classify", "--input", "x", "--output", "y", "--high-confidence", threshold], error);
-
-        exitCode.ShouldBe(2);
-        error.ToString().ShouldContain("--high-confidence");
-        error.ToString().Trim().ShouldNotContain('\n');
-    }
-
     private static double PairwiseAuroc(IEnumerable<(double Score, bool Positive)> scored)
     {
         var list = scored.ToList();

@@ -89,18 +89,6 @@ public sealed class ReportCommandTests
         output.ToString().ShouldContain("[red]x[/]");
     }
 
-    [Theory]
-    [InlineData("3")]
-    [InlineData("0.2")]
-    [InlineData("abc")]
-    public async Task A_high_confidence_threshold_outside_one_half_to_one_is_a_usage_error(string threshold)
-    {
-        using var error = new StringWriter();
-
-        (await RefusalGateCommandLine.RunAsync(["report", "--high-confidence", threshold], error)).ShouldBe(2);
-        error.ToString().ShouldContain("--high-confidence");
-    }
-
     [Fact]
     public async Task Since_cannot_be_combined_with_the_aggregates() =>
         (await RefusalGateCommandLine.RunAsync(["report", "--from", "aggregates", "--since", "1h"], TextWriter.Null)).ShouldBe(2);

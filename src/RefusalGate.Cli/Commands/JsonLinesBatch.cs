@@ -22,12 +22,7 @@ internal static class JsonLinesBatch
     /// Writes the output to a temporary file beside it and moves it into place only when every line is done, so an
     /// interrupted run (Ctrl-C) leaves the previous output as it was instead of a truncated one.
     /// </summary>
-    public static async Task<JsonLinesSummary> RunAsync(
-        FileInfo input,
-        FileInfo output,
-        string activity,
-        Func<JsonElement, CancellationToken, Task<Action<Utf8JsonWriter>>> processLine,
-        CancellationToken cancellationToken)
+    public static async Task<JsonLinesSummary> RunAsync(FileInfo input, FileInfo output, string activity, LineProcessor processLine, CancellationToken cancellationToken)
     {
         if (!input.Exists)
         {
@@ -60,12 +55,7 @@ internal static class JsonLinesBatch
         }
     }
 
-    private static async Task<JsonLinesSummary> WriteAllAsync(
-        FileInfo input,
-        StreamWriter writer,
-        string activity,
-        Func<JsonElement, CancellationToken, Task<Action<Utf8JsonWriter>>> processLine,
-        CancellationToken cancellationToken)
+    private static async Task<JsonLinesSummary> WriteAllAsync(FileInfo input, StreamWriter writer, string activity, LineProcessor processLine, CancellationToken cancellationToken)
     {
         var lines = (await File.ReadAllLinesAsync(input.FullName, cancellationToken))
             .Select((text, index) => (Text: text, Number: index + 1))
@@ -122,7 +112,7 @@ internal static class JsonLinesBatch
     }
 
     private static async Task<(string Json, bool Ok)> ProcessOneAsync(
-        string line, int number, Func<JsonElement, CancellationToken, Task<Action<Utf8JsonWriter>>> processLine, CancellationToken cancellationToken)
+        string line, int number, LineProcessor processLine, CancellationToken cancellationToken)
     {
         JsonElement? id = null;
         try
@@ -229,6 +219,9 @@ internal static class JsonLinesBatch
     public static string? OptionalString(JsonElement line, string name) =>
         line.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
+
+/// <summary>Runs the model on one input line and returns what to write for it (beside its <c>id</c>).</summary>
+internal delegate Task<Action<Utf8JsonWriter>> LineProcessor(JsonElement line, CancellationToken cancellationToken);
 
 /// <summary>What a JSONL run wrote: one line per non-blank input line, <paramref name="Failed"/> of them error records.</summary>
 internal readonly record struct JsonLinesSummary(int Lines, int Failed)
