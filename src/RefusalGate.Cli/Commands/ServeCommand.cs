@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using RefusalGate.Gateway.Hosting;
 using RefusalGate.Simulator.Hosting;
 
@@ -111,6 +112,13 @@ internal static class ServeCommand
         if (settings.ConfigFile is { } file && !File.Exists(file))
         {
             throw new CommandLineUsageException($"configuration file '{file}' does not exist.");
+        }
+
+        if (settings.Urls is null && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { } environmentUrls
+            && FirstInvalidListenAddress(environmentUrls) is { } invalid)
+        {
+            // Configuration rather than an argument (exit code 1), checked for the same reason as --urls.
+            throw new OptionsValidationException("ASPNETCORE_URLS", typeof(string), [$"ASPNETCORE_URLS: '{invalid}' is not a listen address such as http://127.0.0.1:8080."]);
         }
 
         var builder = GatewayHost.CreateBuilder(settings);

@@ -44,6 +44,15 @@ public sealed class ProcessExitTests : IDisposable
         ShouldBeOneLine(stderr, "notaurl");
     }
 
+    [Fact]
+    public async Task Serve_with_an_environment_listen_address_that_is_no_url_exits_1()
+    {
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(new Dictionary<string, string> { ["ASPNETCORE_URLS"] = "notaurl" }, "serve");
+
+        exitCode.ShouldBe(1);
+        ShouldBeOneLine(stderr, "ASPNETCORE_URLS");
+    }
+
     [Theory]
     [InlineData("Recalibration__HoldoutFraction", "abc", "Recalibration:HoldoutFraction")]
     [InlineData("Recalibration__Method", "foo", "Recalibration:Method")]
