@@ -28,6 +28,22 @@ public sealed class CommandLineTests
         error.Trim().ShouldNotContain('\n');
     }
 
+    [Theory]
+    [InlineData("evaluate classify --input x --output y", "0.3")]
+    [InlineData("evaluate classify --input x --output y", "1.5")]
+    [InlineData("evaluate detect --input x --output y", "abc")]
+    [InlineData("report", "3")]
+    [InlineData("report", "0.2")]
+    [InlineData("report", "abc")]
+    public async Task A_high_confidence_threshold_outside_one_half_to_one_is_a_usage_error(string command, string threshold)
+    {
+        var (exitCode, error) = await RunAsync([.. command.Split(' '), "--high-confidence", threshold]);
+
+        exitCode.ShouldBe(2);
+        error.ShouldContain("--high-confidence");
+        error.Trim().ShouldNotContain('\n');
+    }
+
     [Fact]
     public async Task A_mistyped_command_is_named()
     {

@@ -28,6 +28,13 @@ public sealed class EvaluateCommandTests : IDisposable
 
     private async Task<(int ExitCode, JsonElement Figures, List<JsonElement> Lines)> EvaluateAsync(string command, string[] inputLines, params string[] options)
     {
+        var (exitCode, stdout, lines) = await EvaluateRawAsync(command, inputLines, ["--format", "json", .. options]);
+        var figures = stdout.Length > 0 ? JsonDocument.Parse(stdout).RootElement.Clone() : default;
+        return (exitCode, figures, lines);
+    }
+
+    private async Task<(int ExitCode, string Stdout, List<JsonElement> Lines)> EvaluateRawAsync(string command, string[] inputLines, params string[] options)
+    {
         var input = Path.Combine(_directory, "in.jsonl");
         var output = Path.Combine(_directory, "out.jsonl");
         await File.WriteAllLinesAsync(input, inputLines);
@@ -37,7 +44,7 @@ public sealed class EvaluateCommandTests : IDisposable
         int exitCode;
         try
         {
-            exitCode = await RefusalGateCommandLine.RunAsync(["evaluate", command, "--input", input, "--output", output, "--format", "json", .. options], TextWriter.Null);
+            exitCode = await RefusalGateCommandLine.RunAsync(["evaluate", command, "--input", input, "--output", output, .. options], TextWriter.Null);
         }
         finally
         {
@@ -45,9 +52,99 @@ public sealed class EvaluateCommandTests : IDisposable
         }
 
         var lines = File.Exists(output) ? (await File.ReadAllLinesAsync(output)).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList() : [];
-        var figures = stdout.ToString().Length > 0 ? JsonDocument.Parse(stdout.ToString()).RootElement.Clone() : default;
-        return (exitCode, figures, lines);
+        return (exitCode, stdout.ToString(), lines);
     }
+
+    [Fact]
+    public async Task Table_cells_show_slice_values_literally_not_as_markup()
+    {
+        string[] prompts =
+        [
+            """{"prompt": "Tell me a joke.", "refused": false, "v": "a[1]"}""",
+            """{"prompt": "Tell me a joke.", "refused": false, "v": "[v2]"}""",
+            """{"prompt": "Tell me a joke.", "refused": false, "v": "[red]x[/]"}""",
+        ];
+
+        var (exitCode, stdout, _) = await EvaluateRawAsync("classify", prompts, "--by", "v");
+
+        exitCode.ShouldBe(0);
+        stdout.ShouldContain("a[1]");
+        stdout.ShouldContain("[v2]");
+        stdout.ShouldContain("[red]x[/]");
+    }
+
+    [Theory]
+    [InlineData("classify", """{"id": "d", "prompt": "hello", "prompt": "x", "refused": false}""", """{"id": "ok", "prompt": "hello", "refused": false}""")]
+    [InlineData("detect", """{"id": "d", "response": "Sure, here it is.", "response": "I can't help with that.", "refused": false}""", """{"id": "ok", "response": "Sure, here it is.", "refused": false}""")]
+    public async Task A_key_that_appears_twice_makes_an_error_record(string command, string duplicate, string valid)
+    {
+        var (exitCode, figures, lines) = await EvaluateAsync(command, [duplicate, valid]);
+
+        exitCode.ShouldBe(0);
+        lines[0].GetProperty("error").GetString().ShouldBe("a key appears twice");
+        lines[0].GetProperty("id").GetString().ShouldBe("d");
+        lines[1].TryGetProperty("actual_refusal", out _).ShouldBeTrue();
+        figures.GetProperty("rows")[0].GetProperty("n").GetInt32().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Labels_from_csv_derived_files_are_read()
+    {
+        string[] prompts =
+        [
+            """{"prompt": "Tell me a joke.", "refused": "true"}""",
+            """{"prompt": "Tell me a joke.", "refused": "False"}""",
+            """{"prompt": "Tell me a joke.", "refused": "1"}""",
+            """{"prompt": "Tell me a joke.", "refused": "0"}""",
+            """{"prompt": "Tell me a joke.", "refused": 1.0}""",
+            """{"prompt": "Tell me a joke.", "refused": 0.0}""",
+            """{"prompt": "Tell me a joke.", "refused": "Compliance"}""",
+            """{"prompt": "Tell me a joke.", "refused": "FULL_REFUSAL"}""",
+            """{"prompt": "Tell me a joke.", "refused": 0.5}""",
+            """{"prompt": "Tell me a joke.", "refused": "yes please"}""",
+        ];
+
+        var (_, _, lines) = await EvaluateAsync("classify", prompts);
+
+        lines.Take(8).Select(l => l.GetProperty("actual_refusal").GetBoolean()).ShouldBe([true, false, true, false, true, false, false, true]);
+        lines.Skip(8).All(l => l.TryGetProperty("error", out _)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Slices_are_per_value_even_when_there_is_one_and_numbers_are_normalised_and_all_is_renamed()
+    {
+        string[] prompts =
+        [
+            """{"prompt": "Tell me a joke.", "refused": false, "v": 3}""",
+            """{"prompt": "Tell me a joke.", "refused": false, "v": "3"}""",
+            """{"prompt": "Tell me a joke.", "refused": false, "v": 3.0}""",
+            """{"prompt": "Tell me a joke.", "refused": false, "v": 3e0}""",
+            """{"prompt": "Tell me a joke.", "refused": false, "v": "all"}""",
+        ];
+
+        var (_, figures, _) = await EvaluateAsync("classify", prompts, "--by", "v");
+        var (_, single, _) = await EvaluateAsync("classify", prompts.Take(2).ToArray(), "--by", "v");
+
+        figures.GetProperty("rows").EnumerateArray().Select(r => (r.GetProperty("slice").GetString(), r.GetProperty("n").GetInt32()))
+            .ShouldBe([("all", 5), ("3", 4), ("v:all", 1)]);
+        single.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("slice").GetString()).ShouldBe(["all", "3"]);
+    }
+
+    [Fact]
+    public async Task A_models_folder_that_does_not_exist_is_a_usage_error()
+    {
+        using var error = new StringWriter();
+
+        var exitCode = await RefusalGateCommandLine.RunAsync(["evaluate", "classify", "--input", "x", "--output", "y", "--models", "/nonexistent/models"], error);
+
+        exitCode.ShouldBe(2);
+        error.ToString().ShouldContain("/nonexistent/models");
+        error.ToString().Trim().ShouldNotContain('\n');
+    }
+
+    [Fact]
+    public void Negative_zero_is_written_as_zero() =>
+        JsonSerializer.Serialize(new[] { FigureOutput.Json(-0.0), FigureOutput.Json(-1e-9) }).ShouldBe("[0,0]");
 
     [Fact]
     public async Task Classify_figures_match_the_predictions_it_writes_and_bad_labels_are_error_records()
@@ -115,19 +212,6 @@ public sealed class EvaluateCommandTests : IDisposable
 
         exitCode.ShouldBe(1);
         lines.Count.ShouldBe(2);
-    }
-
-    [Theory]
-    [InlineData("0.3")]
-    [InlineData("1.5")]
-    public async Task A_high_confidence_threshold_outside_one_half_to_one_is_a_usage_error(string threshold)
-    {
-        using var error = new StringWriter();
-
-        var exitCode = await RefusalGateCommandLine.RunAsync(["evaluate", "classify", "--input", "x", "--output", "y", "--high-confidence", threshold], error);
-
-        exitCode.ShouldBe(2);
-        error.ToString().ShouldContain("--high-confidence");
     }
 
     private static double PairwiseAuroc(IEnumerable<(double Score, bool Positive)> scored)

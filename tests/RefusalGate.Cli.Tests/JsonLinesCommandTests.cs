@@ -51,6 +51,17 @@ public sealed class JsonLinesCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_that_appears_twice_makes_an_error_record()
+    {
+        var (exitCode, lines) = await RunAsync("classify", """{"id":"d","prompt":"hello","prompt":"x"}""", """{"id": 2, "prompt": "hello"}""");
+
+        exitCode.ShouldBe(0);
+        lines[0].GetProperty("error").GetString().ShouldBe("a key appears twice");
+        lines[0].GetProperty("line").GetInt32().ShouldBe(1);
+        lines[1].GetProperty("refusal_probability").GetDouble().ShouldBeInRange(0, 1);
+    }
+
+    [Fact]
     public async Task Classify_fails_only_when_every_line_failed()
     {
         var (exitCode, lines) = await RunAsync("classify", "nope", "[1]");

@@ -62,6 +62,34 @@ public sealed class ReportCommandTests
     }
 
     [Fact]
+    public async Task Table_cells_show_model_names_literally_not_as_markup()
+    {
+        using var redis = RedisServer.Start();
+        await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration))
+        {
+            foreach (var model in new[] { "gpt[1]", "[red]x[/]" })
+            {
+                await connection.GetDatabase().StreamAddAsync("refusalgate:outcomes", OutcomeRecordFields.From(Outcome(1, true, ObservedKind.FullRefusal) with { Model = model }));
+            }
+        }
+
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            (await RefusalGateCommandLine.RunAsync(["report", "--redis", redis.Configuration, "--since", "1h"], TextWriter.Null)).ShouldBe(0);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        output.ToString().ShouldContain("gpt[1]");
+        output.ToString().ShouldContain("[red]x[/]");
+    }
+
+    [Fact]
     public async Task Since_cannot_be_combined_with_the_aggregates() =>
         (await RefusalGateCommandLine.RunAsync(["report", "--from", "aggregates", "--since", "1h"], TextWriter.Null)).ShouldBe(2);
 

@@ -58,15 +58,8 @@ internal static class EvaluateCommand
         var label = new Option<string>("--label") { Description = "The field with the reference answer: true/false, 1/0, or full_refusal|partial_refusal|compliance.", DefaultValueFactory = _ => "refused" };
         var by = new Option<string?>("--by") { Description = "Also report one row per value of this field (e.g. source or category)." };
         var format = new Option<string>("--format") { Description = "table or json.", DefaultValueFactory = _ => "table" };
-        var threshold = new Option<double>("--high-confidence") { Description = "Confidence (probability of the predicted class) at or above which a prediction counts as high-confidence.", DefaultValueFactory = _ => 0.9 };
+        var threshold = FigureOutput.HighConfidenceOption("Confidence (probability of the predicted class) at or above which a prediction counts as high-confidence.");
         format.AcceptOnlyFromAmong("table", "json");
-        threshold.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is not (>= 0.5 and <= 1.0))
-            {
-                r.AddError("--high-confidence must be between 0.5 and 1 (it is the probability of the predicted class).");
-            }
-        });
 
         var command = new Command(name, description) { input, output, models, label, by, format, threshold };
         command.SetAction(async (parse, cancellationToken) =>
@@ -75,11 +68,11 @@ internal static class EvaluateCommand
             await using var services = ModelServices.Build(parse.GetValue(models));
             var model = services.GetRequiredService<TModel>();
             var predictions = new ConcurrentBag<LabelledPrediction>();
-            var exitCode = await JsonLinesBatch.RunAsync(parse.GetValue(input)!, parse.GetValue(output)!, $"evaluate {name}", async (line, ct) =>
+            var summary = await JsonLinesBatch.RunAsync(parse.GetValue(input)!, parse.GetValue(output)!, $"evaluate {name}", async (line, ct) =>
             {
                 // The label is read first, so a line without one costs no inference.
                 var actual = ActualRefusalLabel.Read(line, labelField);
-                var slice = sliceField is null ? SliceFigures.All : SliceOf(line, sliceField);
+                var slice = sliceField is null ? null : SliceOf(line, sliceField);
                 var result = await answer(model, line, ct);
                 predictions.Add(new LabelledPrediction(slice, result.RefusalProbability, result.PredictedRefusal, result.Confidence, actual));
                 return writer =>
@@ -91,7 +84,9 @@ internal static class EvaluateCommand
 
             if (predictions.IsEmpty)
             {
-                await Console.Error.WriteLineAsync($"refusalgate: no line could be evaluated (each needs a valid \"{labelField}\" label); see the error records in the output.");
+                await Console.Error.WriteLineAsync(summary.Lines == 0
+                    ? "refusalgate: the input has no lines."
+                    : $"refusalgate: no line could be evaluated (each needs a valid \"{labelField}\" label); see the error records in the output.");
                 return RefusalGateCommandLine.ExitFailure;
             }
 
@@ -105,19 +100,28 @@ internal static class EvaluateCommand
                 WriteTable(name, rows);
             }
 
-            return exitCode;
+            return summary.ExitCode;
         });
         return command;
     }
 
-    /// <summary>The slice of a line: the field's string, or a number's or boolean's JSON text.</summary>
-    private static string SliceOf(JsonElement line, string field) =>
-        !line.TryGetProperty(field, out var value) ? MissingSlice : value.ValueKind switch
+    /// <summary>
+    /// The slice of a line: the field's string, a boolean's JSON text, or a number in its shortest form, so that
+    /// <c>3</c>, <c>"3"</c>, <c>3.0</c> and <c>3e0</c> are one slice. A value named like the whole-set row is renamed
+    /// <c>FIELD:all</c>, as <c>report</c> does with a model named <c>all</c>.
+    /// </summary>
+    private static string SliceOf(JsonElement line, string field)
+    {
+        var slice = !line.TryGetProperty(field, out var value) ? MissingSlice : value.ValueKind switch
         {
             JsonValueKind.String => value.GetString() is { Length: > 0 } text ? text : MissingSlice,
-            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+            // "G29" drops a decimal's trailing zeros; a number beyond decimal's range keeps its text.
+            JsonValueKind.Number => value.TryGetDecimal(out var number) ? number.ToString("G29", CultureInfo.InvariantCulture) : value.GetRawText(),
+            JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
             _ => MissingSlice,
         };
+        return slice == SliceFigures.All ? $"{field}:{SliceFigures.All}" : slice;
+    }
 
     private static void WriteTable(string name, IReadOnlyList<SliceFigures> rows)
     {
@@ -130,7 +134,8 @@ internal static class EvaluateCommand
 
         foreach (var (slice, refusals, f, auroc) in rows)
         {
-            table.AddRow(
+            FigureOutput.AddLiteralRow(
+                table,
                 slice, f.Samples.ToString(CultureInfo.InvariantCulture), refusals.ToString(CultureInfo.InvariantCulture), FigureOutput.Cell(f.Accuracy),
                 FigureOutput.Cell(auroc), FigureOutput.Cell(f.HitRate), FigureOutput.Cell(f.FalseAlarmRate), FigureOutput.Cell(f.HighConfidenceAccuracy),
                 FigureOutput.Cell(f.HighConfidenceCoverage), FigureOutput.Cell(f.ExpectedCalibrationError), FigureOutput.Cell(f.Brier),

@@ -16,13 +16,13 @@ internal static class JsonLinesBatch
 {
     private const int Window = 256;
 
-    /// <summary>Returns the exit code: 1 only when there were lines and every one failed.</summary>
-    public static async Task<int> RunAsync(
-        FileInfo input,
-        FileInfo output,
-        string activity,
-        Func<JsonElement, CancellationToken, Task<Action<Utf8JsonWriter>>> processLine,
-        CancellationToken cancellationToken)
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
+    /// <summary>
+    /// Writes the output to a temporary file beside it and moves it into place only when every line is done, so an
+    /// interrupted run (Ctrl-C) leaves the previous output as it was instead of a truncated one.
+    /// </summary>
+    public static async Task<JsonLinesSummary> RunAsync(FileInfo input, FileInfo output, string activity, LineProcessor processLine, CancellationToken cancellationToken)
     {
         if (!input.Exists)
         {
@@ -31,12 +31,37 @@ internal static class JsonLinesBatch
                 : $"input file '{input.FullName}' does not exist.");
         }
 
+        var temporary = $"{output.FullName}.{Path.GetRandomFileName()}.tmp";
+        var writer = OpenOutput(output, temporary);
+        try
+        {
+            JsonLinesSummary summary;
+            await using (writer)
+            {
+                summary = await WriteAllAsync(input, writer, activity, processLine, cancellationToken);
+            }
+
+            File.Move(temporary, output.FullName, overwrite: true);
+            await Console.Error.WriteLineAsync($"{activity}: {summary} -> {output.FullName}");
+            return summary;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new CommandInterruptedException($"interrupted; '{output.FullName}' was left as it was.");
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static async Task<JsonLinesSummary> WriteAllAsync(FileInfo input, StreamWriter writer, string activity, LineProcessor processLine, CancellationToken cancellationToken)
+    {
         var lines = (await File.ReadAllLinesAsync(input.FullName, cancellationToken))
             .Select((text, index) => (Text: text, Number: index + 1))
             .Where(l => !string.IsNullOrWhiteSpace(l.Text))
             .ToList();
         var failed = 0;
-        await using var writer = OpenOutput(output);
 
         async Task ProcessAllAsync(Action<int> advance)
         {
@@ -47,7 +72,7 @@ internal static class JsonLinesBatch
                 foreach (var (json, ok) in results)
                 {
                     failed += ok ? 0 : 1;
-                    await writer.WriteLineAsync(json);
+                    await writer.WriteLineAsync(json.AsMemory(), cancellationToken);
                 }
 
                 advance(window.Count);
@@ -68,16 +93,17 @@ internal static class JsonLinesBatch
             });
         }
 
-        await Console.Error.WriteLineAsync($"{activity}: {lines.Count - failed} line(s) written, {failed} failed -> {output.FullName}");
-        return lines.Count > 0 && failed == lines.Count ? RefusalGateCommandLine.ExitFailure : RefusalGateCommandLine.ExitOk;
+        return new JsonLinesSummary(lines.Count, failed);
     }
 
     /// <summary>Opened before any work, so a path that cannot be written is a usage error, not a crash after the run.</summary>
-    private static StreamWriter OpenOutput(FileInfo output)
+    private static StreamWriter OpenOutput(FileInfo output, string temporary)
     {
         try
         {
-            return new StreamWriter(output.FullName, append: false, new UTF8Encoding(false));
+            return Directory.Exists(output.FullName)
+                ? throw new IOException("it is a directory")
+                : new StreamWriter(temporary, append: false, new UTF8Encoding(false));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -86,7 +112,7 @@ internal static class JsonLinesBatch
     }
 
     private static async Task<(string Json, bool Ok)> ProcessOneAsync(
-        string line, int number, Func<JsonElement, CancellationToken, Task<Action<Utf8JsonWriter>>> processLine, CancellationToken cancellationToken)
+        string line, int number, LineProcessor processLine, CancellationToken cancellationToken)
     {
         JsonElement? id = null;
         try
@@ -99,6 +125,12 @@ internal static class JsonLinesBatch
             }
 
             id = root.TryGetProperty("id", out var idElement) ? idElement.Clone() : null;
+            if (HasDuplicateKey(line))
+            {
+                // The gateway answers such a body with 400 invalid_json; which value would count is anybody's guess.
+                throw new InputLineException("a key appears twice");
+            }
+
             var write = await processLine(root, cancellationToken);
             return (Render(id, write), true);
         }
@@ -115,6 +147,20 @@ internal static class JsonLinesBatch
                 w.WriteString("error", message);
                 w.WriteNumber("line", number);
             }), false);
+        }
+    }
+
+    private static bool HasDuplicateKey(string line)
+    {
+        try
+        {
+            JsonDocument.Parse(line, StrictJson).Dispose();
+            return false;
+        }
+        catch (JsonException)
+        {
+            // The line parsed without the duplicate check, so this is the only thing the strict parse rejects.
+            return true;
         }
     }
 
@@ -158,7 +204,8 @@ internal static class JsonLinesBatch
         {
             await using var services = ModelServices.Build(parse.GetValue(models));
             var model = services.GetRequiredService<TModel>();
-            return await RunAsync(parse.GetValue(input)!, parse.GetValue(output)!, name, (line, ct) => processLine(model, line, ct), cancellationToken);
+            var summary = await RunAsync(parse.GetValue(input)!, parse.GetValue(output)!, name, (line, ct) => processLine(model, line, ct), cancellationToken);
+            return summary.ExitCode;
         });
         return command;
     }
@@ -171,6 +218,25 @@ internal static class JsonLinesBatch
 
     public static string? OptionalString(JsonElement line, string name) =>
         line.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
+
+/// <summary>Runs the model on one input line and returns what to write for it (beside its <c>id</c>).</summary>
+internal delegate Task<Action<Utf8JsonWriter>> LineProcessor(JsonElement line, CancellationToken cancellationToken);
+
+/// <summary>What a JSONL run wrote: one line per non-blank input line, <paramref name="Failed"/> of them error records.</summary>
+internal readonly record struct JsonLinesSummary(int Lines, int Failed)
+{
+    /// <summary>1 only when there were lines and every one failed.</summary>
+    public int ExitCode => Lines > 0 && Failed == Lines ? RefusalGateCommandLine.ExitFailure : RefusalGateCommandLine.ExitOk;
+
+    /// <summary>"14 lines written, 6 of them error records": the file holds every line, error records included.</summary>
+    public override string ToString() =>
+        $"{Lines} {(Lines == 1 ? "line" : "lines")} written" + Failed switch
+        {
+            0 => "",
+            1 => ", 1 of them an error record",
+            _ => $", {Failed} of them error records",
+        };
 }
 
 /// <summary>A bad input line: reported in the output as an error record with its line number.</summary>

@@ -13,6 +13,11 @@ internal static class ModelServices
 {
     public static ServiceProvider Build(DirectoryInfo? modelsDirectory)
     {
+        if (modelsDirectory is { Exists: false })
+        {
+            throw new CommandLineUsageException($"models folder '{modelsDirectory.FullName}' does not exist.");
+        }
+
         var root = modelsDirectory?.FullName ?? ModelLocations.FindModelsDirectory()
             ?? throw new CommandLineUsageException("no onnx-models folder found: pass --models DIR or set REFUSALGATE_MODELS (build the encoder with onnx-models/build/build-encoder.sh).");
         var configuration = new ConfigurationBuilder()

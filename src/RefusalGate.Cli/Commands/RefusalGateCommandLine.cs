@@ -14,6 +14,9 @@ public static class RefusalGateCommandLine
     public const int ExitFailure = 1;
     public const int ExitUsage = 2;
 
+    /// <summary>128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.</summary>
+    public const int ExitInterrupted = 130;
+
     public static RootCommand Build() =>
         new("RefusalGate: a guardrail gateway that predicts, detects and tracks LLM refusals.")
         {
@@ -49,9 +52,19 @@ public static class RefusalGateCommandLine
             await error.WriteLineAsync($"refusalgate: {ex.Message}");
             return ExitUsage;
         }
+        catch (CommandInterruptedException ex)
+        {
+            await error.WriteLineAsync($"refusalgate: {ex.Message}");
+            return ExitInterrupted;
+        }
         catch (OptionsValidationException ex)
         {
             await error.WriteLineAsync($"refusalgate: invalid configuration: {string.Join(" ", ex.Failures)}");
+            return ExitFailure;
+        }
+        catch (Exception ex) when (UnparseableSetting.Describe(ex) is { } setting)
+        {
+            await error.WriteLineAsync($"refusalgate: invalid configuration: {setting}");
             return ExitFailure;
         }
         catch (Exception ex) when (FindPolicyError(ex) is { } policy)
@@ -101,3 +114,6 @@ public static class RefusalGateCommandLine
 
 /// <summary>Thrown by a command whose arguments parse but make no sense together (exit code 2).</summary>
 public sealed class CommandLineUsageException(string message) : Exception(message);
+
+/// <summary>Thrown by a command stopped by Ctrl-C (or SIGTERM) after it has cleaned up (exit code 130).</summary>
+public sealed class CommandInterruptedException(string message) : Exception(message);

@@ -26,7 +26,7 @@ internal static class ReportCommand
         var from = new Option<string?>("--from") { Description = "aggregates (the counts all replicas share, since the log began) or stream (recomputed from the records; the default with --since)." };
         var since = new Option<string?>("--since") { Description = "Only records newer than this: 90s, 15m, 24h, 7d (reads the stream)." };
         var format = new Option<string>("--format") { Description = "table or json.", DefaultValueFactory = _ => "table" };
-        var threshold = new Option<double>("--high-confidence") { Description = "Confidence threshold of the high-confidence subset (stream only; the aggregates use the gateway's).", DefaultValueFactory = _ => 0.9 };
+        var threshold = FigureOutput.HighConfidenceOption("Confidence threshold of the high-confidence subset (stream only; the aggregates use the gateway's).");
         format.AcceptOnlyFromAmong("table", "json");
         from.AcceptOnlyFromAmong(FromAggregates, FromStream);
         since.Validators.Add(r =>
@@ -140,7 +140,7 @@ internal static class ReportCommand
 
         foreach (var (source, model, category, f) in rows)
         {
-            table.AddRow(source, model, category, f.Samples.ToString(CultureInfo.InvariantCulture), FigureOutput.Cell(f.Accuracy), FigureOutput.Cell(f.DPrime), FigureOutput.Cell(f.Criterion),
+            FigureOutput.AddLiteralRow(table, source, model, category, f.Samples.ToString(CultureInfo.InvariantCulture), FigureOutput.Cell(f.Accuracy), FigureOutput.Cell(f.DPrime), FigureOutput.Cell(f.Criterion),
                 FigureOutput.Cell(f.ExpectedCalibrationError), FigureOutput.Cell(f.Brier), FigureOutput.Cell(f.HighConfidenceAccuracy), FigureOutput.Cell(f.HighConfidenceCoverage));
         }
 

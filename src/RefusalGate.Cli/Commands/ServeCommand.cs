@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using RefusalGate.Gateway.Hosting;
 using RefusalGate.Simulator.Hosting;
 
@@ -19,6 +21,13 @@ internal static class ServeCommand
         var redis = new Option<string?>("--redis") { Description = "Write request outcomes to this Redis (HOST:PORT or a StackExchange.Redis configuration); default: in memory only." };
         var policies = new Option<DirectoryInfo?>("--policies") { Description = "Directory of policy files (default: the policies folder beside onnx-models); reloaded on change." };
         var urls = new Option<string?>("--urls") { Description = $"Listen address(es); default ASPNETCORE_URLS or {GatewayHost.DefaultUrls}." };
+        urls.Validators.Add(r =>
+        {
+            if (r.Tokens.Count == 1 && FirstInvalidListenAddress(r.Tokens[0].Value) is { } invalid)
+            {
+                r.AddError($"--urls: '{invalid}' is not a listen address such as http://127.0.0.1:8080 (several are separated by ';').");
+            }
+        });
         upstream.Validators.Add(r =>
         {
             if (r.Tokens.Count == 1 && !IsHttpUrl(r.Tokens[0].Value))
@@ -59,6 +68,37 @@ internal static class ServeCommand
     private static string RedactPassword(string configuration) =>
         string.Join(',', configuration.Split(',').Select(part => part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : part));
 
+    /// <summary>
+    /// Checks addresses as Kestrel reads them (it accepts hosts such as <c>*</c> and <c>+</c>, which are no URI), so a
+    /// bad one is a usage error before the models load rather than a start-up failure after.
+    /// </summary>
+    internal static string? FirstInvalidListenAddress(string urls)
+    {
+        var addresses = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (addresses.Length == 0)
+        {
+            return urls;
+        }
+
+        foreach (var address in addresses)
+        {
+            try
+            {
+                var parsed = BindingAddress.Parse(address);
+                if (parsed.Scheme is not ("http" or "https") || parsed.Port is < 0 or > 65535)
+                {
+                    return address;
+                }
+            }
+            catch (FormatException)
+            {
+                return address;
+            }
+        }
+
+        return null;
+    }
+
     private static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
@@ -72,6 +112,13 @@ internal static class ServeCommand
         if (settings.ConfigFile is { } file && !File.Exists(file))
         {
             throw new CommandLineUsageException($"configuration file '{file}' does not exist.");
+        }
+
+        if (settings.Urls is null && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { } environmentUrls
+            && FirstInvalidListenAddress(environmentUrls) is { } invalid)
+        {
+            // Configuration rather than an argument (exit code 1), checked for the same reason as --urls.
+            throw new OptionsValidationException("ASPNETCORE_URLS", typeof(string), [$"ASPNETCORE_URLS: '{invalid}' is not a listen address such as http://127.0.0.1:8080."]);
         }
 
         var builder = GatewayHost.CreateBuilder(settings);

@@ -10,16 +10,18 @@ internal sealed record SliceFigures(string Slice, long Refusals, CalibrationFigu
 {
     public const string All = "all";
 
-    /// <summary>"all" first, then one row per slice value in ordinal order (only when more than one value occurs).</summary>
+    /// <summary>
+    /// "all" first, then, with <c>--by</c>, one row per slice value in ordinal order — also when there is only one, which
+    /// then repeats "all" but says which value the whole set has.
+    /// </summary>
     public static IReadOnlyList<SliceFigures> Summarise(IReadOnlyCollection<LabelledPrediction> predictions, double highConfidenceThreshold)
     {
         var rows = new List<SliceFigures> { Of(All, predictions, highConfidenceThreshold) };
-        var slices = predictions.GroupBy(p => p.Slice).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
-        if (slices.Count > 1)
-        {
-            rows.AddRange(slices.Select(g => Of(g.Key, g.ToList(), highConfidenceThreshold)));
-        }
-
+        rows.AddRange(predictions
+            .Where(p => p.Slice is not null)
+            .GroupBy(p => p.Slice!)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Of(g.Key, g.ToList(), highConfidenceThreshold)));
         return rows;
     }
 

@@ -60,6 +60,10 @@ public static class GatewayHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
 
+        // A host that fails to start (a port in use) logs the exception with its stack trace as an error, and then throws
+        // it to the caller, which reports it in one line. A failing background service still logs, at Critical.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
         // YARP's forwarder logs every failed forwarding as a warning with the whole stack trace, even an upstream cutting
         // a stream; the gate middleware logs each one instead, as one line with the request id and the reason (and the
         // stack trace only for an exception no network fault throws). Its other warnings concern WebSocket keys only.

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -21,7 +22,8 @@ internal static class OtlpExport
         {
             "grpc" => false,
             "http/protobuf" => true,
-            _ => throw new InvalidOperationException($"{OtlpExportOptions.SectionName}:Protocol must be 'grpc' or 'http/protobuf', not '{options.Protocol}'."),
+            // Reported like the validated sections: exit code 1 and one line naming the setting.
+            _ => throw new OptionsValidationException(OtlpExportOptions.SectionName, typeof(OtlpExportOptions), [$"{OtlpExportOptions.SectionName}:Protocol must be 'grpc' or 'http/protobuf', not '{options.Protocol}'."]),
         };
 
         services.AddOpenTelemetry()

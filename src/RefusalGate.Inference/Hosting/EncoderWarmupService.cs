@@ -35,6 +35,11 @@ public sealed class EncoderWarmupService : BackgroundService
             HostingLog.WarmedUp(_logger, encoder.ExecutionProvider, string.Join('/', _options.Value.EffectiveLengthBuckets), watch.ElapsedMilliseconds);
             _readiness.MarkReady(encoder.ExecutionProvider);
         }
+        catch (ObjectDisposedException)
+        {
+            // The services are being disposed under the warm-up (the host failed to start or is stopping): nothing
+            // will be served, so there is nothing to report; the host's own failure is what the user sees.
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             HostingLog.WarmUpFailed(_logger, e);

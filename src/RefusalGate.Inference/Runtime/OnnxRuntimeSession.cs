@@ -22,6 +22,11 @@ public sealed class OnnxRuntimeSession : IInferenceSession
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
 
+    // Runs in flight, and whether Dispose has begun. Releasing the native session while a run uses it crashes the
+    // process (SIGSEGV): a host that fails to start disposes its services while the warm-up still runs on a pool thread.
+    private int _activeRuns;
+    private int _disposed;
+
     // ONNX Runtime's telemetry events are on by default; a gateway sends nothing anywhere it was not configured to
     // (and on a read-only root filesystem the runtime's attempt to persist a telemetry device id only logs a warning).
     static OnnxRuntimeSession() => OrtEnv.Instance().DisableTelemetryEvents();
@@ -54,6 +59,21 @@ public sealed class OnnxRuntimeSession : IInferenceSession
     public IReadOnlyList<TensorMetadata> Outputs { get; }
 
     public void Run(ReadOnlySpan<TensorBinding> inputs, ReadOnlySpan<TensorBinding> outputs)
+    {
+        // Counted before the check, so Dispose either sees this run and waits for it, or this run sees Dispose.
+        Interlocked.Increment(ref _activeRuns);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            RunCore(inputs, outputs);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _activeRuns);
+        }
+    }
+
+    private void RunCore(ReadOnlySpan<TensorBinding> inputs, ReadOnlySpan<TensorBinding> outputs)
     {
         var inputNames = new string[inputs.Length];
         var outputNames = new string[outputs.Length];
@@ -89,8 +109,15 @@ public sealed class OnnxRuntimeSession : IInferenceSession
         }
     }
 
+    /// <summary>Waits for the runs in flight (a batch takes milliseconds); later runs throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        SpinWait.SpinUntil(() => Volatile.Read(ref _activeRuns) == 0);
         _session.Dispose();
         _runOptions.Dispose();
     }

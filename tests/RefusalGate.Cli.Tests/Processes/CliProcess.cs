@@ -1,0 +1,84 @@
+using System.Diagnostics;
+
+namespace RefusalGate.Cli.Tests.Processes;
+
+/// <summary>
+/// The built CLI (<c>refusalgate.dll</c> beside the test binaries) as a real child process: what a crash, a signal or
+/// an environment variable does to it cannot be observed in-process without taking the test host down with it.
+/// </summary>
+internal sealed class CliProcess : IDisposable
+{
+    // Generous: a start-up loads the ONNX models, which on 2 busy cores can take a while. Only a hang reaches it.
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly Process _process;
+    private readonly Task<string> _stdout;
+    private readonly Task<string> _stderr;
+
+    private CliProcess(Process process)
+    {
+        _process = process;
+        _stdout = process.StandardOutput.ReadToEndAsync();
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public static CliProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            // The repository root, so the models are found as from a checkout.
+            WorkingDirectory = RepositoryPaths.Root(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "refusalgate.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        return new CliProcess(Process.Start(start)!);
+    }
+
+    /// <summary>Runs the CLI to its end.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        using var process = Start(environment, args);
+        return await process.WaitAsync();
+    }
+
+    public async Task<(int ExitCode, string Stdout, string Stderr)> WaitAsync()
+    {
+        using var timeout = new CancellationTokenSource(ExitTimeout);
+        await _process.WaitForExitAsync(timeout.Token);
+        return (_process.ExitCode, await _stdout, await _stderr);
+    }
+
+    /// <summary>What Ctrl-C in a terminal sends.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        kill.ExitCode.ShouldBe(0);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+}

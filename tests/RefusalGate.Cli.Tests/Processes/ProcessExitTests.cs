@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace RefusalGate.Cli.Tests.Processes;
+
+/// <summary>
+/// Failures of the real CLI process: the exit code and a single <c>refusalgate: ...</c> line on stderr, never a crash
+/// (134 for an unhandled exception, 139 for a segmentation fault) or a stack trace.
+/// </summary>
+public sealed class ProcessExitTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("refusalgate-process-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static void ShouldBeOneLine(string stderr, string expected)
+    {
+        stderr.Trim().ShouldStartWith("refusalgate: ");
+        stderr.Trim().ShouldNotContain('\n');
+        stderr.ShouldContain(expected);
+    }
+
+    [Fact]
+    public async Task Serve_on_a_port_in_use_exits_1_with_one_line()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, "serve", "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+
+        exitCode.ShouldBe(1);
+        ShouldBeOneLine(stderr, "address already in use");
+        stdout.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task Serve_with_a_listen_address_that_is_no_url_exits_2()
+    {
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "serve", "--urls", "notaurl");
+
+        exitCode.ShouldBe(2);
+        ShouldBeOneLine(stderr, "notaurl");
+    }
+
+    [Fact]
+    public async Task Serve_with_an_environment_listen_address_that_is_no_url_exits_1()
+    {
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(new Dictionary<string, string> { ["ASPNETCORE_URLS"] = "notaurl" }, "serve");
+
+        exitCode.ShouldBe(1);
+        ShouldBeOneLine(stderr, "ASPNETCORE_URLS");
+    }
+
+    [Theory]
+    [InlineData("Recalibration__HoldoutFraction", "abc", "Recalibration:HoldoutFraction")]
+    [InlineData("Recalibration__Method", "foo", "Recalibration:Method")]
+    [InlineData("Gateway__MaxRequestBodyBytes", "abc", "Gateway:MaxRequestBodyBytes")]
+    [InlineData("Calibration__HighConfidenceThreshold", "abc", "Calibration:HighConfidenceThreshold")]
+    [InlineData("Classifier__Enabled", "abc", "Classifier:Enabled")]
+    public async Task An_unparseable_setting_exits_1_naming_the_setting_and_the_value(string variable, string value, string setting)
+    {
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(
+            new Dictionary<string, string> { ["REFUSALGATE_" + variable] = value }, "serve", "--urls", "http://127.0.0.1:0");
+
+        exitCode.ShouldBe(1);
+        ShouldBeOneLine(stderr, setting);
+        stderr.ShouldContain($"'{value}'");
+    }
+
+    [Fact]
+    public async Task An_unknown_otlp_protocol_exits_1_naming_the_setting()
+    {
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(
+            new Dictionary<string, string>
+            {
+                ["REFUSALGATE_Telemetry__Otlp__Endpoint"] = "http://127.0.0.1:4317",
+                ["REFUSALGATE_Telemetry__Otlp__Protocol"] = "carrier-pigeon",
+            },
+            "serve",
+            "--urls",
+            "http://127.0.0.1:0");
+
+        exitCode.ShouldBe(1);
+        ShouldBeOneLine(stderr, "Telemetry:Otlp:Protocol");
+    }
+
+    [Fact]
+    public async Task Ctrl_c_during_classify_keeps_the_previous_output_and_exits_130()
+    {
+        var input = Path.Combine(_directory, "in.jsonl");
+        var output = Path.Combine(_directory, "out.jsonl");
+        // Far more lines than can be classified before the interrupt arrives.
+        await File.WriteAllLinesAsync(input, Enumerable.Range(0, 200_000).Select(i => $$"""{"id": {{i}}, "prompt": "Tell me about the history of the city number {{i}} and its bridges."}"""));
+        await File.WriteAllTextAsync(output, "previous\n");
+
+        using var process = CliProcess.Start(null, "classify", "--input", input, "--output", output);
+        // The run has begun once its temporary output exists beside the target.
+        while (!process.HasExited && Directory.GetFiles(_directory).Length < 3)
+        {
+            await Task.Delay(50);
+        }
+
+        process.Interrupt();
+        var (exitCode, _, stderr) = await process.WaitAsync();
+
+        exitCode.ShouldBe(130);
+        ShouldBeOneLine(stderr, "interrupted");
+        (await File.ReadAllTextAsync(output)).ShouldBe("previous\n");
+        Directory.GetFiles(_directory).Select(Path.GetFileName).Order().ShouldBe(["in.jsonl", "out.jsonl"]);
+    }
+
+    [Fact]
+    public async Task The_summary_counts_error_records_among_the_lines_written()
+    {
+        var input = Path.Combine(_directory, "in.jsonl");
+        var output = Path.Combine(_directory, "out.jsonl");
+        await File.WriteAllLinesAsync(input, ["""{"id": 1, "prompt": "hello"}""", "{broken", """{"id": 3, "prompt": "hi"}"""]);
+
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "classify", "--input", input, "--output", output);
+
+        exitCode.ShouldBe(0);
+        stderr.ShouldContain("3 lines written, 1 of them an error record");
+    }
+
+    [Fact]
+    public async Task Evaluating_an_empty_input_says_so()
+    {
+        var input = Path.Combine(_directory, "in.jsonl");
+        await File.WriteAllTextAsync(input, "\n");
+
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "evaluate", "classify", "--input", input, "--output", Path.Combine(_directory, "out.jsonl"));
+
+        exitCode.ShouldBe(1);
+        stderr.ShouldContain("the input has no lines");
+        stderr.ShouldNotContain("error records");
+    }
+}
