@@ -79,7 +79,6 @@ public static class GatewayHost
         return builder;
     }
 
-    /// <summary>Whether the configuration names any upstream; without one the CLI starts the demo upstream.</summary>
     /// <summary>A configuration file as <c>--config</c> reads it: JSON when it ends in <c>.json</c>, else YAML.</summary>
     public static IConfigurationBuilder AddConfigurationFile(IConfigurationBuilder configuration, string fullPath) =>
         fullPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
@@ -98,6 +97,7 @@ public static class GatewayHost
     /// <summary>The name of the one upstream of <c>serve --upstream URL</c> (and of the demo).</summary>
     public const string SingleUpstreamName = "default";
 
+    /// <summary>Whether the configuration names any upstream; without one the CLI starts the demo upstream.</summary>
     public static bool HasConfiguredUpstreams(IConfiguration configuration) =>
         configuration.GetSection($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Upstreams)}").GetChildren().Any();
 
