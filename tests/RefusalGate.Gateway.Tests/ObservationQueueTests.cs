@@ -51,15 +51,15 @@ public sealed class ObservationQueueTests : IAsyncDisposable
     [Fact]
     public void A_stalled_judge_bounds_the_backlog_and_counts_the_records_it_drops()
     {
-        // Capacity 2: at most 2 copies and 32 observations in all; nothing is read.
-        for (var i = 0; i < 40; i++)
+        // Capacity 2: at most 2 copies, and 4,096 observations in all (the floor; 16 per place would be 32); nothing is read.
+        for (var i = 0; i < 4_100; i++)
         {
             _queue.Enqueue(Observation(judge: true));
         }
 
         var metrics = _collector.Render();
-        metrics.ShouldContain("refusalgate_responses_observation_dropped_total 38");
-        metrics.ShouldContain("refusalgate_outcome_log_dropped_total 8");
+        metrics.ShouldContain("refusalgate_responses_observation_dropped_total 4098");
+        metrics.ShouldContain("refusalgate_outcome_log_dropped_total 4");
     }
 
     [Fact]

@@ -22,10 +22,13 @@ internal sealed class ObservationQueue(IOptions<ObservationOptions> options, Gat
     /// </summary>
     private const int ObservationsPerCopy = 16;
 
+    /// <summary>The backlog's floor, so that a small detector queue does not also make records scarce under bursts.</summary>
+    private const int MinBacklog = 4096;
+
     private readonly int _capacity = options.Value.QueueCapacity;
 
     private readonly Channel<PendingObservation> _channel = Channel.CreateBounded<PendingObservation>(
-        new BoundedChannelOptions(checked(options.Value.QueueCapacity * ObservationsPerCopy)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(Math.Max(MinBacklog, checked(options.Value.QueueCapacity * ObservationsPerCopy))) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private int _waitingForDetector;
 
