@@ -36,6 +36,10 @@ public sealed class SimulatorServer : IAsyncDisposable
         if (options.LogToConsole)
         {
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+
+            // A port in use: the host logs the exception with its stack trace, then throws it to the CLI, which reports
+            // it in one line; the log would say it a second time, at length.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         }
 
         builder.WebHost.UseUrls(options.Urls);

@@ -21,14 +21,16 @@ public sealed class ProcessExitTests : IDisposable
         stderr.ShouldContain(expected);
     }
 
-    [Fact]
-    public async Task Serve_on_a_port_in_use_exits_1_with_one_line()
+    [Theory]
+    [InlineData("serve", "--urls", "http://127.0.0.1:{0}")]
+    [InlineData("simulate", "--port", "{0}")]
+    public async Task A_port_in_use_exits_1_with_one_line_and_no_stack_trace(string command, string option, string value)
     {
         using var occupant = new TcpListener(IPAddress.Loopback, 0);
         occupant.Start();
         var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
 
-        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, "serve", "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, command, option, string.Format(CultureInfo.InvariantCulture, value, port));
 
         exitCode.ShouldBe(1);
         ShouldBeOneLine(stderr, "address already in use");
