@@ -15,7 +15,7 @@ namespace RefusalGate.Simulator.Hosting;
 public static class SimulatorEndpoints
 {
     /// <summary>How long a cut stream's last chunks get to reach the socket before the connection is aborted.</summary>
-    private const int CutGraceMs = 100;
+    private const int CutGraceMs = 250;
 
     public static IEndpointRouteBuilder MapSimulator(this IEndpointRouteBuilder endpoints)
     {
