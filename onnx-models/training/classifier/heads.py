@@ -54,7 +54,7 @@ class RefusalHead:
     def __init__(self, c=1.0):
         self.c = c
 
-    def fit(self, x, y, w):
+    def fit(self, x, y, w, sources=None):
         self.lr = LogisticRegression(C=self.c, max_iter=3000, tol=1e-6)
         self.lr.fit(x, y, sample_weight=w)
         self.w = self.lr.coef_[0].astype(np.float32)
@@ -163,23 +163,36 @@ class MlpHead:
     """One hidden ReLU layer (dropout in training only). Deterministic: fixed torch seed, one thread.
 
     `noise` adds Gaussian noise of that standard deviation per dimension to the training embeddings (off by default:
-    measured in session 9 at 0.02 and 0.04 over three seeds, no consistent gain; see the card)."""
+    measured in session 9 at 0.02 and 0.04 over three seeds, no consistent gain; see the card). `source_adversary` > 0
+    trains against an adversary that names the data set from the hidden layer (off by default: in session 12 every
+    figure fell with its strength and leave-one-source-out did not rise; see the card)."""
 
-    def __init__(self, hidden=256, epochs=20, weight_decay=1e-3, dropout=0.3, lr=1e-3, noise=0.0):
+    def __init__(self, hidden=256, epochs=20, weight_decay=1e-3, dropout=0.3, lr=1e-3, noise=0.0, source_adversary=0.0):
         self.hidden, self.epochs, self.weight_decay, self.dropout, self.lr = hidden, epochs, weight_decay, dropout, lr
         self.noise = noise
+        self.source_adversary = source_adversary
 
-    def fit(self, x, y, w):
+    def fit(self, x, y, w, sources=None):
         import torch
 
         torch.manual_seed(SEED)
         net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], self.hidden), torch.nn.ReLU(), torch.nn.Dropout(self.dropout), torch.nn.Linear(self.hidden, 1))
-        opt = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        adversary = None
+        if self.source_adversary and sources is not None:
+            names, src_idx = np.unique(np.asarray(sources), return_inverse=True)
+            st = torch.tensor(src_idx, dtype=torch.long)
+            # Sees the hidden layer and the label: it can explain a source by its label for free, so what the head
+            # is pushed to forget is only which data set a prompt comes from *beyond* its label (the data set's style).
+            reversal = _gradient_reversal()
+            adversary = torch.nn.Sequential(torch.nn.Linear(self.hidden + 1, 64), torch.nn.ReLU(), torch.nn.Linear(64, len(names)))
+        params = list(net.parameters()) + (list(adversary.parameters()) if adversary is not None else [])
+        opt = torch.optim.AdamW(params, lr=self.lr, weight_decay=self.weight_decay)
         xt = torch.tensor(x, dtype=torch.float32)
         yt = torch.tensor(y, dtype=torch.float32)
         wt = torch.tensor(w, dtype=torch.float32)
         g = torch.Generator().manual_seed(SEED)
         net.train()
+        steps, step = self.epochs * ((len(xt) + 127) // 128), 0
         for _ in range(self.epochs):
             perm = torch.randperm(len(xt), generator=g)
             for i in range(0, len(xt), 128):
@@ -187,10 +200,18 @@ class MlpHead:
                 xb = xt[idx]
                 if self.noise:
                     xb = xb + self.noise * torch.randn(len(idx), xt.shape[1], generator=g)
-                loss = (torch.nn.functional.binary_cross_entropy_with_logits(net(xb).squeeze(1), yt[idx], reduction="none") * wt[idx]).mean()
+                h = net[2](net[1](net[0](xb)))
+                loss = (torch.nn.functional.binary_cross_entropy_with_logits(net[3](h).squeeze(1), yt[idx], reduction="none") * wt[idx]).mean()
+                if adversary is not None:
+                    # Gradient reversal (Ganin & Lempitsky 2015), its strength ramped up over training as in the paper.
+                    lam = self.source_adversary * (2.0 / (1.0 + np.exp(-10.0 * step / steps)) - 1.0)
+                    hr = reversal.apply(h, lam)
+                    z = adversary(torch.cat([hr, yt[idx].unsqueeze(1)], dim=1))
+                    loss = loss + (torch.nn.functional.cross_entropy(z, st[idx], reduction="none") * wt[idx]).mean()
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
+                step += 1
         self.W1 = net[0].weight.detach().numpy().T.astype(np.float32).copy()
         self.b1 = net[0].bias.detach().numpy().astype(np.float32).copy()
         self.w2 = net[3].weight.detach().numpy().reshape(-1).astype(np.float32).copy()
@@ -200,3 +221,21 @@ class MlpHead:
     def logit(self, x):
         h = np.maximum(x.astype(np.float32) @ self.W1 + self.b1, np.float32(0))
         return h @ self.w2 + self.b2
+
+
+def _gradient_reversal():
+    import torch
+
+    class GradientReversal(torch.autograd.Function):
+        """Identity forward; the gradient flows back negated and scaled, so the layers below learn to defeat the adversary."""
+
+        @staticmethod
+        def forward(ctx, h, lam):
+            ctx.lam = lam
+            return h.view_as(h)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return -ctx.lam * grad, None
+
+    return GradientReversal

@@ -198,6 +198,7 @@ def main():
     ap.add_argument("--how-to", action="store_true", help="add the hand-written benign how-to requests (an experiment, see the card)")
     ap.add_argument("--embedding-noise", type=float, default=0.0, help="Gaussian noise on the MLP's training embeddings (an experiment, see the card)")
     ap.add_argument("--phrasing-directions", type=int, default=0, help="project out this many wording directions (an experiment, see the card)")
+    ap.add_argument("--source-adversary", type=float, default=0.0, help="gradient-reversal strength against telling the data set apart (an experiment, see the card)")
     ap.add_argument("--seed", type=int, default=prepare.SEED, help="another split and initialisation, to tell a change from noise")
     args = ap.parse_args()
     prepare.SEED = heads.SEED = args.seed
@@ -224,7 +225,7 @@ def main():
     log(f"train {tr.sum()} (pos {y[tr].sum()}), validation {is_val.sum()} (pos {y[is_val].sum()})")
 
     def make_head():
-        return heads.MlpHead(noise=args.embedding_noise) if args.head == "mlp" else heads.RefusalHead(args.c)
+        return heads.MlpHead(noise=args.embedding_noise, source_adversary=args.source_adversary) if args.head == "mlp" else heads.RefusalHead(args.c)
 
     # Leave-one-source-out on the training split: the head never sees the held-out data set
     # (neither its plain prompts nor wrapped versions of them).
@@ -234,7 +235,7 @@ def main():
     for s in sources:
         fit_m = tr & (src != s)
         held = tr & (src == s)
-        h = make_head().fit(x[fit_m], y[fit_m], heads.sample_weights(src[fit_m], y[fit_m]))
+        h = make_head().fit(x[fit_m], y[fit_m], heads.sample_weights(src[fit_m], y[fit_m]), src[fit_m])
         loso_logit[held] = h.logit(x[held])
         loso_sim[held] = heads.max_similarity(x_full[held], heads.fit_exemplars(x_full[fit_m]))
         log(f"LOSO {s}: held {held.sum()}")
@@ -248,7 +249,7 @@ def main():
     for k in range(5):
         fit_m = tr & (fold != k)
         held = tr & (fold == k)
-        h = make_head().fit(x[fit_m], y[fit_m], heads.sample_weights(src[fit_m], y[fit_m]))
+        h = make_head().fit(x[fit_m], y[fit_m], heads.sample_weights(src[fit_m], y[fit_m]), src[fit_m])
         oof_logit[held] = h.logit(x[held])
         oof_sim[held] = heads.max_similarity(x_full[held], heads.fit_exemplars(x_full[fit_m]))
         log(f"out-of-fold {k}: held {held.sum()}")
@@ -263,7 +264,7 @@ def main():
     cal_w = np.concatenate([w_tr * (1 - args.loso_weight), w_tr * args.loso_weight])
     cal_plain, _ = heads.Calibration.fit(cal_logit, cal_sim, cal_y, cal_w, use_shrink=False)
 
-    head = make_head().fit(x[tr], y[tr], w_tr)
+    head = make_head().fit(x[tr], y[tr], w_tr, src[tr])
     exemplars = heads.fit_exemplars(x_full[tr])
     cats = tax.ids
     cat_idx = np.array([cats.index(it.category) if it.category else -1 for it in all_items])
@@ -296,7 +297,7 @@ def main():
 
     report = {"counts": counts, "calibration": cal.params(), "calibration_without_shrink": cal_plain.params(), "threshold": threshold,
               "encoder": encoder.name, "head": args.head, "regularisation_C": args.c, "loso_calibration_weight": args.loso_weight,
-              "embedding_noise": args.embedding_noise, "rephrase": args.rephrase, "rephrase_balanced": args.rephrase_balanced, "how_to": args.how_to,
+              "embedding_noise": args.embedding_noise, "source_adversary": args.source_adversary, "rephrase": args.rephrase, "rephrase_balanced": args.rephrase_balanced, "how_to": args.how_to,
               "phrasing_directions": args.phrasing_directions}
     report["split"] = {"train": int(tr.sum()), "train_pos": int(y[tr].sum()), "validation": int(is_val.sum()), "validation_pos": int(y[is_val].sum()),
                        "train_plain": int((tr & (np.arange(len(y)) < len(items))).sum()), "train_wrapped": int((tr & (np.arange(len(y)) >= len(items))).sum())}
