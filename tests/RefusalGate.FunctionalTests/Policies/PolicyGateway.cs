@@ -9,6 +9,7 @@ namespace RefusalGate.FunctionalTests.Policies;
 /// <item><c>demo-refuse-*</c>: every prompt is in the refuse zone (refuse threshold 0); <c>demo-comply-*</c>: comply zone.</item>
 /// <item><c>demo-band-*</c>: a wide uncertain band (0.05–0.95) with inline self-prediction and fixed fusion weights.</item>
 /// <item><c>demo-band-closed-*</c>: the same, failing closed; self-prediction times out after 1 s in both.</item>
+/// <item><c>demo-band-closed-budget-*</c>: failing closed with a self-prediction budget of one call a minute.</item>
 /// </list>
 /// Zone actions per model: <c>demo-refuse-block</c>, <c>-constructive</c>, <c>-annotate</c>, <c>-shadow</c>,
 /// <c>-strict</c> (to the "strict" upstream as <c>strict-reviewed</c>), <c>-capped</c> (strict with temperature 0.1 and
@@ -56,6 +57,7 @@ public sealed class PolicyGateway : IAsyncLifetime
               actions: { refuse: test-block, uncertain: test-strict, comply: allow }
               selfPrediction: { mode: band, timeoutMs: 1000, cacheTtlSeconds: 600 }
           - { match: { model: "demo-band-closed-*" }, policy: { failMode: closed, failAction: test-block } }
+          - { match: { model: "demo-band-closed-budget-*" }, policy: { selfPrediction: { budgetPerMinute: 1 } } }
           - { match: { model: "demo-tenant-*", tenant: acme }, policy: { actions: { refuse: tenant-block, uncertain: tenant-block, comply: tenant-block } } }
         """;
 

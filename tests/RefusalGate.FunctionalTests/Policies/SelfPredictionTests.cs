@@ -105,6 +105,34 @@ public sealed class SelfPredictionTests(PolicyGateway fixture) : IClassFixture<P
         outcome.SelfPrediction!.Status.ShouldBe(RefusalGate.Gateway.Policies.SelfPrediction.SelfPredictionStatus.Timeout);
     }
 
+    // The budget is a cost cap the operator chose, not a failure: even failing closed, the request takes the band's action.
+    [Fact]
+    public async Task An_exhausted_self_prediction_budget_takes_the_band_action_even_when_failing_closed()
+    {
+        // One call a minute, in fixed one-minute windows shared with this class's other band requests: of three requests,
+        // two fall in one window whatever the clock does, so one of them finds the budget spent.
+        HttpResponseMessage? exhausted = null;
+        string marker = "";
+        for (var i = 0; i < 3 && exhausted is null; i++)
+        {
+            marker = $"budget-marker-{i}";
+            var response = await _gateway.Http.PostChatAsync($"[sim:self=comply][sim:self-confidence=99] {marker} Tell me about the printing press.", "demo-band-closed-budget-model");
+            if (response.Header("x-refusalgate-self-prediction") == "budget_exhausted")
+            {
+                exhausted = response;
+            }
+        }
+
+        exhausted.ShouldNotBeNull();
+        exhausted.StatusCode.ShouldBe(HttpStatusCode.OK);
+        exhausted.Header("x-refusalgate-zone").ShouldBe("uncertain");
+        exhausted.Header("x-refusalgate-decision").ShouldBe("strict");
+        _gateway.Strict.Stats.Recent.ShouldContain(r => r.Body != null && r.Body.Contains(marker));
+        var outcome = await _gateway.WaitForOutcomeAsync(exhausted.Header("x-request-id"));
+        outcome.FailMode.ShouldBeNull();
+        outcome.SelfPrediction!.Status.ShouldBe(RefusalGate.Gateway.Policies.SelfPrediction.SelfPredictionStatus.BudgetExhausted);
+    }
+
     [Fact]
     public async Task Sampled_self_predictions_run_beside_confident_requests_and_are_recorded()
     {
