@@ -62,6 +62,11 @@ public sealed class ReplayCalibrationTests
             (await Promtool.CheckMetricsAsync(metrics)).ShouldBe("", "promtool check metrics found problems");
             ShouldEqual(expected, name => Gauge(metrics, name), tolerance: 1e-6);
 
+            // What Prometheus computes across replicas from the counters (the shipped rules) is the same, but for d′ and c.
+            var fromCounters = CalibrationCounterFigures.Of(new PrometheusExposition(metrics), "classifier");
+            fromCounters.Keys.ShouldBe(expected.Keys.Except(["dprime", "criterion"]), ignoreOrder: true);
+            ShouldEqual(expected.Where(e => fromCounters.ContainsKey(e.Key)).ToDictionary(), name => fromCounters[name], tolerance: 1e-6);
+
             var fromAggregates = await ReportAsync("--redis", redis.Configuration);
             var fromStream = await ReportAsync("--redis", redis.Configuration, "--from", "stream");
             ShouldEqual(expected, name => fromAggregates[name], tolerance: 1e-5);
@@ -188,7 +193,7 @@ public sealed class ReplayCalibrationTests
     /// </summary>
     private static (string Path, List<(string Prompt, string Answer)> Rows) WriteReplayFile(int every, Func<int, string, string>? answer = null)
     {
-        var dataset = SharedDatasets.File(RepositoryRoot(), "chatgpt-refusals", "all_hand_labeled.json");
+        var dataset = SharedDatasets.File(Repository.Root, "chatgpt-refusals", "all_hand_labeled.json");
         File.Exists(dataset).ShouldBeTrue($"{dataset} is missing: the tests expect ../shared/datasets beside the repository, or REFUSALGATE_DATASETS set to it.");
         using var document = JsonDocument.Parse(File.ReadAllText(dataset));
         var rows = document.RootElement.EnumerateArray()
@@ -201,19 +206,6 @@ public sealed class ReplayCalibrationTests
         var path = Path.GetTempFileName();
         File.WriteAllLines(path, rows.Select(r => JsonSerializer.Serialize(new { model = Model, prompt = r.Prompt, response = r.Answer })));
         return (path, rows);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RefusalGate.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("RefusalGate.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static async Task<Dictionary<string, Dictionary<string, string>>> WaitForRecordsAsync(RedisServer redis, int count)

@@ -23,6 +23,7 @@ public sealed class CalibrationAggregator : IOutcomeSink
     private long _version;
     private (long Version, IReadOnlyList<CalibrationRow> Rows) _totalRows = (-1, []);
     private (long Version, long Slice, IReadOnlyList<CalibrationRow> Rows) _recentRows = (-1, -1, []);
+    private (long Version, IReadOnlyList<KeyValuePair<CalibrationKey, CalibrationCounts>> Counts) _totalCounts = (-1, []);
 
     public CalibrationAggregator(IOptions<CalibrationOptions> options, TimeProvider time)
     {
@@ -67,6 +68,20 @@ public sealed class CalibrationAggregator : IOutcomeSink
         }
     }
 
+    /// <summary>The counts since start for every (source, model, category) seen, copied so a scrape reads one consistent set.</summary>
+    public IReadOnlyList<KeyValuePair<CalibrationKey, CalibrationCounts>> TotalCounts()
+    {
+        lock (_lock)
+        {
+            if (_totalCounts.Version != _version)
+            {
+                _totalCounts = (_version, [.. _total.Counts.Select(c => KeyValuePair.Create(c.Key, Copy(c.Value)))]);
+            }
+
+            return _totalCounts.Counts;
+        }
+    }
+
     /// <summary>The figures of the sliding window (<see cref="CalibrationOptions.Window"/>); empty when it is off.</summary>
     public IReadOnlyList<CalibrationRow> SnapshotRecent()
     {
@@ -85,5 +100,12 @@ public sealed class CalibrationAggregator : IOutcomeSink
 
             return _recentRows.Rows;
         }
+    }
+
+    private static CalibrationCounts Copy(CalibrationCounts counts)
+    {
+        var copy = new CalibrationCounts();
+        copy.Merge(counts);
+        return copy;
     }
 }

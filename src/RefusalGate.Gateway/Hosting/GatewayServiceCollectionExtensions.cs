@@ -126,6 +126,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<PromptRecorder>();
         services.TryAddSingleton<CalibrationAggregator>();
         services.TryAddSingleton<CalibrationMetrics>();
+        services.TryAddSingleton<CalibrationCounters>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutcomeSink, CalibrationAggregator>(sp => sp.GetRequiredService<CalibrationAggregator>()));
         services.TryAddSingleton<InMemoryOutcomeStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutcomeSink, InMemoryOutcomeStore>(sp => sp.GetRequiredService<InMemoryOutcomeStore>()));
