@@ -94,8 +94,12 @@ public static class PolicyLoader
         var fingerprint = Fingerprint(sources);
         return errors.Count == 0 && set is not null
             ? new PolicyLoadResult(set, [], files, fingerprint)
-            : new PolicyLoadResult(null, errors, files, fingerprint);
+            : new PolicyLoadResult(null, InReadingOrder(errors, files), files, fingerprint);
     }
+
+    /// <summary>As a compiler lists them: file by file in the order given, then by line and column.</summary>
+    private static List<PolicyDiagnostic> InReadingOrder(List<PolicyDiagnostic> errors, List<string> files) =>
+        [.. errors.OrderBy(e => files.IndexOf(e.File) is var i and >= 0 ? i : files.Count).ThenBy(e => e.Line).ThenBy(e => e.Column)];
 
     /// <summary>Lets a reloader tell a real change from a touch or a watcher's duplicate event.</summary>
     private static string Fingerprint(IReadOnlyList<(string File, string Text)> sources)
