@@ -30,6 +30,57 @@ public sealed class PolicyErrorReportingTests
         }
     }
 
+    [Theory]
+    [InlineData("version: 1\npolicy:\n\tthresholds:\n\t\trefuse: 0.8\n", "3:1")]
+    [InlineData("version: 1\npolicy:\n  thresholds:\n  \trefuse: 0.8\n", "4:3")]
+    [InlineData("version: 1\npolicy:\n  categories:\n    violent_crimes: {}\n\t  cyber_crimes: {}\n", "5:1")]
+    [InlineData("version: 1\noverrides:\n  - { match: { model: a }, policy: {} }\n\t- { match: { model: b }, policy: {} }\n", "4:1")]
+    [InlineData("version: 1\npolicy:\n  thresholds: {\n\trefuse: 0.8 }\n", "4:1")]
+    public void A_tab_used_for_indentation_is_reported_where_it_is(string yaml, string at)
+    {
+        FailsWith(yaml, $"{at} YAML syntax error: a tab is used for indentation; YAML indents with spaces only.");
+    }
+
+    [Fact]
+    public void A_tab_after_the_indentation_is_fine()
+    {
+        Load("version: 1\npolicy:\n  thresholds:\n    refuse:\t0.8  \t# tabs between tokens are allowed\n").Errors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Anchors_and_aliases_are_read_and_an_unknown_alias_is_an_error()
+    {
+        var set = Load("""
+            version: 1
+            policy:
+              thresholds: &strict { refuse: 0.9, comply: 0.1 }
+            overrides:
+              - match: { model: a }
+                policy: { thresholds: *strict }
+            """).Policies.ShouldNotBeNull();
+        set.Resolve(null, "main", "a").RuleFor("violent_crimes").RefuseAt.ShouldBe(0.9);
+
+        FailsWith("version: 1\npolicy:\n  failAction: *missing\n", "3:15 YAML syntax error: the alias *missing refers to no anchor defined before it.");
+    }
+
+    [Fact]
+    public void A_duplicate_key_does_not_hide_the_other_errors_of_the_file()
+    {
+        FailsWith(
+            "version: 1\npolicy:\n  failMode: open\n  actions: { refuse: nope }\n  failMode: closed\n",
+            "4:22 Unknown action 'nope'",
+            "5:3 Duplicate key failMode (first at line 3, column 3); each key may appear once per mapping.");
+    }
+
+    [Fact]
+    public void A_second_document_does_not_hide_the_errors_of_the_first()
+    {
+        FailsWith(
+            "version: 1\npolicy: { actions: { refuse: nope } }\n---\nversion: 1\n",
+            "2:30 Unknown action 'nope'",
+            "4:1 Only one YAML document per policy file is allowed.");
+    }
+
     [Fact]
     public void Errors_are_listed_in_file_order_then_by_position()
     {
