@@ -40,6 +40,26 @@ public sealed class PolicyReloadTests
     }
 
     [Fact]
+    public async Task A_reload_with_a_number_too_large_to_read_is_a_failed_reload_not_a_stopped_gateway()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policies-").FullName;
+        var file = Path.Combine(directory, "policy.yaml");
+        await File.WriteAllTextAsync(file, BlockEverything);
+        await using var gateway = await TestGateway.StartAsync(new() { ["Policies:Directory"] = directory, ["Policies:ReloadDelay"] = "00:00:00.050" });
+        try
+        {
+            await File.WriteAllTextAsync(file, BlockEverything + "\n  selfPrediction: { budgetPerMinute: 99999999999 }\n");
+            await WaitUntilAsync(async () => Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed") == "1");
+
+            (await gateway.Http.PostChatAsync("Hello there")).Header("x-refusalgate-decision").ShouldBe("block");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_bad_reload_keeps_the_last_good_policy_and_a_good_one_takes_over()
     {
         var directory = Directory.CreateTempSubdirectory("refusalgate-policies-").FullName;

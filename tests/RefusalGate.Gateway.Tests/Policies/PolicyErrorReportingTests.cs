@@ -30,6 +30,63 @@ public sealed class PolicyErrorReportingTests
         }
     }
 
+    [Fact]
+    public void Values_of_the_wrong_type_do_not_hide_the_other_errors_of_the_file()
+    {
+        FailsWith(
+            """
+            version: 1
+            actions:
+              careful:
+                type: strict
+                temperature: warm
+            policy:
+              thresholds: [0.8, 0.2]
+              actions:
+                refuse: no-such-action
+              selfPrediction:
+                timeoutMs: soon
+              categories:
+                weapons: {}
+            overrides:
+              - not a mapping
+              - match: { upstream: nowhere }
+                policy: { failAction: missing }
+            """,
+            "5:18 'actions.careful.temperature' must be a number.",
+            "7:15 'policy.thresholds' must be a mapping.",
+            "9:13 Unknown action 'no-such-action'",
+            "11:16 'policy.selfPrediction.timeoutMs' must be a whole number.",
+            "13:5 Unknown category 'weapons'",
+            "15:5 'overrides[0]' must be a mapping.",
+            "16:24 Override 'policy.yaml#2' matches upstream 'nowhere'",
+            "17:27 Unknown action 'missing'");
+    }
+
+    [Fact]
+    public void A_value_the_schema_rejected_causes_no_follow_up_errors()
+    {
+        // A refuse threshold below 0 is out of range; it must not also be reported as "comply is above refuse", and a
+        // zone action that is no valid name must not also be an unknown action.
+        FailsWith(
+            """
+            version: 1
+            policy:
+              thresholds: { refuse: -0.5 }
+              actions: { refuse: Block }
+            """,
+            "3:25 'policy.thresholds.refuse' must be at least 0.",
+            "4:22 'policy.actions.refuse' does not match the pattern");
+    }
+
+    [Theory]
+    [InlineData("policy:\n  selfPrediction:\n    budgetPerMinute: 99999999999\n", "4:22 'policy.selfPrediction.budgetPerMinute' must be at most 2147483647.", 6)]
+    [InlineData("actions:\n  a: { type: strict, maxTokens: 99999999999 }\n", "3:33 'actions.a.maxTokens' must be at most 2147483647.", 5)]
+    public void A_whole_number_too_large_to_read_is_an_error_not_a_crash(string yaml, string expected, int overrideLine)
+    {
+        FailsWith("version: 1\n" + yaml + "overrides:\n  - { match: { upstream: nowhere }, policy: {} }\n", expected, $"{overrideLine}:26 Override 'policy.yaml#1' matches upstream 'nowhere'");
+    }
+
     [Theory]
     [InlineData("version: 1\npolicy:\n\tthresholds:\n\t\trefuse: 0.8\n", "3:1")]
     [InlineData("version: 1\npolicy:\n  thresholds:\n  \trefuse: 0.8\n", "4:3")]
@@ -45,6 +102,37 @@ public sealed class PolicyErrorReportingTests
     public void A_tab_after_the_indentation_is_fine()
     {
         Load("version: 1\npolicy:\n  thresholds:\n    refuse:\t0.8  \t# tabs between tokens are allowed\n").Errors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void An_action_with_a_setting_of_the_wrong_type_is_still_defined()
+    {
+        FailsWith(
+            """
+            version: 1
+            actions:
+              careful: { type: strict, maxTokens: lots }
+            policy:
+              actions: { uncertain: careful }
+            """,
+            "3:39 'actions.careful.maxTokens' must be a whole number.");
+    }
+
+    [Fact]
+    public void An_override_whose_match_is_wrong_still_has_its_policy_checked()
+    {
+        FailsWith(
+            """
+            version: 1
+            overrides:
+              - match: gpt-4o
+                policy: { actions: { refuse: nope } }
+              - policy: { failAction: missing }
+            """,
+            "3:12 'overrides[0].match' must be a mapping.",
+            "4:34 Unknown action 'nope'",
+            "5:5 'match' is required in 'overrides[1]'.",
+            "5:27 Unknown action 'missing'");
     }
 
     [Fact]
@@ -79,6 +167,14 @@ public sealed class PolicyErrorReportingTests
             "version: 1\npolicy: { actions: { refuse: nope } }\n---\nversion: 1\n",
             "2:30 Unknown action 'nope'",
             "4:1 Only one YAML document per policy file is allowed.");
+    }
+
+    [Theory]
+    [InlineData("- version: 1\n")]
+    [InlineData("version 1\n")]
+    public void A_file_that_is_not_a_mapping_says_so_plainly(string yaml)
+    {
+        FailsWith(yaml, "1:1 The file must be a mapping of settings, starting with 'version: 1'.");
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using RefusalGate.Gateway.Policies.Actions;
 using RefusalGate.Gateway.Policies.Model;
@@ -70,22 +69,18 @@ public static class PolicyLoader
         var documents = new List<(PolicyDocument Document, PolicyIssues Issues)>();
         foreach (var (file, text) in sources)
         {
-            var before = errors.Count;
             if (YamlToJson.Read(file, text, errors) is not { } root)
             {
                 continue;
             }
 
-            PolicySchema.Validate(file, root, errors);
-
-            // Even with schema errors, read what can be read so the reference checks report their errors in the same run.
-            try
+            // Even with schema errors, read what can be read so the checks after the schema report their errors in the
+            // same run; what the schema rejected is left out of that reading, so it is not reported again as a consequence.
+            var findings = PolicySchema.Validate(file, root, errors);
+            var rejected = findings.Where(f => f.Kind == SchemaFindingKind.RejectedValue).Select(f => f.Token).OfType<JToken>().ToList();
+            if (PolicyDocumentBinder.Bind(file, root, rejected, errors) is { } document)
             {
-                documents.Add((root.ToObject<PolicyDocument>(JsonSerializer.CreateDefault())!, new PolicyIssues(file, root, errors)));
-            }
-            catch (JsonException) when (errors.Count > before)
-            {
-                // The schema has already said why the shape is wrong.
+                documents.Add((document, new PolicyIssues(file, root, errors)));
             }
         }
 
@@ -151,17 +146,26 @@ public static class PolicyLoader
 
             for (var i = 0; i < (document.Overrides?.Count ?? 0); i++)
             {
-                var entry = document.Overrides![i];
+                if (document.Overrides![i] is not { } entry)
+                {
+                    continue; // Not a mapping: the schema has said so.
+                }
+
                 var name = entry.Name ?? $"{Path.GetFileName(issues.File)}#{i + 1}";
-                if (entry.Match.Upstream is { } upstream && context.Upstreams is { } known && !known.Contains(upstream, StringComparer.OrdinalIgnoreCase))
+                CheckLayer(entry.Policy, ["overrides", i, "policy"], actions, context, issues);
+                if (entry.Match is not { } match)
+                {
+                    continue; // Missing or rejected (reported): what it applies to is unknown; its own rules are checked above.
+                }
+
+                if (match.Upstream is { } upstream && context.Upstreams is { } known && !known.Contains(upstream, StringComparer.OrdinalIgnoreCase))
                 {
                     issues.AtValue($"Override '{name}' matches upstream '{upstream}', which is not configured (known: {string.Join(", ", known)}).", "overrides", i, "match", "upstream");
                 }
 
-                CheckLayer(entry.Policy, ["overrides", i, "policy"], actions, context, issues);
-                overrides.Add(new PolicyOverride(name, entry.Match.Tenant, entry.Match.Upstream, entry.Match.Model, entry.Policy));
+                overrides.Add(new PolicyOverride(name, match.Tenant, match.Upstream, match.Model, entry.Policy));
                 sources[entry.Policy] = new LayerSource($"override '{name}'", issues, ["overrides", i, "policy"]);
-                if (entry.Match.Tenant is not null)
+                if (match.Tenant is not null)
                 {
                     tenantMatches.Add((overrides[^1], issues, i));
                 }
@@ -196,7 +200,7 @@ public static class PolicyLoader
         List<(PolicyDocument Document, PolicyIssues Issues)> documents, PolicyLoadContext context, out bool failed)
     {
         var actions = PolicyActionFactory.BuiltIns().ToDictionary(a => a.Name, StringComparer.Ordinal);
-        var declared = new Dictionary<string, (ActionDocument Settings, PolicyIssues Issues)>(StringComparer.Ordinal);
+        var declared = new Dictionary<string, (ActionDocument? Settings, PolicyIssues Issues)>(StringComparer.Ordinal);
         failed = false;
         foreach (var (document, issues) in documents)
         {
@@ -214,9 +218,10 @@ public static class PolicyLoader
         }
 
         // Shadows refer to other actions, so build them last.
-        foreach (var (name, (settings, issues)) in declared.OrderBy(d => d.Value.Settings.Type == ShadowAction.TypeName ? 1 : 0))
+        foreach (var (name, (settings, issues)) in declared.OrderBy(d => d.Value.Settings?.Type == ShadowAction.TypeName ? 1 : 0))
         {
-            var action = PolicyActionFactory.Create(name, settings, n => actions.GetValueOrDefault(n), context.Upstreams, issues);
+            // Settings the schema rejected as a whole (not a mapping) arrive as null; that error is reported.
+            var action = settings is null ? null : PolicyActionFactory.Create(name, settings, n => actions.GetValueOrDefault(n), context.Upstreams, issues);
             if (action is null)
             {
                 failed = true;
@@ -243,8 +248,8 @@ public static class PolicyLoader
                 issues.At($"Unknown category '{category}' (the taxonomy has: {string.Join(", ", known)}; '{PolicyLayers.FallbackCategory}' means any other).", at);
             }
 
-            CheckZones(own.Actions, [.. at, "actions"]);
-            CheckThresholds(own.Thresholds, [.. at, "thresholds"]);
+            CheckZones(own?.Actions, [.. at, "actions"]);
+            CheckThresholds(own?.Thresholds, [.. at, "thresholds"]);
         }
 
         void CheckZones(ZoneActionsDocument? zones, object[] at)
@@ -291,6 +296,6 @@ public static class PolicyLoader
 
     private static TenantResolver Tenants(TenantsDocument? tenants, List<PolicyOverride> overrides) => new(
         tenants?.Header,
-        (tenants?.ApiKeys ?? []).GroupBy(k => k.Sha256.ToLowerInvariant()).ToDictionary(g => g.Key, g => g.First().Tenant),
+        (tenants?.ApiKeys ?? []).OfType<TenantKeyDocument>().GroupBy(k => k.Sha256.ToLowerInvariant()).ToDictionary(g => g.Key, g => g.First().Tenant),
         overrides.Select(o => o.Tenant).OfType<string>());
 }
