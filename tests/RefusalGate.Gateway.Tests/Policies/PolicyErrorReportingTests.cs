@@ -104,6 +104,16 @@ public sealed class PolicyErrorReportingTests
         Load("version: 1\npolicy:\n  thresholds:\n    refuse:\t0.8  \t# tabs between tokens are allowed\n").Errors.ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData("policy:\n  thresholds:\n    refuse: 0.3\n    comply: 0.6\n", "5:13")]
+    [InlineData("policy:\n  thresholds: { comply: 0.6, refuse: 0.3 }\n", "3:25")]
+    [InlineData("policy:\n  categories:\n    cyber_crimes:\n      thresholds: { refuse: 0.3, comply: 0.6 }\n", "5:42")]
+    [InlineData("overrides:\n  - match: { model: gpt-* }\n    policy: { thresholds: { refuse: 0.3, comply: 0.6 } }\n", "4:50")]
+    public void A_threshold_inversion_in_one_entry_is_reported_once_at_the_comply_value(string yaml, string at)
+    {
+        FailsWith("version: 1\n" + yaml, $"{at} The comply threshold (0.6) is above the refuse threshold (0.3)");
+    }
+
     [Fact]
     public void An_action_with_a_setting_of_the_wrong_type_is_still_defined()
     {
@@ -149,6 +159,23 @@ public sealed class PolicyErrorReportingTests
         set.Resolve(null, "main", "a").RuleFor("violent_crimes").RefuseAt.ShouldBe(0.9);
 
         FailsWith("version: 1\npolicy:\n  failAction: *missing\n", "3:15 YAML syntax error: the alias *missing refers to no anchor defined before it.");
+    }
+
+    [Fact]
+    public void Thresholds_inverted_across_layers_are_reported_alongside_other_errors()
+    {
+        FailsWith(
+            """
+            version: 1
+            tenants: { header: x-tenant-id }
+            policy:
+              actions: { refuse: blokc }
+            overrides:
+              - { name: acme, match: { tenant: acme }, policy: { thresholds: { comply: 0.7 } } }
+              - { name: route, match: { upstream: strict }, policy: { thresholds: { refuse: 0.4 } } }
+            """,
+            "4:22 Unknown action 'blokc'",
+            "6:76 The comply threshold 0.7 from override 'acme' (policy.yaml:6:76) is above the refuse threshold 0.4 from override 'route' (policy.yaml:7:81)");
     }
 
     [Fact]

@@ -67,6 +67,7 @@ public static class PolicyLoader
     {
         var errors = new List<PolicyDiagnostic>();
         var documents = new List<(PolicyDocument Document, PolicyIssues Issues)>();
+        var thresholdsKnown = true;
         foreach (var (file, text) in sources)
         {
             if (YamlToJson.Read(file, text, errors) is not { } root)
@@ -77,6 +78,7 @@ public static class PolicyLoader
             // Even with schema errors, read what can be read so the checks after the schema report their errors in the
             // same run; what the schema rejected is left out of that reading, so it is not reported again as a consequence.
             var findings = PolicySchema.Validate(file, root, errors);
+            thresholdsKnown &= !findings.Any(ShapesThresholds);
             var rejected = findings.Where(f => f.Kind == SchemaFindingKind.RejectedValue).Select(f => f.Token).OfType<JToken>().ToList();
             if (PolicyDocumentBinder.Bind(file, root, rejected, errors) is { } document)
             {
@@ -85,7 +87,7 @@ public static class PolicyLoader
         }
 
         var files = sources.Select(s => s.File).ToList();
-        var set = Compile(documents, context, errors);
+        var set = Compile(documents, context, errors, thresholdsKnown);
         var fingerprint = Fingerprint(sources);
         return errors.Count == 0 && set is not null
             ? new PolicyLoadResult(set, [], files, fingerprint)
@@ -95,6 +97,36 @@ public static class PolicyLoader
     /// <summary>As a compiler lists them: file by file in the order given, then by line and column.</summary>
     private static List<PolicyDiagnostic> InReadingOrder(List<PolicyDiagnostic> errors, List<string> files) =>
         [.. errors.OrderBy(e => files.IndexOf(e.File) is var i and >= 0 ? i : files.Count).ThenBy(e => e.Line).ThenBy(e => e.Column)];
+
+    /// <summary>
+    /// Whether a schema error is where thresholds or an override's reach are written (under <c>thresholds</c> or
+    /// <c>match</c>, or an override, a policy or a category entry as a whole). Thresholds merged across layers are then
+    /// not known as meant, and an inversion found in them could be a consequence of that error: the cross-layer check
+    /// waits for the next run. Errors elsewhere (actions, tenants, self-prediction, ...) leave it running.
+    /// </summary>
+    private static bool ShapesThresholds(SchemaFinding finding)
+    {
+        if (finding.Kind == SchemaFindingKind.UnknownKey)
+        {
+            return false; // An unknown key is ignored when the file is read.
+        }
+
+        var names = new List<string>();
+        if (finding.Kind == SchemaFindingKind.MissingKey && finding.Property is { } missing)
+        {
+            names.Add(missing);
+        }
+
+        for (var token = finding.Token; token is not null; token = token.Parent)
+        {
+            if (token is JProperty property)
+            {
+                names.Add(property.Name);
+            }
+        }
+
+        return !names.Any(n => n is "actions" or "tenants" or "selfPrediction" or "fusion" or "failMode" or "failAction" or "version" or "name");
+    }
 
     /// <summary>Lets a reloader tell a real change from a touch or a watcher's duplicate event.</summary>
     private static string Fingerprint(IReadOnlyList<(string File, string Text)> sources)
@@ -108,7 +140,7 @@ public static class PolicyLoader
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 
-    private static PolicySet? Compile(List<(PolicyDocument Document, PolicyIssues Issues)> documents, PolicyLoadContext context, List<PolicyDiagnostic> errors)
+    private static PolicySet? Compile(List<(PolicyDocument Document, PolicyIssues Issues)> documents, PolicyLoadContext context, List<PolicyDiagnostic> errors, bool thresholdsKnown)
     {
         var actions = BuildActions(documents, context, out var actionIssues);
         PolicyLayerDocument? defaultLayer = null;
@@ -180,11 +212,6 @@ public static class PolicyLoader
             errors.Add(new PolicyDiagnostic(documents[^1].Issues.File, 0, 0, $"{overrides.Count} overrides; at most {PolicySet.MaxOverrides} are supported across a policy directory."));
         }
 
-        if (errors.Count > 0 || actionIssues)
-        {
-            return null;
-        }
-
         var set = new PolicySet(
             defaultLayer ?? new PolicyLayerDocument(),
             overrides,
@@ -192,8 +219,13 @@ public static class PolicyLoader
             actions.ToFrozenDictionary(StringComparer.Ordinal),
             tenantResolver,
             [.. documents.Select(d => d.Issues.File)]);
-        ThresholdOrderCheck.Run(set, sources, context.Upstreams, errors);
-        return errors.Count == 0 ? set : null;
+        // Run whatever else was found: an unknown action or category elsewhere must not hide an inversion.
+        if (thresholdsKnown && overrides.Count <= PolicySet.MaxOverrides)
+        {
+            ThresholdOrderCheck.Run(set, sources, context.Upstreams, errors);
+        }
+
+        return errors.Count == 0 && !actionIssues ? set : null;
     }
 
     private static Dictionary<string, IPolicyAction> BuildActions(
@@ -269,9 +301,10 @@ public static class PolicyLoader
 
         void CheckThresholds(ThresholdsDocument? thresholds, object[] at)
         {
+            // Reported at the comply value: the band's lower bound is the one above where it may be.
             if (thresholds is { Refuse: { } refuse, Comply: { } comply } && comply > refuse)
             {
-                issues.At($"The comply threshold ({comply}) is above the refuse threshold ({refuse}); comply must be ≤ refuse.", at);
+                issues.AtValue($"The comply threshold ({comply}) is above the refuse threshold ({refuse}); comply must be ≤ refuse.", [.. at, "comply"]);
             }
         }
     }
