@@ -115,6 +115,32 @@ public sealed class PolicyErrorReportingTests
     }
 
     [Fact]
+    public void An_action_that_cannot_be_built_is_one_error_not_one_per_reference()
+    {
+        // 'reroute' names an upstream that is not configured: that is the one mistake. The shadow of it and the zones
+        // naming either are consequences, not further mistakes; 'blokc' is a separate one.
+        FailsWith(
+            """
+            version: 1
+            actions:
+              reroute: { type: strict, upstream: nowhere }
+              watch: { type: shadow, of: reroute }
+              odd: { type: sometimes }
+            policy:
+              failAction: reroute
+              actions:
+                uncertain: reroute
+                refuse: watch
+                comply: odd
+              categories:
+                cyber_crimes: { actions: { refuse: blokc } }
+            """,
+            "3:38 Action 'reroute' routes to upstream 'nowhere', which is not configured",
+            "5:16 'actions.odd.type' must be one of:",
+            "13:40 Unknown action 'blokc' (defined: allow, annotate, block, constructive, odd, reroute, strict, watch).");
+    }
+
+    [Fact]
     public void An_action_with_a_setting_of_the_wrong_type_is_still_defined()
     {
         FailsWith(
@@ -126,6 +152,20 @@ public sealed class PolicyErrorReportingTests
               actions: { uncertain: careful }
             """,
             "3:39 'actions.careful.maxTokens' must be a whole number.");
+    }
+
+    [Fact]
+    public void A_shadow_of_a_shadow_is_named_as_such_whatever_the_order_of_declaration()
+    {
+        // Shadows are built after the other actions; the one named here was declared later but is a shadow all the same.
+        FailsWith(
+            """
+            version: 1
+            actions:
+              first: { type: shadow, of: second }
+              second: { type: shadow, of: block }
+            """,
+            "3:30 Action 'first' shadows another shadow action ('second'); shadow a real action.");
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using Newtonsoft.Json.Linq;
-using RefusalGate.Gateway.Policies.Actions;
 using RefusalGate.Gateway.Policies.Model;
 using RefusalGate.Gateway.Policies.Tenancy;
 
@@ -142,7 +141,7 @@ public static class PolicyLoader
 
     private static PolicySet? Compile(List<(PolicyDocument Document, PolicyIssues Issues)> documents, PolicyLoadContext context, List<PolicyDiagnostic> errors, bool thresholdsKnown)
     {
-        var actions = BuildActions(documents, context, out var actionIssues);
+        var actions = ActionTable.Build(documents, context.Upstreams);
         PolicyLayerDocument? defaultLayer = null;
         PolicyIssues? defaultIssues = null;
         TenantsDocument? tenants = null;
@@ -216,7 +215,7 @@ public static class PolicyLoader
             defaultLayer ?? new PolicyLayerDocument(),
             overrides,
             context.Categories ?? [],
-            actions.ToFrozenDictionary(StringComparer.Ordinal),
+            actions.Built.ToFrozenDictionary(StringComparer.Ordinal),
             tenantResolver,
             [.. documents.Select(d => d.Issues.File)]);
         // Run whatever else was found: an unknown action or category elsewhere must not hide an inversion.
@@ -225,49 +224,11 @@ public static class PolicyLoader
             ThresholdOrderCheck.Run(set, sources, context.Upstreams, errors);
         }
 
-        return errors.Count == 0 && !actionIssues ? set : null;
-    }
-
-    private static Dictionary<string, IPolicyAction> BuildActions(
-        List<(PolicyDocument Document, PolicyIssues Issues)> documents, PolicyLoadContext context, out bool failed)
-    {
-        var actions = PolicyActionFactory.BuiltIns().ToDictionary(a => a.Name, StringComparer.Ordinal);
-        var declared = new Dictionary<string, (ActionDocument? Settings, PolicyIssues Issues)>(StringComparer.Ordinal);
-        failed = false;
-        foreach (var (document, issues) in documents)
-        {
-            foreach (var (name, settings) in document.Actions ?? [])
-            {
-                if (declared.TryGetValue(name, out var first))
-                {
-                    issues.At($"Action '{name}' is already defined in {first.Issues.File}.", "actions", name);
-                    failed = true;
-                    continue;
-                }
-
-                declared[name] = (settings, issues);
-            }
-        }
-
-        // Shadows refer to other actions, so build them last.
-        foreach (var (name, (settings, issues)) in declared.OrderBy(d => d.Value.Settings?.Type == ShadowAction.TypeName ? 1 : 0))
-        {
-            // Settings the schema rejected as a whole (not a mapping) arrive as null; that error is reported.
-            var action = settings is null ? null : PolicyActionFactory.Create(name, settings, n => actions.GetValueOrDefault(n), context.Upstreams, issues);
-            if (action is null)
-            {
-                failed = true;
-                continue;
-            }
-
-            actions[name] = action;
-        }
-
-        return actions;
+        return errors.Count == 0 && !actions.Failed ? set : null;
     }
 
     /// <summary>References and names a schema cannot check: actions exist, categories exist, thresholds in order.</summary>
-    private static void CheckLayer(PolicyLayerDocument layer, object[] path, Dictionary<string, IPolicyAction> actions, PolicyLoadContext context, PolicyIssues issues)
+    private static void CheckLayer(PolicyLayerDocument layer, object[] path, ActionTable actions, PolicyLoadContext context, PolicyIssues issues)
     {
         CheckAction(layer.FailAction, [.. path, "failAction"]);
         CheckZones(layer.Actions, [.. path, "actions"]);
@@ -293,9 +254,10 @@ public static class PolicyLoader
 
         void CheckAction(string? name, object[] at)
         {
-            if (name is not null && !actions.ContainsKey(name))
+            // A declared action that was rejected has its own error; naming it is not a second mistake.
+            if (name is not null && !actions.IsDeclared(name))
             {
-                issues.AtValue($"Unknown action '{name}' (defined: {string.Join(", ", actions.Keys.Order(StringComparer.Ordinal))}).", at);
+                issues.AtValue($"Unknown action '{name}' (defined: {string.Join(", ", actions.Names)}).", at);
             }
         }
 
