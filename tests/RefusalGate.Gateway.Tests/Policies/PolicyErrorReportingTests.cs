@@ -236,6 +236,14 @@ public sealed class PolicyErrorReportingTests
             "4:1 Only one YAML document per policy file is allowed.");
     }
 
+    [Fact]
+    public void Too_many_overrides_are_reported_at_the_first_one_over_the_limit()
+    {
+        var overrides = string.Concat(Enumerable.Range(0, PolicySet.MaxOverrides + 2).Select(i => $"  - {{ match: {{ model: m{i} }}, policy: {{}} }}\n"));
+
+        FailsWith("version: 1\noverrides:\n" + overrides, $"{PolicySet.MaxOverrides + 3}:5 {PolicySet.MaxOverrides + 2} overrides; at most {PolicySet.MaxOverrides}");
+    }
+
     [Theory]
     [InlineData("- version: 1\n")]
     [InlineData("version 1\n")]

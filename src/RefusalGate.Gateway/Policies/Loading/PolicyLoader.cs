@@ -146,6 +146,7 @@ public static class PolicyLoader
         PolicyIssues? defaultIssues = null;
         TenantsDocument? tenants = null;
         var overrides = new List<PolicyOverride>();
+        var overridePlaces = new List<(PolicyIssues Issues, int Index)>();
         var sources = new Dictionary<PolicyLayerDocument, LayerSource>(ReferenceEqualityComparer.Instance);
         var tenantMatches = new List<(PolicyOverride Override, PolicyIssues Issues, int Index)>();
         foreach (var (document, issues) in documents)
@@ -195,6 +196,7 @@ public static class PolicyLoader
                 }
 
                 overrides.Add(new PolicyOverride(name, match.Tenant, match.Upstream, match.Model, entry.Policy));
+                overridePlaces.Add((issues, i));
                 sources[entry.Policy] = new LayerSource($"override '{name}'", issues, ["overrides", i, "policy"]);
                 if (match.Tenant is not null)
                 {
@@ -208,7 +210,8 @@ public static class PolicyLoader
 
         if (overrides.Count > PolicySet.MaxOverrides)
         {
-            errors.Add(new PolicyDiagnostic(documents[^1].Issues.File, 0, 0, $"{overrides.Count} overrides; at most {PolicySet.MaxOverrides} are supported across a policy directory."));
+            var (issues, index) = overridePlaces[PolicySet.MaxOverrides];
+            issues.At($"{overrides.Count} overrides; at most {PolicySet.MaxOverrides} are supported across a policy directory.", "overrides", index);
         }
 
         var set = new PolicySet(
@@ -218,6 +221,7 @@ public static class PolicyLoader
             actions.Built.ToFrozenDictionary(StringComparer.Ordinal),
             tenantResolver,
             [.. documents.Select(d => d.Issues.File)]);
+
         // Run whatever else was found: an unknown action or category elsewhere must not hide an inversion.
         if (thresholdsKnown && overrides.Count <= PolicySet.MaxOverrides)
         {
