@@ -71,6 +71,40 @@ public sealed class PolicyCommandTests
     }
 
     [Fact]
+    public void Every_independent_error_is_printed_in_one_run_even_after_a_value_of_the_wrong_type()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policy-check-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "bad.yaml");
+            File.WriteAllText(file, "version: 1\npolicy:\n  thresholds:\n    refuse: high\n  actions:\n    refuse: nope\n  categories:\n    weapons: {}\n");
+            var tabs = Path.Combine(directory, "tabs.yaml");
+            File.WriteAllText(tabs, "version: 1\npolicy:\n\tthresholds:\n\t\trefuse: 0.8\n");
+            using var output = new StringWriter();
+
+            PolicyCommand.Check([file, tabs], output).ShouldBe(1);
+
+            var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+            string[] expected =
+            [
+                $"{file}:4:13: 'policy.thresholds.refuse' must be a number.",
+                $"{file}:6:13: Unknown action 'nope' (defined: allow, annotate, block, constructive, strict).",
+                $"{file}:8:5: Unknown category 'weapons' (the taxonomy has: ",
+                $"{tabs}:3:1: YAML syntax error: a tab is used for indentation; YAML indents with spaces only.",
+            ];
+            lines.Length.ShouldBe(expected.Length, output.ToString());
+            for (var i = 0; i < expected.Length; i++)
+            {
+                lines[i].ShouldStartWith(expected[i], Case.Sensitive, output.ToString());
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Overrides_in_different_files_are_checked_together()
     {
         var directory = Directory.CreateTempSubdirectory("refusalgate-policy-check-").FullName;

@@ -40,6 +40,55 @@ public sealed class PolicyReloadTests
     }
 
     [Fact]
+    public async Task An_action_the_gateway_cannot_build_is_one_error_at_start_up_not_one_per_use()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policies-").FullName;
+        try
+        {
+            // Valid for `policy check` without a configuration; at start-up the upstream is checked and does not exist.
+            await File.WriteAllTextAsync(Path.Combine(directory, "bad.yaml"), """
+                version: 1
+                actions:
+                  reroute: { type: strict, upstream: nowhere }
+                  watch: { type: shadow, of: reroute }
+                policy:
+                  failAction: reroute
+                  actions: { uncertain: reroute, refuse: watch }
+                """);
+
+            var failure = await Should.ThrowAsync<PolicyLoadException>(() => TestGateway.StartAsync(new() { ["Policies:Directory"] = directory }));
+
+            var error = failure.Errors.ShouldHaveSingleItem().ToString();
+            error.ShouldStartWith(Path.Combine(directory, "bad.yaml") + ":3:38: Action 'reroute' routes to upstream 'nowhere', which is not configured");
+            failure.Message.ShouldNotContain("Unknown action");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_reload_with_a_number_too_large_to_read_is_a_failed_reload_not_a_stopped_gateway()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policies-").FullName;
+        var file = Path.Combine(directory, "policy.yaml");
+        await File.WriteAllTextAsync(file, BlockEverything);
+        await using var gateway = await TestGateway.StartAsync(new() { ["Policies:Directory"] = directory, ["Policies:ReloadDelay"] = "00:00:00.050" });
+        try
+        {
+            await File.WriteAllTextAsync(file, BlockEverything + "\n  selfPrediction: { budgetPerMinute: 99999999999 }\n");
+            await WaitUntilAsync(async () => Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed") == "1");
+
+            (await gateway.Http.PostChatAsync("Hello there")).Header("x-refusalgate-decision").ShouldBe("block");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_bad_reload_keeps_the_last_good_policy_and_a_good_one_takes_over()
     {
         var directory = Directory.CreateTempSubdirectory("refusalgate-policies-").FullName;

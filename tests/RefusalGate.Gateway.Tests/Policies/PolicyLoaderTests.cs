@@ -68,7 +68,7 @@ public sealed class PolicyLoaderTests
         result.Succeeded.ShouldBeFalse();
         var errors = result.Errors.Select(e => e.ToString()).ToList();
         errors.ShouldContain(e => e.StartsWith("policy.yaml:5:5:") && e.Contains("'message' does not apply to a strict action"));
-        errors.ShouldContain(e => e.StartsWith("policy.yaml:7:3:") && e.Contains("comply threshold (0.6) is above"));
+        errors.ShouldContain(e => e.StartsWith("policy.yaml:7:38:") && e.Contains("comply threshold (0.6) is above"));
         errors.ShouldContain(e => e.StartsWith("policy.yaml:9:13:") && e.Contains("Unknown action 'no-such-action'"));
         errors.ShouldContain(e => e.StartsWith("policy.yaml:10:") && e.Contains("must be one of: off, band, shadow"));
         errors.ShouldContain(e => e.StartsWith("policy.yaml:12:5:") && e.Contains("Unknown category 'weapons'"));

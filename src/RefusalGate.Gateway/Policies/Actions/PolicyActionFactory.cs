@@ -30,13 +30,13 @@ internal static class PolicyActionFactory
     }
 
     /// <summary>
-    /// Creates the action <paramref name="name"/>; <paramref name="resolve"/> finds the target of a shadow (already built).
-    /// Returns null after reporting why when the settings do not fit.
+    /// Creates the action <paramref name="name"/>; <paramref name="resolve"/> finds what a shadow names (real actions are
+    /// built before shadows). Returns null after reporting why when the settings do not fit.
     /// </summary>
     public static IPolicyAction? Create(
         string name,
         ActionDocument settings,
-        Func<string, IPolicyAction?> resolve,
+        Func<string, ShadowTarget> resolve,
         IReadOnlyCollection<string>? knownUpstreams,
         PolicyIssues issues)
     {
@@ -83,19 +83,21 @@ internal static class PolicyActionFactory
                     return null;
                 }
 
-                if (resolve(settings.Of) is not { } target)
+                var target = resolve(settings.Of);
+                switch (target.Kind)
                 {
-                    issues.AtValue($"Action '{name}' shadows '{settings.Of}', which is not defined.", "actions", name, "of");
-                    return null;
+                    case ShadowTargetKind.Action:
+                        return new ShadowAction(name, target.Action!);
+                    case ShadowTargetKind.Shadow:
+                        issues.AtValue($"Action '{name}' shadows another shadow action ('{settings.Of}'); shadow a real action.", "actions", name, "of");
+                        return null;
+                    case ShadowTargetKind.Rejected:
+                        return null; // Its own error is reported; without a target this shadow cannot be built either.
+                    default:
+                        issues.AtValue($"Action '{name}' shadows '{settings.Of}', which is not defined.", "actions", name, "of");
+                        return null;
                 }
 
-                if (target is ShadowAction)
-                {
-                    issues.AtValue($"Action '{name}' shadows another shadow action ('{settings.Of}'); shadow a real action.", "actions", name, "of");
-                    return null;
-                }
-
-                return new ShadowAction(name, target);
             case StrictAction.TypeName:
                 if (settings.Upstream is { } upstream && knownUpstreams is not null && !knownUpstreams.Contains(upstream, StringComparer.OrdinalIgnoreCase))
                 {

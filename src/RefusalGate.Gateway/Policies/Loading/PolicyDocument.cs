@@ -2,7 +2,8 @@ namespace RefusalGate.Gateway.Policies.Loading;
 
 // The shapes of a policy file as written (policies/policy.schema.json is the contract). Every setting is optional so
 // that a layer (the default policy, a category, an override) sets only what it changes; PolicyCompiler resolves them.
-// Newtonsoft binds the camelCase keys case-insensitively.
+// Newtonsoft binds the camelCase keys case-insensitively. A value the schema rejected arrives as null
+// (PolicyDocumentBinder); settings that cannot be absent turn that null back into their default.
 
 internal sealed class PolicyDocument
 {
@@ -26,14 +27,14 @@ internal sealed class TenantsDocument
 
 internal sealed class TenantKeyDocument
 {
-    public string Sha256 { get; set; } = "";
+    public string Sha256 { get; set => field = value ?? ""; } = "";
 
-    public string Tenant { get; set; } = "";
+    public string Tenant { get; set => field = value ?? ""; } = "";
 }
 
 internal sealed class ActionDocument
 {
-    public string Type { get; set; } = "";
+    public string Type { get; set => field = value ?? ""; } = "";
 
     public Dictionary<string, string>? Headers { get; set; }
 
@@ -132,9 +133,10 @@ internal sealed class OverrideDocument
 {
     public string? Name { get; set; }
 
-    public MatchDocument Match { get; set; } = new();
+    /// <summary>Null when missing or rejected: what the override applies to is then unknown.</summary>
+    public MatchDocument? Match { get; set; }
 
-    public PolicyLayerDocument Policy { get; set; } = new();
+    public PolicyLayerDocument Policy { get; set => field = value ?? new(); } = new();
 }
 
 internal sealed class MatchDocument

@@ -1,7 +1,5 @@
 using System.Collections.Frozen;
-using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
-using RefusalGate.Gateway.Policies.Actions;
 using RefusalGate.Gateway.Policies.Model;
 using RefusalGate.Gateway.Policies.Tenancy;
 
@@ -68,33 +66,65 @@ public static class PolicyLoader
     {
         var errors = new List<PolicyDiagnostic>();
         var documents = new List<(PolicyDocument Document, PolicyIssues Issues)>();
+        var thresholdsKnown = true;
         foreach (var (file, text) in sources)
         {
-            var before = errors.Count;
             if (YamlToJson.Read(file, text, errors) is not { } root)
             {
                 continue;
             }
 
-            PolicySchema.Validate(file, root, errors);
-
-            // Even with schema errors, read what can be read so the reference checks report their errors in the same run.
-            try
+            // Even with schema errors, read what can be read so the checks after the schema report their errors in the
+            // same run; what the schema rejected is left out of that reading, so it is not reported again as a consequence.
+            var findings = PolicySchema.Validate(file, root, errors);
+            thresholdsKnown &= !findings.Any(ShapesThresholds);
+            var rejected = findings.Where(f => f.Kind == SchemaFindingKind.RejectedValue).Select(f => f.Token).OfType<JToken>().ToList();
+            if (PolicyDocumentBinder.Bind(file, root, rejected, errors) is { } document)
             {
-                documents.Add((root.ToObject<PolicyDocument>(JsonSerializer.CreateDefault())!, new PolicyIssues(file, root, errors)));
-            }
-            catch (JsonException) when (errors.Count > before)
-            {
-                // The schema has already said why the shape is wrong.
+                documents.Add((document, new PolicyIssues(file, root, errors)));
             }
         }
 
         var files = sources.Select(s => s.File).ToList();
-        var set = Compile(documents, context, errors);
+        var set = Compile(documents, context, errors, thresholdsKnown);
         var fingerprint = Fingerprint(sources);
         return errors.Count == 0 && set is not null
             ? new PolicyLoadResult(set, [], files, fingerprint)
-            : new PolicyLoadResult(null, errors, files, fingerprint);
+            : new PolicyLoadResult(null, InReadingOrder(errors, files), files, fingerprint);
+    }
+
+    /// <summary>As a compiler lists them: file by file in the order given, then by line and column.</summary>
+    private static List<PolicyDiagnostic> InReadingOrder(List<PolicyDiagnostic> errors, List<string> files) =>
+        [.. errors.OrderBy(e => files.IndexOf(e.File) is var i and >= 0 ? i : files.Count).ThenBy(e => e.Line).ThenBy(e => e.Column)];
+
+    /// <summary>
+    /// Whether a schema error is where thresholds or an override's reach are written (under <c>thresholds</c> or
+    /// <c>match</c>, or an override, a policy or a category entry as a whole). Thresholds merged across layers are then
+    /// not known as meant, and an inversion found in them could be a consequence of that error: the cross-layer check
+    /// waits for the next run. Errors elsewhere (actions, tenants, self-prediction, ...) leave it running.
+    /// </summary>
+    private static bool ShapesThresholds(SchemaFinding finding)
+    {
+        if (finding.Kind == SchemaFindingKind.UnknownKey)
+        {
+            return false; // An unknown key is ignored when the file is read.
+        }
+
+        var names = new List<string>();
+        if (finding.Kind == SchemaFindingKind.MissingKey && finding.Property is { } missing)
+        {
+            names.Add(missing);
+        }
+
+        for (var token = finding.Token; token is not null; token = token.Parent)
+        {
+            if (token is JProperty property)
+            {
+                names.Add(property.Name);
+            }
+        }
+
+        return !names.Any(n => n is "actions" or "tenants" or "selfPrediction" or "fusion" or "failMode" or "failAction" or "version" or "name");
     }
 
     /// <summary>Lets a reloader tell a real change from a touch or a watcher's duplicate event.</summary>
@@ -109,13 +139,14 @@ public static class PolicyLoader
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 
-    private static PolicySet? Compile(List<(PolicyDocument Document, PolicyIssues Issues)> documents, PolicyLoadContext context, List<PolicyDiagnostic> errors)
+    private static PolicySet? Compile(List<(PolicyDocument Document, PolicyIssues Issues)> documents, PolicyLoadContext context, List<PolicyDiagnostic> errors, bool thresholdsKnown)
     {
-        var actions = BuildActions(documents, context, out var actionIssues);
+        var actions = ActionTable.Build(documents, context.Upstreams);
         PolicyLayerDocument? defaultLayer = null;
         PolicyIssues? defaultIssues = null;
         TenantsDocument? tenants = null;
         var overrides = new List<PolicyOverride>();
+        var overridePlaces = new List<(PolicyIssues Issues, int Index)>();
         var sources = new Dictionary<PolicyLayerDocument, LayerSource>(ReferenceEqualityComparer.Instance);
         var tenantMatches = new List<(PolicyOverride Override, PolicyIssues Issues, int Index)>();
         foreach (var (document, issues) in documents)
@@ -147,17 +178,27 @@ public static class PolicyLoader
 
             for (var i = 0; i < (document.Overrides?.Count ?? 0); i++)
             {
-                var entry = document.Overrides![i];
+                if (document.Overrides![i] is not { } entry)
+                {
+                    continue; // Not a mapping: the schema has said so.
+                }
+
                 var name = entry.Name ?? $"{Path.GetFileName(issues.File)}#{i + 1}";
-                if (entry.Match.Upstream is { } upstream && context.Upstreams is { } known && !known.Contains(upstream, StringComparer.OrdinalIgnoreCase))
+                CheckLayer(entry.Policy, ["overrides", i, "policy"], actions, context, issues);
+                if (entry.Match is not { } match)
+                {
+                    continue; // Missing or rejected (reported): what it applies to is unknown; its own rules are checked above.
+                }
+
+                if (match.Upstream is { } upstream && context.Upstreams is { } known && !known.Contains(upstream, StringComparer.OrdinalIgnoreCase))
                 {
                     issues.AtValue($"Override '{name}' matches upstream '{upstream}', which is not configured (known: {string.Join(", ", known)}).", "overrides", i, "match", "upstream");
                 }
 
-                CheckLayer(entry.Policy, ["overrides", i, "policy"], actions, context, issues);
-                overrides.Add(new PolicyOverride(name, entry.Match.Tenant, entry.Match.Upstream, entry.Match.Model, entry.Policy));
+                overrides.Add(new PolicyOverride(name, match.Tenant, match.Upstream, match.Model, entry.Policy));
+                overridePlaces.Add((issues, i));
                 sources[entry.Policy] = new LayerSource($"override '{name}'", issues, ["overrides", i, "policy"]);
-                if (entry.Match.Tenant is not null)
+                if (match.Tenant is not null)
                 {
                     tenantMatches.Add((overrides[^1], issues, i));
                 }
@@ -169,64 +210,29 @@ public static class PolicyLoader
 
         if (overrides.Count > PolicySet.MaxOverrides)
         {
-            errors.Add(new PolicyDiagnostic(documents[^1].Issues.File, 0, 0, $"{overrides.Count} overrides; at most {PolicySet.MaxOverrides} are supported across a policy directory."));
-        }
-
-        if (errors.Count > 0 || actionIssues)
-        {
-            return null;
+            var (issues, index) = overridePlaces[PolicySet.MaxOverrides];
+            issues.At($"{overrides.Count} overrides; at most {PolicySet.MaxOverrides} are supported across a policy directory.", "overrides", index);
         }
 
         var set = new PolicySet(
             defaultLayer ?? new PolicyLayerDocument(),
             overrides,
             context.Categories ?? [],
-            actions.ToFrozenDictionary(StringComparer.Ordinal),
+            actions.Built.ToFrozenDictionary(StringComparer.Ordinal),
             tenantResolver,
             [.. documents.Select(d => d.Issues.File)]);
-        ThresholdOrderCheck.Run(set, sources, context.Upstreams, errors);
-        return errors.Count == 0 ? set : null;
-    }
 
-    private static Dictionary<string, IPolicyAction> BuildActions(
-        List<(PolicyDocument Document, PolicyIssues Issues)> documents, PolicyLoadContext context, out bool failed)
-    {
-        var actions = PolicyActionFactory.BuiltIns().ToDictionary(a => a.Name, StringComparer.Ordinal);
-        var declared = new Dictionary<string, (ActionDocument Settings, PolicyIssues Issues)>(StringComparer.Ordinal);
-        failed = false;
-        foreach (var (document, issues) in documents)
+        // Run whatever else was found: an unknown action or category elsewhere must not hide an inversion.
+        if (thresholdsKnown && overrides.Count <= PolicySet.MaxOverrides)
         {
-            foreach (var (name, settings) in document.Actions ?? [])
-            {
-                if (declared.TryGetValue(name, out var first))
-                {
-                    issues.At($"Action '{name}' is already defined in {first.Issues.File}.", "actions", name);
-                    failed = true;
-                    continue;
-                }
-
-                declared[name] = (settings, issues);
-            }
+            ThresholdOrderCheck.Run(set, sources, context.Upstreams, errors);
         }
 
-        // Shadows refer to other actions, so build them last.
-        foreach (var (name, (settings, issues)) in declared.OrderBy(d => d.Value.Settings.Type == ShadowAction.TypeName ? 1 : 0))
-        {
-            var action = PolicyActionFactory.Create(name, settings, n => actions.GetValueOrDefault(n), context.Upstreams, issues);
-            if (action is null)
-            {
-                failed = true;
-                continue;
-            }
-
-            actions[name] = action;
-        }
-
-        return actions;
+        return errors.Count == 0 && !actions.Failed ? set : null;
     }
 
     /// <summary>References and names a schema cannot check: actions exist, categories exist, thresholds in order.</summary>
-    private static void CheckLayer(PolicyLayerDocument layer, object[] path, Dictionary<string, IPolicyAction> actions, PolicyLoadContext context, PolicyIssues issues)
+    private static void CheckLayer(PolicyLayerDocument layer, object[] path, ActionTable actions, PolicyLoadContext context, PolicyIssues issues)
     {
         CheckAction(layer.FailAction, [.. path, "failAction"]);
         CheckZones(layer.Actions, [.. path, "actions"]);
@@ -239,8 +245,8 @@ public static class PolicyLoader
                 issues.At($"Unknown category '{category}' (the taxonomy has: {string.Join(", ", known)}; '{PolicyLayers.FallbackCategory}' means any other).", at);
             }
 
-            CheckZones(own.Actions, [.. at, "actions"]);
-            CheckThresholds(own.Thresholds, [.. at, "thresholds"]);
+            CheckZones(own?.Actions, [.. at, "actions"]);
+            CheckThresholds(own?.Thresholds, [.. at, "thresholds"]);
         }
 
         void CheckZones(ZoneActionsDocument? zones, object[] at)
@@ -252,17 +258,19 @@ public static class PolicyLoader
 
         void CheckAction(string? name, object[] at)
         {
-            if (name is not null && !actions.ContainsKey(name))
+            // A declared action that was rejected has its own error; naming it is not a second mistake.
+            if (name is not null && !actions.IsDeclared(name))
             {
-                issues.AtValue($"Unknown action '{name}' (defined: {string.Join(", ", actions.Keys.Order(StringComparer.Ordinal))}).", at);
+                issues.AtValue($"Unknown action '{name}' (defined: {string.Join(", ", actions.Names)}).", at);
             }
         }
 
         void CheckThresholds(ThresholdsDocument? thresholds, object[] at)
         {
+            // Reported at the comply value: the band's lower bound is the one above where it may be.
             if (thresholds is { Refuse: { } refuse, Comply: { } comply } && comply > refuse)
             {
-                issues.At($"The comply threshold ({comply}) is above the refuse threshold ({refuse}); comply must be ≤ refuse.", at);
+                issues.AtValue($"The comply threshold ({comply}) is above the refuse threshold ({refuse}); comply must be ≤ refuse.", [.. at, "comply"]);
             }
         }
     }
@@ -287,6 +295,6 @@ public static class PolicyLoader
 
     private static TenantResolver Tenants(TenantsDocument? tenants, List<PolicyOverride> overrides) => new(
         tenants?.Header,
-        (tenants?.ApiKeys ?? []).GroupBy(k => k.Sha256.ToLowerInvariant()).ToDictionary(g => g.Key, g => g.First().Tenant),
+        (tenants?.ApiKeys ?? []).OfType<TenantKeyDocument>().GroupBy(k => k.Sha256.ToLowerInvariant()).ToDictionary(g => g.Key, g => g.First().Tenant),
         overrides.Select(o => o.Tenant).OfType<string>());
 }

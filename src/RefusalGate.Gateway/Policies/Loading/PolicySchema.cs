@@ -23,31 +23,44 @@ internal static class PolicySchema
         return reader.ReadToEnd();
     }
 
-    /// <summary>Adds one diagnostic per violated rule, at the position of the offending YAML node.</summary>
-    public static void Validate(string file, JToken document, List<PolicyDiagnostic> diagnostics)
+    /// <summary>
+    /// Adds one diagnostic per violated rule, at the position of the offending YAML node, and returns what each was
+    /// about, so the loader can keep what the schema rejected away from the checks that follow.
+    /// </summary>
+    public static IReadOnlyList<SchemaFinding> Validate(string file, JToken document, List<PolicyDiagnostic> diagnostics)
     {
-        foreach (var error in Schema.Value.Validate(document))
-        {
-            Report(file, error, diagnostics);
-        }
-    }
+        var errors = Schema.Value.Validate(document).SelectMany(Leaves).ToList();
 
-    private static void Report(string file, ValidationError error, List<PolicyDiagnostic> diagnostics)
-    {
-        if (error is ChildSchemaValidationError { Errors.Count: > 0 } parent)
+        // A value of the wrong type also fails every rule written for the right type ("'match' is required" in a string
+        // where a mapping belongs): its type is the one mistake to report.
+        var mistyped = errors.Where(e => e.Token is not null && WrongType.Contains(e.Kind)).Select(e => e.Token!).ToHashSet(ReferenceEqualityComparer.Instance);
+        var findings = new List<SchemaFinding>();
+        foreach (var error in errors.Where(e => e.Token is null || !mistyped.Contains(e.Token) || WrongType.Contains(e.Kind)))
         {
-            // The leaves say what is wrong; the parent only says "something inside is invalid".
-            foreach (var child in parent.Errors.Values.SelectMany(e => e))
+            var position = SourcePosition.Of(error.Token);
+            diagnostics.Add(new PolicyDiagnostic(file, position.Line, position.Column, Describe(error)));
+            findings.Add(new SchemaFinding(error.Token, error.Property, error.Kind switch
             {
-                Report(file, child, diagnostics);
-            }
-
-            return;
+                ValidationErrorKind.NoAdditionalPropertiesAllowed => SchemaFindingKind.UnknownKey,
+                ValidationErrorKind.PropertyRequired or ValidationErrorKind.TooFewProperties => SchemaFindingKind.MissingKey,
+                _ => SchemaFindingKind.RejectedValue,
+            }));
         }
 
-        var position = SourcePosition.Of(error.Token);
-        diagnostics.Add(new PolicyDiagnostic(file, position.Line, position.Column, Describe(error)));
+        return findings;
     }
+
+    private static readonly HashSet<ValidationErrorKind> WrongType =
+    [
+        ValidationErrorKind.StringExpected, ValidationErrorKind.NumberExpected, ValidationErrorKind.IntegerExpected,
+        ValidationErrorKind.BooleanExpected, ValidationErrorKind.ObjectExpected, ValidationErrorKind.ArrayExpected,
+        ValidationErrorKind.NullExpected,
+    ];
+
+    /// <summary>The leaves say what is wrong; a parent only says "something inside is invalid".</summary>
+    private static IEnumerable<ValidationError> Leaves(ValidationError error) => error is ChildSchemaValidationError { Errors.Count: > 0 } parent
+        ? parent.Errors.Values.SelectMany(e => e).SelectMany(Leaves)
+        : [error];
 
     private static string Describe(ValidationError error)
     {
@@ -67,6 +80,7 @@ internal static class PolicySchema
             ValidationErrorKind.NumberExpected => $"'{at}' must be a number.",
             ValidationErrorKind.StringExpected => $"'{at}' must be a string.",
             ValidationErrorKind.BooleanExpected => $"'{at}' must be true or false.",
+            ValidationErrorKind.ObjectExpected when at.Length == 0 => "The file must be a mapping of settings, starting with 'version: 1'.",
             ValidationErrorKind.ObjectExpected => $"'{at}' must be a mapping.",
             ValidationErrorKind.ArrayExpected => $"'{at}' must be a list.",
             _ => $"'{at}': {error.Kind}.",

@@ -4,8 +4,9 @@ namespace RefusalGate.Gateway.Policies.Loading;
 
 /// <summary>
 /// Comply must not be above refuse in any policy a request can get. An entry that sets both is checked where it is
-/// written; this checks what the layers merge into, for every combination of overrides that can apply to one request
-/// together, because settings that are each fine can still meet inverted (a tenant's comply 0.7, a route's refuse 0.4).
+/// written (and not again here); this checks what the layers merge into, for every combination of overrides that can
+/// apply to one request together, because settings that are each fine can still meet inverted (a tenant's comply 0.7,
+/// a route's refuse 0.4).
 /// Each inverting pair of settings is reported once, at the one that applies later, naming both with their lines.
 /// </summary>
 internal static class ThresholdOrderCheck
@@ -28,7 +29,7 @@ internal static class ThresholdOrderCheck
             foreach (var category in categories)
             {
                 var (refuse, comply) = PolicyLayers.Thresholds(layers, category);
-                if (comply.Value > refuse.Value)
+                if (comply.Value > refuse.Value && !OneEntry(refuse, comply))
                 {
                     if (!inversions.TryGetValue((refuse, comply), out var inversion))
                     {
@@ -75,7 +76,11 @@ internal static class ThresholdOrderCheck
     }
 
     private static bool SetsThresholds(PolicyLayerDocument layer) =>
-        layer.Thresholds is not null || (layer.Categories?.Values.Any(c => c.Thresholds is not null) ?? false);
+        layer.Thresholds is not null || (layer.Categories?.Values.Any(c => c?.Thresholds is not null) ?? false);
+
+    /// <summary>Both set in one entry: the loader has reported that at the entry already, once rather than per combination.</summary>
+    private static bool OneEntry(ThresholdSetting refuse, ThresholdSetting comply) =>
+        refuse.Layer is not null && ReferenceEquals(refuse.Layer, comply.Layer) && refuse.Category == comply.Category;
 
     /// <summary>One inverting pair of settings: where it was first met, and every category it inverts.</summary>
     private sealed class Inversion(string example, int categoriesInScope, bool complyAppliesLater)

@@ -1,54 +1,70 @@
-using System.Globalization;
 using Newtonsoft.Json.Linq;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace RefusalGate.Gateway.Policies.Loading;
 
 /// <summary>
-/// Reads YAML into JSON tokens, each annotated with its <see cref="SourcePosition"/>, so the JSON schema can check the
-/// file and every error still points at a line and column of the YAML. Plain scalars get YAML 1.2 core types
-/// (booleans, null, integers, floats); quoted scalars stay strings.
+/// Reads YAML into JSON tokens (<see cref="YamlDocumentReader"/>), each annotated with its <see cref="SourcePosition"/>,
+/// so the JSON schema can check the file and every error still points at a line and column of the YAML; turns the
+/// parser's exceptions into diagnostics at the place to change.
 /// </summary>
 internal static class YamlToJson
 {
-    /// <summary>Parses <paramref name="yaml"/>; a syntax error is returned as a diagnostic, never thrown.</summary>
+    /// <summary>
+    /// Parses <paramref name="yaml"/>; problems are returned as diagnostics, never thrown. A syntax error ends the reading
+    /// (the parser cannot go on), but a duplicate key or a second document is reported and the first document is still
+    /// returned, so the checks after this one report their errors in the same run.
+    /// </summary>
     public static JToken? Read(string file, string yaml, List<PolicyDiagnostic> diagnostics)
     {
-        var stream = new YamlStream();
+        var reader = new YamlDocumentReader(new Parser(new StringReader(yaml)), file, diagnostics);
         try
         {
-            stream.Load(new StringReader(yaml));
+            return reader.Read();
+        }
+        catch (YamlException ex) when (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && IndentationTab(yaml, (int)ex.Start.Line) is { } tab)
+        {
+            // YamlDotNet places this at the start of the enclosing collection (often 1:1); the tab is what to change.
+            diagnostics.Add(new PolicyDiagnostic(file, tab.Line, tab.Column, TabMessage));
         }
         catch (YamlException ex)
         {
             diagnostics.Add(new PolicyDiagnostic(file, (int)ex.Start.Line, (int)ex.Start.Column, $"YAML syntax error: {Innermost(ex).Message}"));
-            return null;
         }
         catch (InvalidOperationException)
         {
-            // YamlDotNet's scanner throws this, without a position, on unterminated flow collections: find the bracket.
+            // YamlDotNet's scanner throws this, without a position, on unterminated flow collections (find the bracket)
+            // and on a tab that starts a line inside one.
             var (line, column, bracket) = FirstUnclosedBracket(yaml);
-            diagnostics.Add(bracket == '\0'
-                ? new PolicyDiagnostic(file, 1, 1, "YAML syntax error: the file ends inside a [ ] or { } collection.")
-                : new PolicyDiagnostic(file, line, column, $"YAML syntax error: this '{bracket}' is never closed."));
-            return null;
+            diagnostics.Add(bracket != '\0' ? new PolicyDiagnostic(file, line, column, $"YAML syntax error: this '{bracket}' is never closed.")
+                : IndentationTab(yaml, fromLine: 1) is { } tab ? new PolicyDiagnostic(file, tab.Line, tab.Column, TabMessage)
+                : new PolicyDiagnostic(file, 1, 1, "YAML syntax error: the file ends inside a [ ] or { } collection."));
         }
 
-        if (stream.Documents.Count == 0)
+        return reader.Root;
+    }
+
+    private const string TabMessage = "YAML syntax error: a tab is used for indentation; YAML indents with spaces only.";
+
+    /// <summary>
+    /// The first tab in the indentation of a line (the blanks before its first character) at or after
+    /// <paramref name="fromLine"/>; lines that are blank or only a comment are skipped, tabs are allowed there.
+    /// </summary>
+    private static (int Line, int Column)? IndentationTab(string yaml, int fromLine)
+    {
+        var lines = yaml.Split('\n');
+        for (var i = Math.Max(fromLine, 1) - 1; i < lines.Length; i++)
         {
-            diagnostics.Add(new PolicyDiagnostic(file, 1, 1, "The file is empty; a policy file needs at least 'version: 1'."));
-            return null;
+            var line = lines[i];
+            var indentation = line.Length - line.TrimStart(' ', '\t').Length;
+            var tab = line.IndexOf('\t', 0, indentation);
+            if (tab >= 0 && indentation < line.TrimEnd('\r').Length && line[indentation] != '#')
+            {
+                return (i + 1, tab + 1);
+            }
         }
 
-        if (stream.Documents.Count > 1)
-        {
-            var second = stream.Documents[1].RootNode.Start;
-            diagnostics.Add(new PolicyDiagnostic(file, (int)second.Line, (int)second.Column, "Only one YAML document per policy file is allowed."));
-            return null;
-        }
-
-        return Convert(stream.Documents[0].RootNode);
+        return null;
     }
 
     /// <summary>The first [ or { left open at the end (quoted text and comments skipped); '\0' when none is found.</summary>
@@ -96,58 +112,6 @@ internal static class YamlToJson
         }
 
         return open.Count == 0 ? (0, 0, '\0') : open.Last();
-    }
-
-    private static JToken Convert(YamlNode node)
-    {
-        JToken token;
-        switch (node)
-        {
-            case YamlMappingNode mapping:
-                var obj = new JObject();
-                foreach (var (keyNode, valueNode) in mapping.Children)
-                {
-                    // YamlStream has already rejected duplicate keys.
-                    var key = keyNode is YamlScalarNode scalarKey ? scalarKey.Value ?? "" : keyNode.ToString();
-                    var property = new JProperty(key, Convert(valueNode));
-                    property.AddAnnotation(new SourcePosition((int)keyNode.Start.Line, (int)keyNode.Start.Column));
-                    obj.Add(property);
-                }
-
-                token = obj;
-                break;
-            case YamlSequenceNode sequence:
-                token = new JArray(sequence.Children.Select(Convert));
-                break;
-            case YamlScalarNode scalar:
-                token = Scalar(scalar);
-                break;
-            default:
-                token = JValue.CreateNull();
-                break;
-        }
-
-        token.AddAnnotation(new SourcePosition((int)node.Start.Line, (int)node.Start.Column));
-        return token;
-    }
-
-    private static JValue Scalar(YamlScalarNode scalar)
-    {
-        var text = scalar.Value ?? "";
-        if (scalar.Style != ScalarStyle.Plain)
-        {
-            return new JValue(text);
-        }
-
-        return text switch
-        {
-            "" or "~" or "null" or "Null" or "NULL" => JValue.CreateNull(),
-            "true" or "True" or "TRUE" => new JValue(true),
-            "false" or "False" or "FALSE" => new JValue(false),
-            _ when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer) => new JValue(integer),
-            _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) => new JValue(number),
-            _ => new JValue(text),
-        };
     }
 
     private static Exception Innermost(YamlException ex) => ex.InnerException is YamlException inner ? Innermost(inner) : ex;
