@@ -18,6 +18,32 @@ public sealed class PolicyCommandTests
         output.ToString().ShouldContain($"{policies}: OK");
     }
 
+    [Theory]
+    [InlineData("categories:\n  - id: [broken\n", "3:1: YAML syntax error")]
+    [InlineData("categories: 5\n", "1:13: 'categories' must be a list")]
+    [InlineData("- violent_crimes\n", "1:1: The taxonomy must be a mapping")]
+    [InlineData("categories:\n  - id: violent_crimes\n  - name: no id\n", "3:5: Each category needs an 'id'")]
+    public void A_broken_taxonomy_beside_the_policies_is_one_error_at_its_place(string taxonomy, string expected)
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policy-check-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "categories.yaml"), taxonomy);
+            File.WriteAllText(Path.Combine(directory, "policy.yaml"), "version: 1\n");
+            using var output = new StringWriter();
+
+            var exitCode = PolicyCommand.Check([directory], output);
+
+            exitCode.ShouldBe(1);
+            output.ToString().Trim().ShouldStartWith($"{Path.Combine(directory, "categories.yaml")}:{expected}", Case.Sensitive);
+            output.ToString().Trim().ShouldNotContain("\n");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task With_the_gateways_configuration_unknown_upstream_names_are_errors()
     {

@@ -39,7 +39,19 @@ public static class PolicyCommand
         {
             PolicyLoadResult result;
             var directory = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
-            var context = ContextFor(directory) with { Upstreams = upstreams };
+            PolicyLoadContext context;
+            try
+            {
+                context = ContextFor(directory) with { Upstreams = upstreams };
+            }
+            catch (PolicyTaxonomyException ex)
+            {
+                // Without the taxonomy the category names cannot be checked: the file itself is the first thing to fix.
+                output.WriteLine(ex.Diagnostic);
+                failed = true;
+                continue;
+            }
+
             if (context.Categories is null)
             {
                 output.WriteLine($"{path}: category names not checked: no {PolicyLoader.TaxonomyFileName} beside the files and no onnx-models folder found (set {ModelLocations.EnvironmentVariable})");
