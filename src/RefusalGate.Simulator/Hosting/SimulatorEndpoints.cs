@@ -216,7 +216,8 @@ public static class SimulatorEndpoints
             body,
             authorizationHash,
             context.Request.Headers["x-request-id"].ToString() is { Length: > 0 } id ? id : null,
-            isIntrospection));
+            isIntrospection,
+            context.Request.Headers.ContentEncoding.ToString() is { Length: > 0 } encoding ? encoding : null));
     }
 
     private static async Task WriteErrorAsync(HttpContext context, int status, RequestError error, string type, CancellationToken cancellationToken)
