@@ -45,8 +45,12 @@ internal static class OpenAiCompletionJson
         writer.WriteEndObject();
     }
 
-    /// <summary>One stream chunk of choice <paramref name="index"/>: the role on its first, a content delta, and the finish reason on its last.</summary>
-    public static void WriteChunk(Utf8JsonWriter writer, CompletionHeader header, bool role, string? content, string? finishReason, int index = 0)
+    /// <summary>
+    /// One stream chunk of choice <paramref name="index"/>: the role on its first, a content delta, and the finish reason
+    /// on its last. <paramref name="usageNull"/> adds <c>"usage": null</c>, which OpenAI puts on every chunk before the
+    /// usage chunk of <c>include_usage</c>.
+    /// </summary>
+    public static void WriteChunk(Utf8JsonWriter writer, CompletionHeader header, bool role, string? content, string? finishReason, int index = 0, bool usageNull = false)
     {
         writer.WriteStartObject();
         WriteHeader(writer, header, chunk: true);
@@ -85,6 +89,11 @@ internal static class OpenAiCompletionJson
 
         writer.WriteEndObject();
         writer.WriteEndArray();
+        if (usageNull)
+        {
+            writer.WriteNull("usage");
+        }
+
         writer.WriteEndObject();
     }
 

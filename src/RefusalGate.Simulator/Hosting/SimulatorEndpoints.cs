@@ -144,7 +144,7 @@ public static class SimulatorEndpoints
             // Choices interleave as OpenAI's do: each round of chunks carries the next piece of every choice.
             for (var choice = 0; choice < request.Choices; choice++)
             {
-                await writer.WriteChunkAsync(chunks[i], first: i == 0, finishReason: null, choice, cancellationToken);
+                await writer.WriteChunkAsync(chunks[i], first: i == 0, finishReason: null, choice, request.IncludeUsage, cancellationToken);
             }
         }
 
@@ -156,7 +156,7 @@ public static class SimulatorEndpoints
 
         for (var choice = 0; choice < request.Choices; choice++)
         {
-            await writer.WriteChunkAsync(null, first: chunks.Count == 0, finishReason: "stop", choice, cancellationToken);
+            await writer.WriteChunkAsync(null, first: chunks.Count == 0, finishReason: "stop", choice, request.IncludeUsage, cancellationToken);
         }
 
         if (request.IncludeUsage)

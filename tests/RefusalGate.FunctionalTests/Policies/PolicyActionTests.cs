@@ -89,11 +89,24 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         if (!includeUsage)
         {
             usageChunks.ShouldBeEmpty();
+            foreach (var chunk in events.SkipLast(1).Select(e => JsonDocument.Parse(e).RootElement))
+            {
+                chunk.TryGetProperty("usage", out _).ShouldBeFalse();
+            }
+
             return;
         }
 
         // As OpenAI sends it: the last chunk before [DONE], no choices, the usage of the whole answer (zeros here, as the whole answer reports).
         usageChunks.Count.ShouldBe(1);
+
+        // ... and every chunk before it says "usage": null, as OpenAI's do under include_usage.
+        foreach (var chunk in events.SkipLast(2).Select(e => JsonDocument.Parse(e).RootElement))
+        {
+            chunk.TryGetProperty("usage", out var usage).ShouldBeTrue();
+            usage.ValueKind.ShouldBe(JsonValueKind.Null);
+        }
+
         var last = JsonDocument.Parse(events[^2]).RootElement;
         last.GetProperty("choices").GetArrayLength().ShouldBe(0);
         last.GetProperty("usage").GetProperty("prompt_tokens").GetInt32().ShouldBe(0);

@@ -10,7 +10,8 @@ namespace RefusalGate.Gateway.Policies.Actions;
 /// <summary>
 /// The gateway's own answer in the provider's completion format — a chat or text completion, whole or as an SSE
 /// stream — so that a block or constructive answer looks to the client exactly like a model's, with as many choices
-/// as the request asked for (each the same message), and a usage chunk at the end of a stream when it asked for one.
+/// as the request asked for (each the same message), and a usage chunk at the end of a stream when it asked for one
+/// (every chunk before it then says <c>"usage": null</c>, as OpenAI's do).
 /// </summary>
 internal sealed record PolicyCompletion(string Message, string Model, bool IsChat, bool Stream, string FinishReason, int Choices = 1, bool IncludeUsage = false) : IGateResponse
 {
@@ -31,8 +32,8 @@ internal sealed record PolicyCompletion(string Message, string Model, bool IsCha
             response.Headers.CacheControl = "no-cache";
             for (var index = 0; index < Choices; index++)
             {
-                WriteEvent(buffer, w => OpenAiCompletionJson.WriteChunk(w, header, role: true, Message, finishReason: null, index));
-                WriteEvent(buffer, w => OpenAiCompletionJson.WriteChunk(w, header, role: false, content: null, FinishReason, index));
+                WriteEvent(buffer, w => OpenAiCompletionJson.WriteChunk(w, header, role: true, Message, finishReason: null, index, IncludeUsage));
+                WriteEvent(buffer, w => OpenAiCompletionJson.WriteChunk(w, header, role: false, content: null, FinishReason, index, IncludeUsage));
             }
 
             if (IncludeUsage)
