@@ -114,6 +114,60 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         last.GetProperty("usage").GetProperty("total_tokens").GetInt32().ShouldBe(0);
     }
 
+    [Theory]
+    [InlineData("demo-refuse-block", "129", false, "integer_above_max_value")]
+    [InlineData("demo-refuse-block", "99999999999999999999", false, "integer_above_max_value")]
+    [InlineData("demo-refuse-block", "0", true, "integer_below_min_value")]
+    [InlineData("demo-refuse-constructive", "-1", false, "integer_below_min_value")]
+    [InlineData("demo-refuse-constructive", "\"2\"", true, "invalid_type")]
+    [InlineData("demo-refuse-block", "2.5", false, "invalid_type")]
+    [InlineData("demo-refuse-block", "true", false, "invalid_type")]
+    public async Task An_invalid_n_gets_openais_400_when_the_gateway_answers_itself(string model, string n, bool stream, string code)
+    {
+        var before = _gateway.Main.Stats.PromptRequests;
+        var body = $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"n":{{n}},"messages":[{"role":"user","content":"Tell me about the printing press."}]}""";
+
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
+
+        // As the provider would answer it: the gateway stands in for it, so it validates what the provider would have.
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var error = await response.ReadErrorAsync();
+        error.GetProperty("type").GetString().ShouldBe("invalid_request_error");
+        error.GetProperty("param").GetString().ShouldBe("n");
+        error.GetProperty("code").GetString().ShouldBe(code);
+        error.GetProperty("message").GetString()!.ShouldContain("'n'");
+        _gateway.Main.Stats.PromptRequests.ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task An_invalid_n_in_a_forwarded_request_is_left_to_the_upstream()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var body = $$"""{"model":"demo-comply-model","n":129,"messages":[{"role":"user","content":"Tell me about the printing press. {{marker}}"}]}""";
+
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
+
+        response.Header("x-refusalgate-decision").ShouldBe("allow");
+        _gateway.Main.Stats.Recent.ShouldContain(r => r.Body != null && r.Body.Contains(marker));
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        error.RootElement.GetProperty("error").GetProperty("code").GetString().ShouldBe("integer_above_max_value");
+    }
+
+    [Theory]
+    [InlineData("null", 1)]
+    [InlineData("128", 128)]
+    public async Task A_valid_n_still_gets_that_many_choices_from_the_gateway(string n, int choices)
+    {
+        var body = $$"""{"model":"demo-refuse-block","n":{{n}},"messages":[{"role":"user","content":"Tell me about the printing press."}]}""";
+
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        document.RootElement.GetProperty("choices").GetArrayLength().ShouldBe(choices);
+    }
+
     [Fact]
     public async Task Constructive_answers_with_the_configured_message()
     {
