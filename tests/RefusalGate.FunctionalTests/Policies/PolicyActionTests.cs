@@ -168,6 +168,49 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         document.RootElement.GetProperty("choices").GetArrayLength().ShouldBe(choices);
     }
 
+    [Theory]
+    [InlineData("demo-refuse-block", ChatFinishReason.ContentFilter, PolicyGateway.BlockMessage)]
+    [InlineData("demo-refuse-constructive", ChatFinishReason.Stop, PolicyGateway.ConstructiveMessage)]
+    public async Task Under_structured_outputs_the_gateways_own_answer_is_a_refusal(string model, ChatFinishReason finishReason, string message)
+    {
+        // A json_schema answer is parsed by the SDKs; OpenAI puts a refusal in "refusal" (content null) so they do not try.
+        var options = new ChatCompletionOptions
+        {
+            ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat(
+                "answer", BinaryData.FromString("""{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false}"""), jsonSchemaIsStrict: true),
+        };
+
+        var completion = (await _gateway.ChatClient(model).CompleteChatAsync([new UserChatMessage("Tell me about the printing press.")], options)).Value;
+
+        completion.Refusal.ShouldBe(message);
+        completion.Content.ShouldBeEmpty();
+        completion.FinishReason.ShouldBe(finishReason);
+
+        var refusal = "";
+        var content = "";
+        await foreach (var update in _gateway.ChatClient(model).CompleteChatStreamingAsync([new UserChatMessage("Tell me about the printing press.")], options))
+        {
+            refusal += update.RefusalUpdate;
+            content += string.Concat(update.ContentUpdate.Select(p => p.Text));
+        }
+
+        refusal.ShouldBe(message);
+        content.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Outside_structured_outputs_the_gateways_own_answer_is_content()
+    {
+        var body = """{"model":"demo-refuse-block","response_format":{"type":"json_object"},"messages":[{"role":"user","content":"Tell me about the printing press."}]}""";
+
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
+
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var message = document.RootElement.GetProperty("choices")[0].GetProperty("message");
+        message.GetProperty("content").GetString().ShouldBe(PolicyGateway.BlockMessage);
+        message.GetProperty("refusal").ValueKind.ShouldBe(JsonValueKind.Null);
+    }
+
     [Fact]
     public async Task Constructive_answers_with_the_configured_message()
     {

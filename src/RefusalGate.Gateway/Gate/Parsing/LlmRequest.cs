@@ -82,6 +82,15 @@ public sealed class LlmRequest
     public bool IncludeUsage => Body["stream_options"] is JsonObject options
         && options["include_usage"] is JsonValue value && value.GetValueKind() == JsonValueKind.True;
 
+    /// <summary>
+    /// Whether a chat request asks for structured outputs (<c>response_format.type: json_schema</c>). The SDKs parse
+    /// such an answer's content against the schema, and OpenAI gives a refusal as the message's <c>refusal</c> with no
+    /// content so that they do not; the gateway's own answers do the same.
+    /// </summary>
+    public bool AsksForStructuredOutput => Endpoint == LlmEndpoint.ChatCompletions
+        && Body["response_format"] is JsonObject format
+        && format["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String && type.GetValue<string>() == "json_schema";
+
     /// <summary>The conversation in order; for text completions, one <c>user</c> message per prompt.</summary>
     public IReadOnlyList<ConversationMessage> Messages { get; }
 

@@ -42,7 +42,7 @@ public sealed class DirectAnswerAction(string name, string type, string message,
         IGateResponse answer = AsError
             ? new OpenAiError(403, Message, "invalid_request_error", "refused_by_policy")
             : new PolicyCompletion(Message, request.Model, request.Endpoint == LlmEndpoint.ChatCompletions, request.Stream,
-                FinishReason: Type == BlockTypeName ? "content_filter" : "stop", choices, request.IncludeUsage);
+                FinishReason: Type == BlockTypeName ? "content_filter" : "stop", choices, request.IncludeUsage, AsRefusal: request.AsksForStructuredOutput);
         context.Respond(answer, Type);
     }
 }
