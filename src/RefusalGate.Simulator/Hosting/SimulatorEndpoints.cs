@@ -11,7 +11,7 @@ using RefusalGate.Simulator.Rules;
 
 namespace RefusalGate.Simulator.Hosting;
 
-/// <summary>The simulated OpenAI-compatible API: chat and text completions (whole or streamed) and the model list.</summary>
+/// <summary>The simulated OpenAI-compatible API: chat and text completions (whole or streamed), the model list, and OpenAI's 404 for anything else.</summary>
 public static class SimulatorEndpoints
 {
     /// <summary>How long a cut stream's last chunks get to reach the socket before the connection is aborted.</summary>
@@ -30,6 +30,10 @@ public static class SimulatorEndpoints
             aborted_by_client = stats.AbortedByClient,
             recent = stats.Recent,
         }));
+
+        // OpenAI answers a route it does not serve with a JSON 404 naming it; clients show that message.
+        endpoints.MapFallback((HttpContext context) => WriteErrorAsync(
+            context, StatusCodes.Status404NotFound, new RequestError($"Invalid URL ({context.Request.Method} {context.Request.Path})"), "invalid_request_error", context.RequestAborted));
         return endpoints;
     }
 
