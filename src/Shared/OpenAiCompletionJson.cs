@@ -12,8 +12,12 @@ internal readonly record struct CompletionHeader(string Id, long Created, string
 /// </summary>
 internal static class OpenAiCompletionJson
 {
-    /// <summary>A whole <c>chat.completion</c> or <c>text_completion</c> with its usage; every one of <paramref name="choices"/> carries the text.</summary>
-    public static void WriteCompletion(Utf8JsonWriter writer, CompletionHeader header, string text, string finishReason, int promptTokens, int completionTokens, int choices = 1)
+    /// <summary>
+    /// A whole <c>chat.completion</c> or <c>text_completion</c> with its usage; every one of <paramref name="choices"/>
+    /// carries the text. With <paramref name="asRefusal"/> a chat message carries it as its <c>refusal</c>, with no
+    /// content, as OpenAI answers a refusal under structured outputs.
+    /// </summary>
+    public static void WriteCompletion(Utf8JsonWriter writer, CompletionHeader header, string text, string finishReason, int promptTokens, int completionTokens, int choices = 1, bool asRefusal = false)
     {
         writer.WriteStartObject();
         WriteHeader(writer, header, chunk: false);
@@ -26,8 +30,17 @@ internal static class OpenAiCompletionJson
             {
                 writer.WriteStartObject("message");
                 writer.WriteString("role", "assistant");
-                writer.WriteString("content", text);
-                writer.WriteNull("refusal");
+                if (asRefusal)
+                {
+                    writer.WriteNull("content");
+                    writer.WriteString("refusal", text);
+                }
+                else
+                {
+                    writer.WriteString("content", text);
+                    writer.WriteNull("refusal");
+                }
+
                 writer.WriteEndObject();
             }
             else
@@ -45,8 +58,12 @@ internal static class OpenAiCompletionJson
         writer.WriteEndObject();
     }
 
-    /// <summary>One stream chunk of choice <paramref name="index"/>: the role on its first, a content delta, and the finish reason on its last.</summary>
-    public static void WriteChunk(Utf8JsonWriter writer, CompletionHeader header, bool role, string? content, string? finishReason, int index = 0)
+    /// <summary>
+    /// One stream chunk of choice <paramref name="index"/>: the role on its first, a content delta (a <c>refusal</c> delta
+    /// with <paramref name="asRefusal"/>, chat only), and the finish reason on its last. <paramref name="usageNull"/> adds
+    /// <c>"usage": null</c>, which OpenAI puts on every chunk before the usage chunk of <c>include_usage</c>.
+    /// </summary>
+    public static void WriteChunk(Utf8JsonWriter writer, CompletionHeader header, bool role, string? content, string? finishReason, int index = 0, bool usageNull = false, bool asRefusal = false)
     {
         writer.WriteStartObject();
         WriteHeader(writer, header, chunk: true);
@@ -63,7 +80,7 @@ internal static class OpenAiCompletionJson
 
             if (content is not null)
             {
-                writer.WriteString("content", content);
+                writer.WriteString(asRefusal ? "refusal" : "content", content);
             }
 
             writer.WriteEndObject();
@@ -85,6 +102,11 @@ internal static class OpenAiCompletionJson
 
         writer.WriteEndObject();
         writer.WriteEndArray();
+        if (usageNull)
+        {
+            writer.WriteNull("usage");
+        }
+
         writer.WriteEndObject();
     }
 

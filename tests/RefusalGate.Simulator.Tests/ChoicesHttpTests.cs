@@ -56,6 +56,22 @@ public sealed class ChoicesHttpTests(RunningSimulator simulator) : IClassFixture
         perChoice.ShouldAllBe(g => g.First().GetProperty("delta").GetProperty("role").GetString() == "assistant");
         perChoice.ShouldAllBe(g => g.Last().GetProperty("finish_reason").GetString() == "stop");
         usage.GetProperty("usage").GetProperty("completion_tokens").GetInt32().ShouldBe(2 * Math.Max(1, texts[0].Length / 4));
+
+        // Under include_usage every chunk before the usage chunk says "usage": null, as OpenAI's do.
+        chunks[..^1].ShouldAllBe(c => c.GetProperty("usage").ValueKind == JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task A_stream_without_include_usage_has_no_usage_field()
+    {
+        using var response = await PostAsync("/v1/chat/completions", """{"model":"demo-model","stream":true,"messages":[{"role":"user","content":"Write a poem about autumn."}]}""");
+
+        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e["data: ".Length..]).ToList();
+        events[^1].ShouldBe("[DONE]");
+        foreach (var chunk in events[..^1].Select(data => JsonDocument.Parse(data).RootElement))
+        {
+            chunk.TryGetProperty("usage", out _).ShouldBeFalse();
+        }
     }
 
     [Theory]

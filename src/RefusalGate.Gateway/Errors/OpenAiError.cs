@@ -21,11 +21,23 @@ public sealed record OpenAiError(int StatusCode, string Message, string Type, st
     public static OpenAiError InvalidField(string field, string problem) =>
         new(StatusCodes.Status400BadRequest, $"'{field}' {problem}", "invalid_request_error", "invalid_value", field);
 
+    /// <summary>A parameter the provider would refuse, in the provider's own words and code (e.g. <c>n</c> out of range).</summary>
+    public static OpenAiError InvalidParameter(string param, string message, string code) =>
+        new(StatusCodes.Status400BadRequest, message, "invalid_request_error", code, param);
+
     public static OpenAiError BodyTooLarge(long limit) =>
         new(StatusCodes.Status413PayloadTooLarge, $"The request body exceeds the gateway's limit of {limit} bytes.", "invalid_request_error", "request_too_large");
 
     public static OpenAiError UnsupportedMediaType() =>
         new(StatusCodes.Status415UnsupportedMediaType, "The request body must be JSON (Content-Type: application/json).", "invalid_request_error", "unsupported_media_type");
+
+    public static OpenAiError UnsupportedContentEncoding(string coding) =>
+        new(StatusCodes.Status415UnsupportedMediaType, $"Content-Encoding '{coding}' is not supported: send the body uncompressed, or as gzip, deflate or br.",
+            "invalid_request_error", "unsupported_content_encoding");
+
+    public static OpenAiError UndecodableBody(string encoding, string detail) =>
+        new(StatusCodes.Status400BadRequest, $"The request body could not be decoded as its Content-Encoding ({encoding}) says: {detail}",
+            "invalid_request_error", "invalid_content_encoding");
 
     public static OpenAiError ModelNotFound(string model) =>
         new(StatusCodes.Status404NotFound, $"The model '{model}' is not served by any configured upstream.", "invalid_request_error", "model_not_found", "model");

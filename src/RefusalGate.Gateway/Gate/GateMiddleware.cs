@@ -126,7 +126,34 @@ internal sealed partial class GateMiddleware(
             return null;
         }
 
-        var body = await RequestBodyReader.ReadAsync(context.Request, _maxBodyBytes, cancellationToken);
+        var contentEncoding = context.Request.Headers.ContentEncoding;
+        if (!RequestContentEncoding.TryParse(contentEncoding, out var codings, out var unsupported))
+        {
+            context.Response.Headers.AcceptEncoding = RequestContentEncoding.Decodable;
+            await OpenAiError.UnsupportedContentEncoding(unsupported!).WriteAsync(context);
+            return null;
+        }
+
+        ReadOnlyMemory<byte>? body;
+        var decoded = RequestContentEncoding.Decode(context.Request.Body, codings);
+        try
+        {
+            body = await RequestBodyReader.ReadAsync(decoded, context.Request.ContentLength, _maxBodyBytes, cancellationToken);
+        }
+        catch (Exception ex) when (RequestContentEncoding.IsCorruptBody(ex, codings))
+        {
+            await OpenAiError.UndecodableBody(contentEncoding.ToString(), ex.Message).WriteAsync(context);
+            return null;
+        }
+        finally
+        {
+            // Only the decoders: the request body itself belongs to the server.
+            if (decoded != context.Request.Body)
+            {
+                await decoded.DisposeAsync();
+            }
+        }
+
         if (body is not { } bodyBytes)
         {
             await OpenAiError.BodyTooLarge(_maxBodyBytes).WriteAsync(context);
@@ -174,12 +201,16 @@ internal sealed partial class GateMiddleware(
         return gate;
     }
 
-    /// <summary>The body was consumed by buffering; YARP forwards whatever stream is in place now.</summary>
+    /// <summary>
+    /// The body was consumed by buffering; YARP forwards whatever stream is in place now. It is the body as judged:
+    /// decoded, so the <c>Content-Encoding</c> it came with no longer applies.
+    /// </summary>
     private static void ReplaceBody(HttpRequest request, ReadOnlyMemory<byte> body)
     {
         request.Body = new ReadOnlyMemoryStream(body);
         request.ContentLength = body.Length;
         request.Headers.Remove(HeaderNames.TransferEncoding);
+        request.Headers.Remove(HeaderNames.ContentEncoding);
     }
 
     private async Task ReportForwardingErrorAsync(HttpContext context)

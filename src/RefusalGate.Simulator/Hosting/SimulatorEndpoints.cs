@@ -11,7 +11,7 @@ using RefusalGate.Simulator.Rules;
 
 namespace RefusalGate.Simulator.Hosting;
 
-/// <summary>The simulated OpenAI-compatible API: chat and text completions (whole or streamed) and the model list.</summary>
+/// <summary>The simulated OpenAI-compatible API: chat and text completions (whole or streamed), the model list, and OpenAI's 404 for anything else.</summary>
 public static class SimulatorEndpoints
 {
     /// <summary>How long a cut stream's last chunks get to reach the socket before the connection is aborted.</summary>
@@ -30,6 +30,10 @@ public static class SimulatorEndpoints
             aborted_by_client = stats.AbortedByClient,
             recent = stats.Recent,
         }));
+
+        // OpenAI answers a route it does not serve with a JSON 404 naming it; clients show that message.
+        endpoints.MapFallback((HttpContext context) => WriteErrorAsync(
+            context, StatusCodes.Status404NotFound, new RequestError($"Invalid URL ({context.Request.Method} {context.Request.Path})"), "invalid_request_error", context.RequestAborted));
         return endpoints;
     }
 
@@ -144,7 +148,7 @@ public static class SimulatorEndpoints
             // Choices interleave as OpenAI's do: each round of chunks carries the next piece of every choice.
             for (var choice = 0; choice < request.Choices; choice++)
             {
-                await writer.WriteChunkAsync(chunks[i], first: i == 0, finishReason: null, choice, cancellationToken);
+                await writer.WriteChunkAsync(chunks[i], first: i == 0, finishReason: null, choice, request.IncludeUsage, cancellationToken);
             }
         }
 
@@ -156,7 +160,7 @@ public static class SimulatorEndpoints
 
         for (var choice = 0; choice < request.Choices; choice++)
         {
-            await writer.WriteChunkAsync(null, first: chunks.Count == 0, finishReason: "stop", choice, cancellationToken);
+            await writer.WriteChunkAsync(null, first: chunks.Count == 0, finishReason: "stop", choice, request.IncludeUsage, cancellationToken);
         }
 
         if (request.IncludeUsage)
@@ -216,7 +220,8 @@ public static class SimulatorEndpoints
             body,
             authorizationHash,
             context.Request.Headers["x-request-id"].ToString() is { Length: > 0 } id ? id : null,
-            isIntrospection));
+            isIntrospection,
+            context.Request.Headers.ContentEncoding.ToString() is { Length: > 0 } encoding ? encoding : null));
     }
 
     private static async Task WriteErrorAsync(HttpContext context, int status, RequestError error, string type, CancellationToken cancellationToken)

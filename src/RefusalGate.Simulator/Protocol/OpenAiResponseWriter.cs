@@ -32,8 +32,9 @@ internal sealed class OpenAiResponseWriter
         _response.Headers.CacheControl = "no-cache";
     }
 
-    public Task WriteChunkAsync(string? delta, bool first, string? finishReason, int choice, CancellationToken cancellationToken) =>
-        WriteEventAsync(writer => OpenAiCompletionJson.WriteChunk(writer, _header, first, delta, finishReason, choice), cancellationToken);
+    /// <param name="usageNull">The request asked for usage (<c>include_usage</c>): OpenAI then gives every chunk before the usage chunk <c>"usage": null</c>.</param>
+    public Task WriteChunkAsync(string? delta, bool first, string? finishReason, int choice, bool usageNull, CancellationToken cancellationToken) =>
+        WriteEventAsync(writer => OpenAiCompletionJson.WriteChunk(writer, _header, first, delta, finishReason, choice, usageNull), cancellationToken);
 
     public Task WriteUsageChunkAsync(int promptTokens, int completionTokens, CancellationToken cancellationToken) =>
         WriteEventAsync(writer => OpenAiCompletionJson.WriteUsageChunk(writer, _header, promptTokens, completionTokens), cancellationToken);

@@ -89,16 +89,126 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         if (!includeUsage)
         {
             usageChunks.ShouldBeEmpty();
+            foreach (var chunk in events.SkipLast(1).Select(e => JsonDocument.Parse(e).RootElement))
+            {
+                chunk.TryGetProperty("usage", out _).ShouldBeFalse();
+            }
+
             return;
         }
 
         // As OpenAI sends it: the last chunk before [DONE], no choices, the usage of the whole answer (zeros here, as the whole answer reports).
         usageChunks.Count.ShouldBe(1);
+
+        // ... and every chunk before it says "usage": null, as OpenAI's do under include_usage.
+        foreach (var chunk in events.SkipLast(2).Select(e => JsonDocument.Parse(e).RootElement))
+        {
+            chunk.TryGetProperty("usage", out var usage).ShouldBeTrue();
+            usage.ValueKind.ShouldBe(JsonValueKind.Null);
+        }
+
         var last = JsonDocument.Parse(events[^2]).RootElement;
         last.GetProperty("choices").GetArrayLength().ShouldBe(0);
         last.GetProperty("usage").GetProperty("prompt_tokens").GetInt32().ShouldBe(0);
         last.GetProperty("usage").GetProperty("completion_tokens").GetInt32().ShouldBe(0);
         last.GetProperty("usage").GetProperty("total_tokens").GetInt32().ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("demo-refuse-block", "129", false, "integer_above_max_value")]
+    [InlineData("demo-refuse-block", "99999999999999999999", false, "integer_above_max_value")]
+    [InlineData("demo-refuse-block", "0", true, "integer_below_min_value")]
+    [InlineData("demo-refuse-constructive", "-1", false, "integer_below_min_value")]
+    [InlineData("demo-refuse-constructive", "\"2\"", true, "invalid_type")]
+    [InlineData("demo-refuse-block", "2.5", false, "invalid_type")]
+    [InlineData("demo-refuse-block", "true", false, "invalid_type")]
+    public async Task An_invalid_n_gets_openais_400_when_the_gateway_answers_itself(string model, string n, bool stream, string code)
+    {
+        var before = _gateway.Main.Stats.PromptRequests;
+        var body = $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"n":{{n}},"messages":[{"role":"user","content":"Tell me about the printing press."}]}""";
+
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
+
+        // As the provider would answer it: the gateway stands in for it, so it validates what the provider would have.
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var error = await response.ReadErrorAsync();
+        error.GetProperty("type").GetString().ShouldBe("invalid_request_error");
+        error.GetProperty("param").GetString().ShouldBe("n");
+        error.GetProperty("code").GetString().ShouldBe(code);
+        error.GetProperty("message").GetString()!.ShouldContain("'n'");
+        _gateway.Main.Stats.PromptRequests.ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task An_invalid_n_in_a_forwarded_request_is_left_to_the_upstream()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var body = $$"""{"model":"demo-comply-model","n":129,"messages":[{"role":"user","content":"Tell me about the printing press. {{marker}}"}]}""";
+
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
+
+        response.Header("x-refusalgate-decision").ShouldBe("allow");
+        _gateway.Main.Stats.Recent.ShouldContain(r => r.Body != null && r.Body.Contains(marker));
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        error.RootElement.GetProperty("error").GetProperty("code").GetString().ShouldBe("integer_above_max_value");
+    }
+
+    [Theory]
+    [InlineData("null", 1)]
+    [InlineData("128", 128)]
+    public async Task A_valid_n_still_gets_that_many_choices_from_the_gateway(string n, int choices)
+    {
+        var body = $$"""{"model":"demo-refuse-block","n":{{n}},"messages":[{"role":"user","content":"Tell me about the printing press."}]}""";
+
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        document.RootElement.GetProperty("choices").GetArrayLength().ShouldBe(choices);
+    }
+
+    [Theory]
+    [InlineData("demo-refuse-block", ChatFinishReason.ContentFilter, PolicyGateway.BlockMessage)]
+    [InlineData("demo-refuse-constructive", ChatFinishReason.Stop, PolicyGateway.ConstructiveMessage)]
+    public async Task Under_structured_outputs_the_gateways_own_answer_is_a_refusal(string model, ChatFinishReason finishReason, string message)
+    {
+        // A json_schema answer is parsed by the SDKs; OpenAI puts a refusal in "refusal" (content null) so they do not try.
+        var options = new ChatCompletionOptions
+        {
+            ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat(
+                "answer", BinaryData.FromString("""{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false}"""), jsonSchemaIsStrict: true),
+        };
+
+        var completion = (await _gateway.ChatClient(model).CompleteChatAsync([new UserChatMessage("Tell me about the printing press.")], options)).Value;
+
+        completion.Refusal.ShouldBe(message);
+        completion.Content.ShouldBeEmpty();
+        completion.FinishReason.ShouldBe(finishReason);
+
+        var refusal = "";
+        var content = "";
+        await foreach (var update in _gateway.ChatClient(model).CompleteChatStreamingAsync([new UserChatMessage("Tell me about the printing press.")], options))
+        {
+            refusal += update.RefusalUpdate;
+            content += string.Concat(update.ContentUpdate.Select(p => p.Text));
+        }
+
+        refusal.ShouldBe(message);
+        content.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Outside_structured_outputs_the_gateways_own_answer_is_content()
+    {
+        var body = """{"model":"demo-refuse-block","response_format":{"type":"json_object"},"messages":[{"role":"user","content":"Tell me about the printing press."}]}""";
+
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json(body));
+
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var message = document.RootElement.GetProperty("choices")[0].GetProperty("message");
+        message.GetProperty("content").GetString().ShouldBe(PolicyGateway.BlockMessage);
+        message.GetProperty("refusal").ValueKind.ShouldBe(JsonValueKind.Null);
     }
 
     [Fact]

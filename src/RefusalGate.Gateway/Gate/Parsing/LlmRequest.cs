@@ -1,5 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RefusalGate.Gateway.Errors;
+using RefusalGate.Shared;
 
 namespace RefusalGate.Gateway.Gate.Parsing;
 
@@ -54,11 +57,23 @@ public sealed class LlmRequest
     public bool Stream { get; }
 
     /// <summary>
-    /// How many choices the client asked for (<c>n</c>), so the gateway's own answers have as many as a model's would.
-    /// 1 when absent or not an integer from 1 to <see cref="MaxChoices"/>: the upstream judges the <c>n</c> of a
-    /// forwarded request, and an invalid one is no reason to answer a blocked request with an error.
+    /// How many choices the client asked for (<c>n</c>), read as OpenAI reads it, for the gateway's own answers: they
+    /// stand in for the provider's, so an <c>n</c> the provider would refuse gets the provider's 400 (<c>param: "n"</c>)
+    /// instead of a completion. A forwarded request's <c>n</c> is never read: the upstream judges it (and some accept more
+    /// than OpenAI's 128).
     /// </summary>
-    public int ChoiceCount => Body["n"] is JsonValue value && value.TryGetValue<long>(out var n) && n is >= 1 and <= MaxChoices ? (int)n : 1;
+    public bool TryReadChoiceCount(out int choices, [NotNullWhen(false)] out OpenAiError? error)
+    {
+        var n = Body[OpenAiChoiceCount.Parameter] is { } node ? node.Deserialize<JsonElement>() : (JsonElement?)null;
+        if (OpenAiChoiceCount.TryRead(n, out choices, out var invalid))
+        {
+            error = null;
+            return true;
+        }
+
+        error = OpenAiError.InvalidParameter(OpenAiChoiceCount.Parameter, invalid.Message, invalid.Code);
+        return false;
+    }
 
     /// <summary>
     /// Whether a streamed answer should end with a usage chunk (<c>stream_options.include_usage: true</c>), so the
@@ -67,8 +82,14 @@ public sealed class LlmRequest
     public bool IncludeUsage => Body["stream_options"] is JsonObject options
         && options["include_usage"] is JsonValue value && value.GetValueKind() == JsonValueKind.True;
 
-    /// <summary>OpenAI's limit on <c>n</c>.</summary>
-    public const int MaxChoices = 128;
+    /// <summary>
+    /// Whether a chat request asks for structured outputs (<c>response_format.type: json_schema</c>). The SDKs parse
+    /// such an answer's content against the schema, and OpenAI gives a refusal as the message's <c>refusal</c> with no
+    /// content so that they do not; the gateway's own answers do the same.
+    /// </summary>
+    public bool AsksForStructuredOutput => Endpoint == LlmEndpoint.ChatCompletions
+        && Body["response_format"] is JsonObject format
+        && format["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String && type.GetValue<string>() == "json_schema";
 
     /// <summary>The conversation in order; for text completions, one <c>user</c> message per prompt.</summary>
     public IReadOnlyList<ConversationMessage> Messages { get; }

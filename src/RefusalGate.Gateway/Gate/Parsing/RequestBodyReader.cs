@@ -9,14 +9,21 @@ namespace RefusalGate.Gateway.Gate.Parsing;
 /// </summary>
 public static class RequestBodyReader
 {
-    public static async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    public static ValueTask<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken) =>
+        ReadAsync(request.Body, request.ContentLength, limit, cancellationToken);
+
+    /// <summary>
+    /// Reads <paramref name="body"/> (a decoding stream over a compressed request, say) up to the limit; null when the
+    /// declared length or the bytes read exceed it, so the limit holds for the body as sent and as read.
+    /// </summary>
+    public static async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(Stream body, long? declaredLength, long limit, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > limit)
+        if (declaredLength > limit)
         {
             return null;
         }
 
-        var initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit) + 1;
+        var initial = (int)Math.Min(declaredLength ?? 16 * 1024, limit) + 1;
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 256));
         try
         {
@@ -31,7 +38,7 @@ public static class RequestBodyReader
                     buffer = larger;
                 }
 
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken);
                 if (read == 0)
                 {
                     break;

@@ -30,10 +30,19 @@ public sealed class DirectAnswerAction(string name, string type, string message,
 
     public void Apply(GateContext context, PolicyDecision decision)
     {
+        var request = context.Request;
+
+        // Answering in the provider's place, the gateway refuses what the provider would have refused before answering.
+        if (!request.TryReadChoiceCount(out var choices, out var invalid))
+        {
+            context.Respond(invalid, Type);
+            return;
+        }
+
         IGateResponse answer = AsError
             ? new OpenAiError(403, Message, "invalid_request_error", "refused_by_policy")
-            : new PolicyCompletion(Message, context.Request.Model, context.Request.Endpoint == LlmEndpoint.ChatCompletions, context.Request.Stream,
-                FinishReason: Type == BlockTypeName ? "content_filter" : "stop", context.Request.ChoiceCount, context.Request.IncludeUsage);
+            : new PolicyCompletion(Message, request.Model, request.Endpoint == LlmEndpoint.ChatCompletions, request.Stream,
+                FinishReason: Type == BlockTypeName ? "content_filter" : "stop", choices, request.IncludeUsage, AsRefusal: request.AsksForStructuredOutput);
         context.Respond(answer, Type);
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using RefusalGate.Gateway.Gate;
+using RefusalGate.Gateway.Gate.Parsing;
 using RefusalGate.Gateway.RequestIds;
 using RefusalGate.Shared;
 
@@ -10,9 +11,11 @@ namespace RefusalGate.Gateway.Policies.Actions;
 /// <summary>
 /// The gateway's own answer in the provider's completion format — a chat or text completion, whole or as an SSE
 /// stream — so that a block or constructive answer looks to the client exactly like a model's, with as many choices
-/// as the request asked for (each the same message), and a usage chunk at the end of a stream when it asked for one.
+/// as the request asked for (each the same message), and a usage chunk at the end of a stream when it asked for one
+/// (every chunk before it then says <c>"usage": null</c>, as OpenAI's do). <see cref="AsRefusal"/> gives the message as
+/// the <c>refusal</c> of a chat answer instead of its content (see <see cref="LlmRequest.AsksForStructuredOutput"/>).
 /// </summary>
-internal sealed record PolicyCompletion(string Message, string Model, bool IsChat, bool Stream, string FinishReason, int Choices = 1, bool IncludeUsage = false) : IGateResponse
+internal sealed record PolicyCompletion(string Message, string Model, bool IsChat, bool Stream, string FinishReason, int Choices = 1, bool IncludeUsage = false, bool AsRefusal = false) : IGateResponse
 {
     public async Task WriteAsync(HttpContext context)
     {
@@ -31,8 +34,8 @@ internal sealed record PolicyCompletion(string Message, string Model, bool IsCha
             response.Headers.CacheControl = "no-cache";
             for (var index = 0; index < Choices; index++)
             {
-                WriteEvent(buffer, w => OpenAiCompletionJson.WriteChunk(w, header, role: true, Message, finishReason: null, index));
-                WriteEvent(buffer, w => OpenAiCompletionJson.WriteChunk(w, header, role: false, content: null, FinishReason, index));
+                WriteEvent(buffer, w => OpenAiCompletionJson.WriteChunk(w, header, role: true, Message, finishReason: null, index, IncludeUsage, AsRefusal));
+                WriteEvent(buffer, w => OpenAiCompletionJson.WriteChunk(w, header, role: false, content: null, FinishReason, index, IncludeUsage, AsRefusal));
             }
 
             if (IncludeUsage)
@@ -47,7 +50,7 @@ internal sealed record PolicyCompletion(string Message, string Model, bool IsCha
         {
             response.ContentType = "application/json";
             using var writer = new Utf8JsonWriter(buffer);
-            OpenAiCompletionJson.WriteCompletion(writer, header, Message, FinishReason, promptTokens: 0, completionTokens: 0, Choices);
+            OpenAiCompletionJson.WriteCompletion(writer, header, Message, FinishReason, promptTokens: 0, completionTokens: 0, Choices, AsRefusal);
         }
 
         // Response.Body, not BodyWriter: the gate may have wrapped the body stream (see OpenAiError).
