@@ -20,8 +20,15 @@ public static class RequestContentEncoding
     /// </summary>
     public static bool TryParse(StringValues header, out IReadOnlyList<string> codings, out string? unsupported)
     {
-        var found = new List<string>();
         unsupported = null;
+        if (header.Count == 0)
+        {
+            // Almost every request: nothing to parse, and nothing allocated on the request path.
+            codings = [];
+            return true;
+        }
+
+        var found = new List<string>();
         foreach (var value in header)
         {
             foreach (var token in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
