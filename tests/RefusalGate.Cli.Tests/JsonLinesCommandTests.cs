@@ -116,6 +116,26 @@ public sealed class JsonLinesCommandTests : IDisposable
     [Theory]
     [InlineData("classify")]
     [InlineData("detect")]
+    public async Task Ctrl_c_while_the_models_load_keeps_the_previous_output_and_exits_130(string command)
+    {
+        var input = Path.Combine(_directory, "in.jsonl");
+        var output = Path.Combine(_directory, "out.jsonl");
+        await File.WriteAllTextAsync(input, "{\"id\": 1, \"prompt\": \"hi\", \"response\": \"Sure.\"}\n");
+        await File.WriteAllTextAsync(output, "previous\n");
+        using var error = new StringWriter();
+
+        // Cancelled before the command starts, as by a Ctrl-C during the (uninterruptible) model loading.
+        var exitCode = await RefusalGateCommandLine.RunAsync([command, "--input", input, "--output", output], error, new CancellationToken(canceled: true));
+
+        exitCode.ShouldBe(RefusalGateCommandLine.ExitInterrupted);
+        error.ToString().ShouldStartWith("refusalgate: interrupted;");
+        (await File.ReadAllTextAsync(output)).ShouldBe("previous\n");
+        Directory.GetFiles(_directory).Select(Path.GetFileName).Order().ShouldBe(["in.jsonl", "out.jsonl"]);
+    }
+
+    [Theory]
+    [InlineData("classify")]
+    [InlineData("detect")]
     public async Task Missing_model_files_exit_1_with_one_line_that_says_how_to_fix_it(string command)
     {
         var input = Path.Combine(_directory, "in.jsonl");

@@ -90,6 +90,22 @@ public sealed class ReportCommandTests
     }
 
     [Fact]
+    public async Task Ctrl_c_while_waiting_for_redis_exits_130_with_one_line()
+    {
+        // A server that accepts the connection and never answers: the client would wait for its connect timeout.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        using var error = new StringWriter();
+        using var ctrlC = new CancellationTokenSource();
+
+        var run = RefusalGateCommandLine.RunAsync(["report", "--redis", silent.LocalEndpoint.ToString()!], error, ctrlC.Token);
+        await ctrlC.CancelAsync();
+
+        (await run).ShouldBe(RefusalGateCommandLine.ExitInterrupted);
+        error.ToString().Trim().ShouldBe("refusalgate: interrupted.");
+    }
+
+    [Fact]
     public async Task Since_cannot_be_combined_with_the_aggregates() =>
         (await RefusalGateCommandLine.RunAsync(["report", "--from", "aggregates", "--since", "1h"], TextWriter.Null)).ShouldBe(2);
 

@@ -29,7 +29,8 @@ public static class RefusalGateCommandLine
             PolicyCommand.Create(),
         };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
+    /// <summary>Runs a command line; <paramref name="cancellationToken"/> is Ctrl-C (see <see cref="Signals.TerminationSignals"/>).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
         error ??= Console.Error;
         var parseResult = Build().Parse(args);
@@ -44,8 +45,10 @@ public static class RefusalGateCommandLine
 
         try
         {
-            // Our own handlers below turn known failures into one-line messages and exit codes.
-            return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Our own handlers below turn known failures into one-line messages and exit codes; the caller's signal
+            // handling replaces System.CommandLine's, which ends the process before a slow clean-up (see TerminationSignals).
+            return await parseResult.InvokeAsync(
+                new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellationToken);
         }
         catch (CommandLineUsageException ex)
         {
@@ -55,6 +58,12 @@ public static class RefusalGateCommandLine
         catch (CommandInterruptedException ex)
         {
             await error.WriteLineAsync($"refusalgate: {ex.Message}");
+            return ExitInterrupted;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A command without clean-up of its own to report, stopped by Ctrl-C (e.g. while it starts).
+            await error.WriteLineAsync("refusalgate: interrupted.");
             return ExitInterrupted;
         }
         catch (OptionsValidationException ex)

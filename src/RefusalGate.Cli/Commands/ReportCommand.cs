@@ -52,14 +52,15 @@ internal static class ReportCommand
         {
             var window = parse.GetValue(since) is { } text ? ParseDuration(text) : null;
             var useStream = parse.GetValue(from) == FromStream || window is not null;
-            await using var connection = await ConnectAsync(parse.GetValue(redis)!);
+            // The Redis client takes no cancellation token; Ctrl-C stops the waiting (exit 130) and the process ends.
+            await using var connection = await ConnectAsync(parse.GetValue(redis)!).WaitAsync(cancellationToken);
             var database = connection.GetDatabase();
             (int? Records, CalibrationTable Table) read;
             try
             {
                 read = useStream
-                    ? await ReadStreamAsync(database, parse.GetValue(stream)!, window, parse.GetValue(threshold))
-                    : (null, await CalibrationHashes.ReadAsync(database, parse.GetValue(prefix)!, parse.GetValue(threshold)));
+                    ? await ReadStreamAsync(database, parse.GetValue(stream)!, window, parse.GetValue(threshold)).WaitAsync(cancellationToken)
+                    : (null, await CalibrationHashes.ReadAsync(database, parse.GetValue(prefix)!, parse.GetValue(threshold)).WaitAsync(cancellationToken));
             }
             catch (Exception ex) when (ex is RedisException or RedisTimeoutException or FormatException)
             {

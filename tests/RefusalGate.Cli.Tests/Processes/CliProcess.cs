@@ -28,7 +28,11 @@ internal sealed class CliProcess : IDisposable
 
     public static CliProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // Through env(1), which execs dotnet in its own process (the id stays the one Interrupt signals) with SIGINT at its
+        // default action, as in a terminal's foreground job. Ignored signals are inherited: a test run started with `&`
+        // by a non-interactive shell (a CI step, a script) ignores SIGINT down to this child, and the .NET runtime keeps
+        // an ignored SIGINT ignored, so Interrupt would do nothing and the child would run to its end.
+        var start = new ProcessStartInfo("env")
         {
             // The repository root, so the models are found as from a checkout.
             WorkingDirectory = RepositoryPaths.Root(),
@@ -36,6 +40,8 @@ internal sealed class CliProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "refusalgate.dll"));
         foreach (var arg in args)
         {

@@ -88,29 +88,36 @@ public sealed class ProcessExitTests : IDisposable
         ShouldBeOneLine(stderr, "Telemetry:Otlp:Protocol");
     }
 
-    // Passes alone and under synthetic CPU load; in one full-suite run the child instead classified all 200,000 lines
-    // and exited 0, as if the SIGINT had not reached the command's cancellation. Cause not found; skipped so that CI
-    // does not fail at random. See the session-11 note on issue #6.
-    [Fact(Skip = "Once ignored SIGINT in a full-suite run (exit 0 after all lines); cause not found, see the test's comment")]
-    public async Task Ctrl_c_during_classify_keeps_the_previous_output_and_exits_130()
+    // Once failed in a full-suite run with exit 0 after all 200,000 lines: that run had been started in the background
+    // by a non-interactive shell, which made SIGINT ignored for everything below it, and the runtime keeps an ignored
+    // SIGINT ignored. CliProcess now starts the child with SIGINT at its default action.
+    [Theory]
+    [InlineData("classify")]
+    [InlineData("detect")]
+    [InlineData("evaluate", "classify")]
+    [InlineData("evaluate", "detect")]
+    public async Task Ctrl_c_during_a_jsonl_run_keeps_the_previous_output_and_exits_130(params string[] command)
     {
         var input = Path.Combine(_directory, "in.jsonl");
         var output = Path.Combine(_directory, "out.jsonl");
-        // Far more lines than can be classified before the interrupt arrives.
-        await File.WriteAllLinesAsync(input, Enumerable.Range(0, 200_000).Select(i => $$"""{"id": {{i}}, "prompt": "Tell me about the history of the city number {{i}} and its bridges."}"""));
+        // Far more lines than can be processed before the interrupt arrives; every command finds its fields.
+        await File.WriteAllLinesAsync(input, Enumerable.Range(0, 200_000).Select(i =>
+            $$"""{"id": {{i}}, "prompt": "Tell me about the history of the city number {{i}} and its bridges.", "response": "City {{i}} has three bridges.", "refused": false}"""));
         await File.WriteAllTextAsync(output, "previous\n");
 
-        using var process = CliProcess.Start(null, "classify", "--input", input, "--output", output);
-        // The run has begun once its temporary output exists beside the target.
+        using var process = CliProcess.Start(null, [.. command, "--input", input, "--output", output]);
+        // The temporary output beside the target is created by the running command, after the process registered its
+        // signal handling (first thing in Main), so from now on SIGINT cancels the run.
         while (!process.HasExited && Directory.GetFiles(_directory).Length < 3)
         {
             await Task.Delay(50);
         }
 
+        process.HasExited.ShouldBeFalse("the run ended before its temporary output appeared");
         process.Interrupt();
         var (exitCode, _, stderr) = await process.WaitAsync();
 
-        exitCode.ShouldBe(130);
+        exitCode.ShouldBe(130, stderr);
         ShouldBeOneLine(stderr, "interrupted");
         (await File.ReadAllTextAsync(output)).ShouldBe("previous\n");
         Directory.GetFiles(_directory).Select(Path.GetFileName).Order().ShouldBe(["in.jsonl", "out.jsonl"]);
