@@ -14,7 +14,6 @@ namespace RefusalGate.FunctionalTests.Monitoring;
 public sealed partial class MonitoringArtefactsTests(PolicyGateway fixture) : IClassFixture<PolicyGateway>
 {
     private static readonly string RulesDirectory = Repository.PathOf("deploy", "prometheus");
-    private static readonly string DashboardPath = Repository.PathOf("deploy", "grafana", "refusalgate-dashboard.json");
 
     private readonly TestGateway _gateway = fixture.Gateway;
 
@@ -32,14 +31,14 @@ public sealed partial class MonitoringArtefactsTests(PolicyGateway fixture) : IC
     [Fact]
     public async Task Every_dashboard_query_is_valid_promql()
     {
-        var queries = DashboardQueries();
+        var queries = ShippedDashboard.Queries();
         queries.Count.ShouldBeGreaterThan(20);
 
         // promtool has no query checker without a server, but it parses every expression of a rules file.
         var rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
         for (var i = 0; i < queries.Count; i++)
         {
-            rules.Append($"      - record: dashboard_query_{i}\n        expr: {JsonSerializer.Serialize(WithVariablesFilledIn(queries[i]))}\n");
+            rules.Append($"      - record: dashboard_query_{i}\n        expr: {JsonSerializer.Serialize(ShippedDashboard.WithVariablesFilledIn(queries[i]))}\n");
         }
 
         var file = Path.Combine(Directory.CreateTempSubdirectory("refusalgate-dashboard-").FullName, "queries.yaml");
@@ -60,7 +59,7 @@ public sealed partial class MonitoringArtefactsTests(PolicyGateway fixture) : IC
         await _gateway.WaitForOutcomeAsync(refused.Header("x-request-id"));
         var exported = new PrometheusExposition(await _gateway.Http.GetStringAsync("metrics")).Families;
 
-        var queried = DashboardQueries()
+        var queried = ShippedDashboard.Queries()
             .Concat(File.ReadAllLines(Path.Combine(RulesDirectory, "refusalgate-rules.yaml")))
             .Select(text => LabelLists().Replace(text, ""))
             .SelectMany(text => MetricName().Matches(text).Select(m => m.Value))
@@ -72,23 +71,6 @@ public sealed partial class MonitoringArtefactsTests(PolicyGateway fixture) : IC
 
     // Exported only while the outcome log writes to Redis (this gateway keeps its outcomes in memory).
     private static readonly HashSet<string> RedisOnly = ["refusalgate_outcome_log_buffered"];
-
-    private static List<string> DashboardQueries()
-    {
-        using var dashboard = JsonDocument.Parse(File.ReadAllText(DashboardPath));
-        return [.. dashboard.RootElement.GetProperty("panels").EnumerateArray()
-            .Where(panel => panel.TryGetProperty("targets", out _))
-            .SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
-            .Select(target => target.GetProperty("expr").GetString()!)];
-    }
-
-    /// <summary>The dashboard's variables as Grafana fills them in.</summary>
-    private static string WithVariablesFilledIn(string query) => query
-        .Replace("$source", "classifier", StringComparison.Ordinal)
-        .Replace("$model", ".*", StringComparison.Ordinal)
-        .Replace("$window", "1h", StringComparison.Ordinal)
-        .Replace("$__range", "6h", StringComparison.Ordinal)
-        .Replace("$__rate_interval", "1m", StringComparison.Ordinal);
 
     [GeneratedRegex(@"\b(?:refusalgate|gen_ai)_[a-z0-9_]+")]
     private static partial Regex MetricName();
