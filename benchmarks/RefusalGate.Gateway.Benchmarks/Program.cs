@@ -7,7 +7,10 @@ using RefusalGate.Simulator.Hosting;
 
 // Time to first byte and total time of streamed chat completions: straight to the simulated upstream (baseline),
 // through the gateway as a plain proxy, with the classifier, and with classifier + response observation.
-// Usage: dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- [requests per configuration]
+// Usage: dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- [requests per configuration] [--gap-ms N] [--rounds N]
+//        (--gap-ms pauses between requests in every configuration, so the detector's background run of one response
+//        no longer overlaps the next request: what remains is the cost of the pass-through itself; --rounds repeats
+//        the configurations in turn and pools each one's requests)
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- policy [decisions per case]
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- outcome-log [rate=2000] [seconds=20]
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- models [seconds per measurement=10] [length buckets, e.g. 16,32,64,128]
@@ -33,7 +36,9 @@ if (args.Length > 0 && args[0] == "models")
     return;
 }
 
-var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
+var gap = TimeSpan.FromMilliseconds(IntOption("--gap-ms", 0));
+var rounds = IntOption("--rounds", 1);
+var requests = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
 await using var upstream = await SimulatorServer.StartAsync(new SimulatorServerOptions());
 var upstreamV1 = new Uri(upstream.BaseAddress, "v1/");
 
@@ -48,41 +53,60 @@ var configurations = new (string Name, Dictionary<string, string?>? Settings)[]
     ("gateway: + policies (default.yaml, cascade)", new()),
 };
 
-Console.WriteLine($"{requests} streamed chat completions per configuration, sequential, after 30 warm-up requests.");
-Console.WriteLine($"{"configuration",-44} {"TTFB p50",10} {"TTFB p99",10} {"total p50",10} {"vs direct",10} {"vs proxy",9}");
-double? baseline = null, plainProxy = null;
-foreach (var (name, settings) in configurations)
+// Rounds interleave the configurations, so a machine whose speed drifts (shared CPUs) affects them alike.
+var ttfbs = configurations.Select(_ => new List<double>()).ToArray();
+var totals = configurations.Select(_ => new List<double>()).ToArray();
+for (var round = 0; round < rounds; round++)
 {
-    WebApplication? gateway = null;
-    var target = upstreamV1;
-    if (settings is not null)
+    for (var c = 0; c < configurations.Length; c++)
     {
-        settings["Gateway:Upstreams:sim:BaseUrl"] = upstreamV1.ToString();
-        var builder = GatewayHost.CreateBuilder(new GatewayHostSettings { Urls = "http://127.0.0.1:0", Overrides = settings });
-        gateway = GatewayHost.Build(builder);
-        await gateway.StartAsync();
-        target = new Uri(GatewayHost.GetListeningAddresses(gateway)[0], "v1/");
-        await WaitUntilReadyAsync(GatewayHost.GetListeningAddresses(gateway)[0]);
-    }
-
-    var (ttfb, total) = await MeasureAsync(target, requests);
-    var median = BenchStatistics.Median(ttfb);
-    baseline ??= median;
-    if (settings is not null)
-    {
-        plainProxy ??= median; // the first gateway configuration is the plain proxy
-    }
-
-    var vsProxy = plainProxy is { } proxy ? $"{median / proxy,8:0.00}x" : $"{"",9}";
-    Console.WriteLine($"{name,-44} {Ms(median),10} {Ms(BenchStatistics.Percentile(ttfb, 0.99)),10} {Ms(BenchStatistics.Median(total)),10} {median / baseline.Value,9:0.00}x {vsProxy}");
-    if (gateway is not null)
-    {
-        await gateway.StopAsync();
-        await gateway.DisposeAsync();
+        var (ttfb, total) = await MeasureConfigurationAsync(configurations[c].Settings, upstreamV1, requests, gap);
+        ttfbs[c].AddRange(ttfb);
+        totals[c].AddRange(total);
     }
 }
 
-static async Task<(List<double> Ttfb, List<double> Total)> MeasureAsync(Uri baseAddress, int count)
+Console.WriteLine($"{requests} streamed chat completions per configuration and round, {rounds} round(s), sequential{(gap > TimeSpan.Zero ? $" with {gap.TotalMilliseconds:0} ms between requests" : "")}, after 30 warm-up requests.");
+Console.WriteLine($"{"configuration",-44} {"TTFB p50",10} {"TTFB p99",10} {"total p50",10} {"vs direct",10} {"vs proxy",9}");
+var baseline = BenchStatistics.Median(ttfbs[0]);
+var plainProxy = BenchStatistics.Median(ttfbs[1]);
+for (var c = 0; c < configurations.Length; c++)
+{
+    var median = BenchStatistics.Median(ttfbs[c]);
+    var vsProxy = c > 0 ? $"{median / plainProxy,8:0.00}x" : $"{"",9}";
+    Console.WriteLine($"{configurations[c].Name,-44} {Ms(median),10} {Ms(BenchStatistics.Percentile(ttfbs[c], 0.99)),10} {Ms(BenchStatistics.Median(totals[c])),10} {median / baseline,9:0.00}x {vsProxy}");
+}
+
+int IntOption(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+static async Task<(List<double> Ttfb, List<double> Total)> MeasureConfigurationAsync(Dictionary<string, string?>? settings, Uri upstreamV1, int requests, TimeSpan gap)
+{
+    if (settings is null)
+    {
+        return await MeasureAsync(upstreamV1, requests, gap);
+    }
+
+    settings["Gateway:Upstreams:sim:BaseUrl"] = upstreamV1.ToString();
+    var builder = GatewayHost.CreateBuilder(new GatewayHostSettings { Urls = "http://127.0.0.1:0", Overrides = settings });
+    await using var gateway = GatewayHost.Build(builder);
+    await gateway.StartAsync();
+    var address = GatewayHost.GetListeningAddresses(gateway)[0];
+    await WaitUntilReadyAsync(address);
+    try
+    {
+        return await MeasureAsync(new Uri(address, "v1/"), requests, gap);
+    }
+    finally
+    {
+        await gateway.StopAsync();
+    }
+}
+
+static async Task<(List<double> Ttfb, List<double> Total)> MeasureAsync(Uri baseAddress, int count, TimeSpan gap)
 {
     using var http = new HttpClient { BaseAddress = baseAddress };
     var ttfb = new List<double>(count);
@@ -105,6 +129,11 @@ static async Task<(List<double> Ttfb, List<double> Total)> MeasureAsync(Uri base
         {
             ttfb.Add(first);
             total.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        if (gap > TimeSpan.Zero)
+        {
+            await Task.Delay(gap);
         }
     }
 
