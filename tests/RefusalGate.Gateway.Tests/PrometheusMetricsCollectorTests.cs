@@ -72,6 +72,23 @@ public sealed class PrometheusMetricsCollectorTests
     }
 
     [Fact]
+    public void An_integer_histogram_uses_its_advised_buckets()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        using var collector = new PrometheusMetricsCollector(factory);
+        var tokens = factory.Create("RefusalGate.Test").CreateHistogram<long>("refusalgate.tokens", "{token}", "Tokens.",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [16, 256] });
+
+        tokens.Record(34);
+        var text = collector.Render();
+
+        text.ShouldContain("refusalgate_tokens_bucket{le=\"16\"} 0\n");
+        text.ShouldContain("refusalgate_tokens_bucket{le=\"256\"} 1\n");
+        text.ShouldNotContain("le=\"0.005\"");
+    }
+
+    [Fact]
     public void Ignores_meters_of_other_factories()
     {
         using var ours = new ServiceCollection().AddMetrics().BuildServiceProvider();

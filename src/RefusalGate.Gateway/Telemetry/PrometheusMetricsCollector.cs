@@ -85,7 +85,14 @@ public sealed class PrometheusMetricsCollector : IDisposable
             var isHistogram = instrument is Histogram<double> or Histogram<long> or Histogram<int>;
             _type = isHistogram ? "histogram" : isCounter ? "counter" : "gauge";
             _help = instrument.Description;
-            _buckets = instrument is Histogram<double> { Advice.HistogramBucketBoundaries: { } advised } ? [.. advised] : DefaultBuckets;
+            _buckets = instrument switch
+            {
+                Histogram<double> { Advice.HistogramBucketBoundaries: { } advised } => [.. advised],
+                // Token counts and other integer histograms: their advice, not the default seconds buckets.
+                Histogram<long> { Advice.HistogramBucketBoundaries: { } advised } => [.. advised.Select(b => (double)b)],
+                Histogram<int> { Advice.HistogramBucketBoundaries: { } advised } => [.. advised.Select(b => (double)b)],
+                _ => DefaultBuckets,
+            };
             _isObservable = instrument.IsObservable;
             var baseName = Sanitize(instrument.Name);
             var unit = instrument.Unit switch
