@@ -172,6 +172,25 @@ public sealed class ReportCommandTests
     }
 
     [Fact]
+    public async Task A_failure_never_prints_the_redis_password()
+    {
+        foreach (var address in new[]
+        {
+            $"127.0.0.1:{RedisServer.FreePort()},password=hunter2-secret,connectTimeout=500",
+            "127.0.0.1:6379,Password=hunter2-secret,notAnOption=1",
+        })
+        {
+            using var error = new StringWriter();
+
+            (await RefusalGateCommandLine.RunAsync(["report", "--redis", address], error)).ShouldBeOneOf(1, 2);
+
+            // Stderr of a command often lands in CI logs; serve redacts the same string in its banner.
+            error.ToString().ShouldNotContain("hunter2", Case.Insensitive);
+            error.ToString().ShouldContain("password=***");
+        }
+    }
+
+    [Fact]
     public async Task A_window_reaching_before_1970_reads_the_whole_stream()
     {
         using var redis = RedisServer.Start();

@@ -93,12 +93,12 @@ internal static class ReportCommand
         }
         catch (ArgumentException ex)
         {
-            throw new CommandLineUsageException($"--redis '{connection}' is not a Redis address (HOST:PORT): {ex.Message}");
+            throw new CommandLineUsageException($"--redis '{RedisAddressText.Redacted(connection)}' is not a Redis address (HOST:PORT): {ex.Message}");
         }
         catch (RedisConnectionException ex)
         {
             // An I/O failure, not a usage error; the client's own advice (abortConnect=false) does not apply here.
-            throw new IOException($"cannot reach Redis at {connection} ({ex.FailureType}): is it running, and is the address right?", ex);
+            throw new IOException($"cannot reach Redis at {RedisAddressText.Redacted(connection)} ({ex.FailureType}): is it running, and is the address right?", ex);
         }
     }
 
