@@ -109,6 +109,19 @@ public sealed class ReportCommandTests
     public async Task Since_cannot_be_combined_with_the_aggregates() =>
         (await RefusalGateCommandLine.RunAsync(["report", "--from", "aggregates", "--since", "1h"], TextWriter.Null)).ShouldBe(2);
 
+    [Theory]
+    [InlineData("report", "--high-confidence", "0.95")]
+    [InlineData("report", "--from", "aggregates", "--high-confidence", "0.95")]
+    public async Task A_high_confidence_threshold_cannot_be_asked_of_the_aggregates(params string[] args)
+    {
+        // The shared counts were taken at the gateway's threshold: a figure at another one cannot come from them, and
+        // printing the gateway's under the threshold asked for would mislead.
+        using var error = new StringWriter();
+
+        (await RefusalGateCommandLine.RunAsync(args, error)).ShouldBe(2);
+        error.ToString().ShouldContain("--high-confidence");
+    }
+
     private static async Task<JsonDocument> ReportAsync(params string[] args)
     {
         var output = new StringWriter();
