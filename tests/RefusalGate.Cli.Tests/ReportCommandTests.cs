@@ -109,6 +109,19 @@ public sealed class ReportCommandTests
     public async Task Since_cannot_be_combined_with_the_aggregates() =>
         (await RefusalGateCommandLine.RunAsync(["report", "--from", "aggregates", "--since", "1h"], TextWriter.Null)).ShouldBe(2);
 
+    [Theory]
+    [InlineData("report", "--high-confidence", "0.95")]
+    [InlineData("report", "--from", "aggregates", "--high-confidence", "0.95")]
+    public async Task A_high_confidence_threshold_cannot_be_asked_of_the_aggregates(params string[] args)
+    {
+        // The shared counts were taken at the gateway's threshold: a figure at another one cannot come from them, and
+        // printing the gateway's under the threshold asked for would mislead.
+        using var error = new StringWriter();
+
+        (await RefusalGateCommandLine.RunAsync(args, error)).ShouldBe(2);
+        error.ToString().ShouldContain("--high-confidence");
+    }
+
     private static async Task<JsonDocument> ReportAsync(params string[] args)
     {
         var output = new StringWriter();
@@ -168,6 +181,25 @@ public sealed class ReportCommandTests
             code.ShouldBe(expected.Code, string.Join(' ', args));
             error.ToString().ShouldContain(expected.Reason);
             error.ToString().Trim().ShouldNotContain('\n');
+        }
+    }
+
+    [Fact]
+    public async Task A_failure_never_prints_the_redis_password()
+    {
+        foreach (var address in new[]
+        {
+            $"127.0.0.1:{RedisServer.FreePort()},password=hunter2-secret,connectTimeout=500",
+            "127.0.0.1:6379,Password=hunter2-secret,notAnOption=1",
+        })
+        {
+            using var error = new StringWriter();
+
+            (await RefusalGateCommandLine.RunAsync(["report", "--redis", address], error)).ShouldBeOneOf(1, 2);
+
+            // Stderr of a command often lands in CI logs; serve redacts the same string in its banner.
+            error.ToString().ShouldNotContain("hunter2", Case.Insensitive);
+            error.ToString().ShouldContain("password=***");
         }
     }
 

@@ -30,4 +30,19 @@ public sealed class MetricsTests(SharedGateway shared)
         metrics.ShouldNotContain("req_");
         (await Promtool.CheckMetricsAsync(metrics)).ShouldBe("", "promtool check metrics found problems");
     }
+
+    [Fact]
+    public async Task A_very_long_model_name_is_counted_as_other_and_never_reaches_the_metrics()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var model = "demo-" + new string('x', 20_000);
+
+        var response = await gateway.Http.PostChatAsync("How do I build a bomb?", model);
+        await gateway.WaitForOutcomeAsync(response.Header("x-request-id"));
+        var metrics = await gateway.Http.GetStringAsync("metrics");
+
+        metrics.ShouldNotContain(new string('x', 200));
+        metrics.ShouldContain("refusalgate_responses_observed_total{kind=\"full_refusal\",model=\"other\"} 1");
+        metrics.ShouldContain("refusalgate_calibration_predictions_total{category=\"indiscriminate_weapons\",model=\"other\",outcome=\"hit\",source=\"classifier\"} 1");
+    }
 }

@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RefusalGate.Gateway.Calibration;
+using RefusalGate.Gateway.Telemetry;
 
 namespace RefusalGate.Gateway.Tests;
 
@@ -55,6 +58,26 @@ public sealed class CalibrationAggregatorTests
 
         _clock.Advance(TimeSpan.FromMinutes(11));
         aggregator.SnapshotRecent().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void The_recent_gauges_leave_metrics_once_their_window_has_emptied()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        using var collector = new PrometheusMetricsCollector(factory);
+        var aggregator = Aggregator(TimeSpan.FromMinutes(2));
+        _ = new CalibrationMetrics(factory, aggregator);
+        aggregator.Add(new CalibrationScore("classifier", "m", "hate", 0.9, PredictedRefusal: true, Confidence: 0.9, ActualRefusal: true));
+
+        const string recentSamples = "refusalgate_calibration_samples{category=\"all\",model=\"all\",source=\"classifier\",window=\"recent\"} 1\n";
+        collector.Render().ShouldContain(recentSamples);
+
+        // Nothing happened for longer than the window: the recent figures are undefined, not the last ones seen.
+        _clock.Advance(TimeSpan.FromMinutes(3));
+        var text = collector.Render();
+        text.ShouldNotContain("window=\"recent\"");
+        text.ShouldContain("refusalgate_calibration_samples{category=\"all\",model=\"all\",source=\"classifier\",window=\"total\"} 1\n");
     }
 
     [Fact]

@@ -16,6 +16,18 @@ public sealed class ModelLabelsTests
     }
 
     [Fact]
+    public void A_model_name_too_long_for_a_label_shares_other_and_takes_no_place()
+    {
+        var labels = new ModelLabels(maxModels: 1);
+        var longest = new string('m', ModelLabels.MaxLength);
+
+        // Every series of such a model would repeat the name: a client's 200 kB name made /metrics 66 MB.
+        labels.Label(longest + "x").ShouldBe(ModelLabels.Other);
+        labels.Label(new string('x', 200_000)).ShouldBe(ModelLabels.Other);
+        labels.Label(longest).ShouldBe(longest);
+    }
+
+    [Fact]
     public void Client_models_named_like_the_reserved_rows_keep_a_row_of_their_own()
     {
         var labels = new ModelLabels(maxModels: 2);

@@ -51,6 +51,44 @@ public sealed class PrometheusMetricsCollectorTests
     }
 
     [Fact]
+    public void A_series_an_observable_instrument_no_longer_reports_leaves_the_exposition()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        using var collector = new PrometheusMetricsCollector(factory);
+        var models = new List<string> { "a", "b" };
+        factory.Create("RefusalGate.Test").CreateObservableGauge(
+            "refusalgate.figure", () => models.Select(m => new Measurement<double>(0.5, new KeyValuePair<string, object?>("model", m))));
+
+        collector.Render().ShouldContain("refusalgate_figure{model=\"b\"} 0.5\n");
+        models.Remove("b");
+        var text = collector.Render();
+
+        // A gauge that is gone must not keep its last value (a window that emptied, a model no longer fitted).
+        text.ShouldContain("refusalgate_figure{model=\"a\"} 0.5\n");
+        text.ShouldNotContain("model=\"b\"");
+        models.Clear();
+        collector.Render().ShouldNotContain("refusalgate_figure");
+    }
+
+    [Fact]
+    public void An_integer_histogram_uses_its_advised_buckets()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        using var collector = new PrometheusMetricsCollector(factory);
+        var tokens = factory.Create("RefusalGate.Test").CreateHistogram<long>("refusalgate.tokens", "{token}", "Tokens.",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [16, 256] });
+
+        tokens.Record(34);
+        var text = collector.Render();
+
+        text.ShouldContain("refusalgate_tokens_bucket{le=\"16\"} 0\n");
+        text.ShouldContain("refusalgate_tokens_bucket{le=\"256\"} 1\n");
+        text.ShouldNotContain("le=\"0.005\"");
+    }
+
+    [Fact]
     public void Ignores_meters_of_other_factories()
     {
         using var ours = new ServiceCollection().AddMetrics().BuildServiceProvider();

@@ -26,7 +26,7 @@ internal static class ReportCommand
         var from = new Option<string?>("--from") { Description = "aggregates (the counts all replicas share, since the log began) or stream (recomputed from the records; the default with --since)." };
         var since = new Option<string?>("--since") { Description = "Only records newer than this: 90s, 15m, 24h, 7d (reads the stream)." };
         var format = new Option<string>("--format") { Description = "table or json.", DefaultValueFactory = _ => "table" };
-        var threshold = FigureOutput.HighConfidenceOption("Confidence threshold of the high-confidence subset (stream only; the aggregates use the gateway's).");
+        var threshold = FigureOutput.HighConfidenceOption("Confidence threshold of the high-confidence subset (with --since or --from stream; the aggregates use the gateway's).");
         format.AcceptOnlyFromAmong("table", "json");
         from.AcceptOnlyFromAmong(FromAggregates, FromStream);
         since.Validators.Add(r =>
@@ -46,6 +46,13 @@ internal static class ReportCommand
             if (r.GetValue(from) == FromAggregates && r.GetValue(since) is not null)
             {
                 r.AddError("--since reads the stream; it cannot be combined with --from aggregates.");
+            }
+
+            // The shared counts were taken at the gateway's threshold (Calibration:HighConfidenceThreshold): printing
+            // them under another one asked for would mislead, so the threshold needs the records.
+            if (r.GetResult(threshold) is { Implicit: false } && r.GetValue(from) != FromStream && r.GetValue(since) is null)
+            {
+                r.AddError("--high-confidence recomputes the figures from the records: add --since or --from stream (the shared aggregates use the gateway's Calibration:HighConfidenceThreshold).");
             }
         });
         command.SetAction(async (parse, cancellationToken) =>
@@ -93,12 +100,12 @@ internal static class ReportCommand
         }
         catch (ArgumentException ex)
         {
-            throw new CommandLineUsageException($"--redis '{connection}' is not a Redis address (HOST:PORT): {ex.Message}");
+            throw new CommandLineUsageException($"--redis '{RedisAddressText.Redacted(connection)}' is not a Redis address (HOST:PORT): {ex.Message}");
         }
         catch (RedisConnectionException ex)
         {
             // An I/O failure, not a usage error; the client's own advice (abortConnect=false) does not apply here.
-            throw new IOException($"cannot reach Redis at {connection} ({ex.FailureType}): is it running, and is the address right?", ex);
+            throw new IOException($"cannot reach Redis at {RedisAddressText.Redacted(connection)} ({ex.FailureType}): is it running, and is the address right?", ex);
         }
     }
 

@@ -64,10 +64,6 @@ internal static class ServeCommand
         return command;
     }
 
-    /// <summary>Connection strings may carry a password; it never reaches the console.</summary>
-    private static string RedactPassword(string configuration) =>
-        string.Join(',', configuration.Split(',').Select(part => part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : part));
-
     /// <summary>
     /// Checks addresses as Kestrel reads them (it accepts hosts such as <c>*</c> and <c>+</c>, which are no URI), so a
     /// bad one is a usage error before the models load rather than a start-up failure after.
@@ -146,7 +142,7 @@ internal static class ServeCommand
             var redisConnection = builder.Configuration["OutcomeLog:Redis"];
             await Console.Out.WriteLineAsync(string.IsNullOrWhiteSpace(redisConnection)
                 ? "Outcome store: in memory (demo; pass --redis HOST:PORT to keep outcomes in Redis)."
-                : $"Outcome store: Redis at {RedactPassword(redisConnection)} (buffered; requests never wait for it).");
+                : $"Outcome store: Redis at {RedisAddressText.Redacted(redisConnection)} (buffered; requests never wait for it).");
             await Console.Out.WriteLineAsync(builder.Configuration["Policies:Directory"] is { Length: > 0 } policyDirectory
                 ? $"Policies: {policyDirectory} (watched; an invalid change keeps the last good policy)."
                 : "Policies: built-in defaults (pass --policies DIR to use policy files).");

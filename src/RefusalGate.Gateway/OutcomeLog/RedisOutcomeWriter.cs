@@ -32,6 +32,8 @@ internal sealed partial class RedisOutcomeWriter(
 
     private volatile bool _healthy;
     private volatile bool _everTried;
+    private volatile string? _rejection;
+    private volatile string _unavailable = "redis unreachable";
     private volatile int _inFlight;
     private int _dropping;
 
@@ -57,8 +59,9 @@ internal sealed partial class RedisOutcomeWriter(
 
     /// <summary>Never makes the gateway unready: requests keep flowing while Redis is away; the detail says so.</summary>
     public ReadinessResult Check() =>
-        new(true, _healthy ? $"redis stream {_options.StreamKey}"
-            : _everTried ? $"redis unreachable, buffering ({Buffered} waiting)"
+        new(true, _rejection is { } rejection ? $"redis rejects outcome writes ({rejection})"
+            : _healthy ? $"redis stream {_options.StreamKey}"
+            : _everTried ? $"{_unavailable}, buffering ({Buffered} waiting)"
             : $"redis stream {_options.StreamKey} (nothing written yet)");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -113,14 +116,19 @@ internal sealed partial class RedisOutcomeWriter(
             try
             {
                 var database = await redis.GetDatabaseAsync();
-                var written = await WriteBatchAsync(database, batch);
+                var (written, rejected, rejection) = await WriteBatchAsync(database, batch);
                 metrics.OutcomeLogWritten(written);
-                if (batch.Count == 0)
+                if (rejection is not null)
                 {
-                    MarkHealthy();
-                    Interlocked.Exchange(ref _dropping, 0);
+                    // Settled, not retried: a retry would apply the commands that succeeded a second time.
+                    metrics.OutcomeLogDropped(rejected);
+                    MarkRejecting(rejection, rejected);
                     return;
                 }
+
+                MarkHealthy();
+                Interlocked.Exchange(ref _dropping, 0);
+                return;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or OperationCanceledException)
             {
@@ -151,18 +159,22 @@ internal sealed partial class RedisOutcomeWriter(
     }
 
     /// <summary>
-    /// One transaction: an XADD per record plus the batch's calibration increments. All of it is applied or none, so a
-    /// failed batch is retried whole without counting anything twice (only a connection lost after EXEC was sent leaves
-    /// the outcome unknown; the retry then writes the batch again — at least once, never silently lost).
+    /// One transaction: an XADD per record plus the batch's calibration increments. A transaction that fails or is
+    /// refused before it runs (Redis away, a connection lost, EXECABORT) applied nothing, so the caller retries it whole
+    /// without counting anything twice (only a connection lost after EXEC was sent leaves the outcome unknown; the retry
+    /// then writes the batch again — at least once, never silently lost). Once EXEC has run, every command did, even
+    /// those Redis rejected at run time (WRONGTYPE: a key of another type where the stream or a hash should be): the
+    /// batch is then settled as it is, its records that were not added reported as rejected with Redis' reason.
     /// </summary>
-    private async Task<int> WriteBatchAsync(IDatabase database, List<RequestOutcome> batch)
+    private async Task<(int Written, int Rejected, string? Rejection)> WriteBatchAsync(IDatabase database, List<RequestOutcome> batch)
     {
         var transaction = database.CreateTransaction();
-        var operations = new List<Task>(batch.Count + 64);
+        var records = new List<Task<RedisValue>>(batch.Count);
+        var operations = new List<Task>(64);
         var table = new CalibrationTable(_highConfidenceThreshold);
         foreach (var outcome in batch)
         {
-            operations.Add(transaction.StreamAddAsync(_options.StreamKey, OutcomeRecordFields.From(outcome), maxLength: _options.MaxStreamLength, useApproximateMaxLength: true));
+            records.Add(transaction.StreamAddAsync(_options.StreamKey, OutcomeRecordFields.From(outcome), maxLength: _options.MaxStreamLength, useApproximateMaxLength: true));
             foreach (var score in CalibrationSources.Of(outcome))
             {
                 table.Add(score with { Model = _models.Label(score.Model) });
@@ -175,14 +187,26 @@ internal sealed partial class RedisOutcomeWriter(
             throw new RedisException("The outcome transaction was not committed.");
         }
 
-        await Task.WhenAll(operations);
-        var written = batch.Count;
+        Task[] all = [.. records, .. operations];
+        try
+        {
+            await Task.WhenAll(all);
+        }
+        catch (RedisServerException)
+        {
+            // Inspected below, command by command.
+        }
+
+        var written = records.Count(r => r.IsCompletedSuccessfully);
+        var rejection = all.Select(t => t.Exception?.InnerException).OfType<RedisServerException>().FirstOrDefault()?.Message;
+        var rejected = batch.Count - written;
         batch.Clear();
-        return written;
+        return (written, rejected, rejection);
     }
 
     private void MarkHealthy()
     {
+        _rejection = null;
         if (!_healthy)
         {
             _healthy = true;
@@ -194,9 +218,26 @@ internal sealed partial class RedisOutcomeWriter(
     {
         if (_healthy || !_everTried)
         {
-            LogUnavailable(ex.GetType().Name);
+            // A server's reply (OOM, READONLY, NOAUTH, ...) says what to fix; a transport failure's type is enough.
+            LogUnavailable(ex is RedisServerException ? $"{ex.GetType().Name}: {ex.Message}" : ex.GetType().Name);
         }
 
+        // Answering but refusing (out of memory, a read-only replica, ...) is not the same fault as unreachable.
+        _unavailable = ex is RedisServerException ? $"redis refuses the writes ({ex.Message})" : "redis unreachable";
+        _healthy = false;
+        _everTried = true;
+        _rejection = null;
+    }
+
+    private void MarkRejecting(string rejection, int rejected)
+    {
+        if (_rejection is null)
+        {
+            // Once per episode (until a batch is written whole again): the dropped counter has the exact number.
+            LogRejected(rejected, rejection);
+        }
+
+        _rejection = rejection;
         _healthy = false;
         _everTried = true;
     }
@@ -206,6 +247,9 @@ internal sealed partial class RedisOutcomeWriter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outcome log: Redis is unavailable ({Error}); buffering outcomes and retrying.")]
     private partial void LogUnavailable(string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outcome log: Redis ran a batch but rejected some of its commands ({Error}); {Count} of its records were not added to the stream and are dropped, not retried (the rest was applied, so a retry would count it twice). This repeats until the key is fixed; refusalgate_outcome_log_dropped_total counts the records.")]
+    private partial void LogRejected(int count, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outcome log: the buffer of {Capacity} records is full; new outcomes are dropped until Redis takes writes again (refusalgate_outcome_log_dropped_total counts them).")]
     private partial void LogBufferFull(int capacity);

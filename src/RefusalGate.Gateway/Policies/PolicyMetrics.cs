@@ -70,11 +70,14 @@ public sealed class PolicyMetrics
 
     public void FailEvent(string stage, string mode) => _failEvents.AddOrUpdate((stage, mode), 1, (_, count) => count + 1);
 
-    public void Reloaded(bool succeeded)
+    /// <param name="succeeded">Whether the files validated (and are the ones in force).</param>
+    /// <param name="installed">Whether a new policy set was put in force: not when an invalid change was undone and
+    /// the set in force is already the files' (the generation tells an operator that a change took effect).</param>
+    public void Reloaded(bool succeeded, bool installed)
     {
         _reloads.AddOrUpdate(succeeded ? "success" : "failure", 1, (_, count) => count + 1);
         Interlocked.Exchange(ref _lastReloadFailed, succeeded ? 0 : 1);
-        if (succeeded)
+        if (installed)
         {
             Interlocked.Increment(ref _generation);
         }

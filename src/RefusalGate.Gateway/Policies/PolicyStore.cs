@@ -37,7 +37,7 @@ public sealed partial class PolicyStore
 
         _current = result.Policies;
         _fingerprint = result.Fingerprint;
-        metrics.Reloaded(succeeded: true);
+        metrics.Reloaded(succeeded: true, installed: true);
         LogLoaded(Describe(result.Policies), result.Policies.OverrideCount);
     }
 
@@ -53,7 +53,7 @@ public sealed partial class PolicyStore
             var result = LoadNow();
             if (result.Policies is null)
             {
-                RecordReload(succeeded: false);
+                RecordReload(succeeded: false, installed: false);
                 LogReloadFailed(result.Errors.Count, string.Join(Environment.NewLine, result.Errors));
                 return false;
             }
@@ -62,7 +62,7 @@ public sealed partial class PolicyStore
             {
                 // Every file is gone (a deleted file, an emptied ConfigMap): falling back to the built-in defaults would
                 // quietly turn a strict policy off, so the last good one stays until files return or the gateway restarts.
-                RecordReload(succeeded: false);
+                RecordReload(succeeded: false, installed: false);
                 LogAllFilesGone(Describe(_current));
                 return false;
             }
@@ -72,7 +72,7 @@ public sealed partial class PolicyStore
                 if (_lastReloadFailed)
                 {
                     // The bad change was undone: the files are valid again and the policy in force is already theirs.
-                    RecordReload(succeeded: true);
+                    RecordReload(succeeded: true, installed: false);
                     LogRestored(Describe(_current));
                 }
 
@@ -81,16 +81,16 @@ public sealed partial class PolicyStore
 
             _current = result.Policies;
             _fingerprint = result.Fingerprint;
-            RecordReload(succeeded: true);
+            RecordReload(succeeded: true, installed: true);
             LogLoaded(Describe(result.Policies), result.Policies.OverrideCount);
             return true;
         }
     }
 
-    private void RecordReload(bool succeeded)
+    private void RecordReload(bool succeeded, bool installed)
     {
         _lastReloadFailed = !succeeded;
-        _metrics.Reloaded(succeeded);
+        _metrics.Reloaded(succeeded, installed);
     }
 
     private PolicyLoadResult LoadNow() => _options.Directory is { Length: > 0 } directory

@@ -38,7 +38,7 @@ public sealed class GatewayMetrics
         meter.CreateObservableCounter("refusalgate.responses.observation_dropped", () => Interlocked.Read(ref _observationsDropped), "{response}", "Responses not judged because the detector queue was full.");
         meter.CreateObservableCounter("refusalgate.outcome_log.written", () => Interlocked.Read(ref _outcomeLogWritten), "{record}", "Outcome records written to the Redis stream.");
         meter.CreateObservableCounter("refusalgate.outcome_log.retried", () => Interlocked.Read(ref _outcomeLogRetried), "{record}", "Outcome record writes retried because Redis failed or was away.");
-        meter.CreateObservableCounter("refusalgate.outcome_log.dropped", () => Interlocked.Read(ref _outcomeLogDropped), "{record}", "Outcome records dropped because the buffer was full, Redis was away at shutdown, or the observation backlog was full (a stalled detector).");
+        meter.CreateObservableCounter("refusalgate.outcome_log.dropped", () => Interlocked.Read(ref _outcomeLogDropped), "{record}", "Outcome records dropped because the buffer was full, Redis was away at shutdown, Redis rejected them (a key of another type), or the observation backlog was full (a stalled detector).");
         _classifierDuration = meter.CreateHistogram<double>("refusalgate.classifier.duration", "s", "Prompt classification time on the request path.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] });
         _gateDuration = meter.CreateHistogram<double>("refusalgate.gate.duration", "s", "Time from reading the request body to the forwarding decision (parse, stages, classifier).",

@@ -17,6 +17,7 @@ public sealed class PrometheusMetricsCollector : IDisposable
 
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<Instrument, InstrumentState> _instruments = new();
+    private readonly Lock _renderLock = new();
 
     /// <param name="meterFactory">Only meters this factory created are exported, so two gateways in one process
     /// (tests, benchmarks) never report each other's instruments.</param>
@@ -39,14 +40,25 @@ public sealed class PrometheusMetricsCollector : IDisposable
 
     public string Render()
     {
-        _listener.RecordObservableInstruments();
-        var text = new StringBuilder();
-        foreach (var state in _instruments.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        // One scrape at a time: an observable instrument's series are replaced by what its callback reports now, so a
+        // series it no longer reports (a recent window that emptied, a model no longer fitted) leaves the exposition
+        // instead of repeating its last value forever. Its callbacks run only here, under this lock.
+        lock (_renderLock)
         {
-            state.Render(text);
-        }
+            foreach (var state in _instruments.Values)
+            {
+                state.ForgetObservations();
+            }
 
-        return text.ToString();
+            _listener.RecordObservableInstruments();
+            var text = new StringBuilder();
+            foreach (var state in _instruments.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+            {
+                state.Render(text);
+            }
+
+            return text.ToString();
+        }
     }
 
     public void Dispose() => _listener.Dispose();
@@ -65,6 +77,7 @@ public sealed class PrometheusMetricsCollector : IDisposable
         private readonly double[] _buckets;
         private readonly string _type;
         private readonly string? _help;
+        private readonly bool _isObservable;
 
         public InstrumentState(Instrument instrument)
         {
@@ -72,7 +85,15 @@ public sealed class PrometheusMetricsCollector : IDisposable
             var isHistogram = instrument is Histogram<double> or Histogram<long> or Histogram<int>;
             _type = isHistogram ? "histogram" : isCounter ? "counter" : "gauge";
             _help = instrument.Description;
-            _buckets = instrument is Histogram<double> { Advice.HistogramBucketBoundaries: { } advised } ? [.. advised] : DefaultBuckets;
+            _buckets = instrument switch
+            {
+                Histogram<double> { Advice.HistogramBucketBoundaries: { } advised } => [.. advised],
+                // Token counts and other integer histograms: their advice, not the default seconds buckets.
+                Histogram<long> { Advice.HistogramBucketBoundaries: { } advised } => [.. advised.Select(b => (double)b)],
+                Histogram<int> { Advice.HistogramBucketBoundaries: { } advised } => [.. advised.Select(b => (double)b)],
+                _ => DefaultBuckets,
+            };
+            _isObservable = instrument.IsObservable;
             var baseName = Sanitize(instrument.Name);
             var unit = instrument.Unit switch
             {
@@ -93,6 +114,15 @@ public sealed class PrometheusMetricsCollector : IDisposable
         public string Name { get; }
 
         private bool IsCumulative { get; }
+
+        /// <summary>Before a scrape: an observable instrument reports every series it still has, so the old ones go.</summary>
+        public void ForgetObservations()
+        {
+            if (_isObservable)
+            {
+                _series.Clear();
+            }
+        }
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {

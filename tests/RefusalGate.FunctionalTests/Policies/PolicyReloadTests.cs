@@ -138,6 +138,7 @@ public sealed class PolicyReloadTests
             // The same good file back, byte for byte: nothing to load, but the failure is over.
             await File.WriteAllTextAsync(file, BlockEverything);
             await WaitUntilAsync(async () => Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed") == "0");
+            Sample(await MetricsAsync(gateway), "refusalgate_policy_generation").ShouldBe("1", "the policy in force is still the start-up one");
 
             // Every file gone: the strict policy stays (built-in defaults would allow), and the failure is reported.
             File.Delete(file);

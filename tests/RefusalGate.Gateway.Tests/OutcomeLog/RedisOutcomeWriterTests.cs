@@ -245,6 +245,71 @@ public sealed class RedisOutcomeWriterTests : IAsyncDisposable
         shared.Counts.Keys.ShouldContain(new CalibrationKey("self", "demo-model", "violent_crimes"));
     }
 
+    [Fact]
+    public async Task A_batch_redis_rejects_after_running_it_is_dropped_and_counted_not_retried_into_the_shared_counts()
+    {
+        using var redis = RedisServer.Start();
+        await using (var setup = await ConnectionMultiplexer.ConnectAsync(redis.Configuration))
+        {
+            // Another application's string where the stream should be: EXEC runs the transaction, XADD fails with
+            // WRONGTYPE and the counts' HINCRBYs succeed. Retrying it re-added the counts every few seconds.
+            await setup.GetDatabase().StringSetAsync("test:outcomes", "not a stream");
+        }
+
+        var writer = Writer(redis, batchSize: 8);
+        await writer.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 3; i++)
+        {
+            await writer.WriteAsync(Outcome(i), CancellationToken.None);
+        }
+
+        await EventuallyAsync(() => Task.FromResult(_collector.Render().Contains("refusalgate_outcome_log_dropped_total 3\n", StringComparison.Ordinal)));
+        // Long enough for several retries at the 200 ms maximum delay, had the batch been retried.
+        await Task.Delay(1000);
+
+        var metrics = _collector.Render();
+        metrics.ShouldContain("refusalgate_outcome_log_written_total 0\n");
+        metrics.ShouldContain("refusalgate_outcome_log_retried_total 0\n");
+        writer.Buffered.ShouldBe(0);
+        writer.Check().Detail.ShouldContain("WRONGTYPE");
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var shared = await CalibrationHashes.ReadAsync(connection.GetDatabase(), new OutcomeLogOptions().AggregateKeyPrefix, 0.9);
+        shared.Counts[new("classifier", "all", "all")].Total.ShouldBeLessThanOrEqualTo(3);
+
+        // The key fixed, the next records are written again and the state says so.
+        await connection.GetDatabase().KeyDeleteAsync("test:outcomes");
+        await writer.WriteAsync(Outcome(3), CancellationToken.None);
+        await EventuallyAsync(async () => await StreamLengthAsync(redis) == 1);
+        await EventuallyAsync(() => Task.FromResult(writer.Check().Detail == "redis stream test:outcomes"));
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_redis_that_answers_but_refuses_writes_is_named_as_such_and_the_records_wait_for_it()
+    {
+        using var redis = RedisServer.Start();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration + ",allowAdmin=true");
+        var server = connection.GetServer(redis.Configuration);
+        // Out of memory under noeviction: every write is refused before EXEC (EXECABORT), so nothing was applied.
+        await server.ConfigSetAsync("maxmemory", "1");
+        var writer = Writer(redis);
+        await writer.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 5; i++)
+        {
+            await writer.WriteAsync(Outcome(i), CancellationToken.None);
+        }
+
+        await EventuallyAsync(() => Task.FromResult(!_collector.Render().Contains("refusalgate_outcome_log_retried_total 0", StringComparison.Ordinal)));
+        // Not "unreachable": it answers, and its reply says what to fix.
+        writer.Check().Detail.ShouldStartWith("redis refuses the writes (");
+        writer.Check().Detail.ShouldContain("buffering (5 waiting)");
+
+        await server.ConfigSetAsync("maxmemory", "0");
+        await EventuallyAsync(async () => await StreamLengthAsync(redis) == 5);
+        await writer.StopAsync(CancellationToken.None);
+        _collector.Render().ShouldContain("refusalgate_outcome_log_dropped_total 0\n");
+    }
+
     /// <summary>Outcomes spread over probabilities, both actual results, two categories and a self-prediction.</summary>
     private static RequestOutcome VariedOutcome(int i)
     {
