@@ -24,21 +24,34 @@ public static class PolicyLoader
     /// <summary>The taxonomy file that lives beside the policies; it names categories and is not itself a policy.</summary>
     public const string TaxonomyFileName = "categories.yaml";
 
-    /// <summary>Policy files in a directory: every <c>*.yaml</c>/<c>*.yml</c> at its top level except the taxonomy.</summary>
+    /// <summary>
+    /// Policy files in a directory: every entry at its top level named <c>*.yaml</c>/<c>*.yml</c>, except the taxonomy and
+    /// hidden entries (a ConfigMap's <c>..data</c>). Entries that are not regular files are listed too, so that reading
+    /// reports them (<see cref="PolicyFileReader"/>) rather than the directory silently meaning something else.
+    /// </summary>
     public static IReadOnlyList<string> PolicyFiles(string directory) =>
-        [.. Directory.EnumerateFiles(directory)
+        [.. Directory.EnumerateFileSystemEntries(directory)
             .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
             .Where(f => !Path.GetFileName(f).StartsWith('.') && !Path.GetFileName(f).Equals(TaxonomyFileName, StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)];
 
     public static PolicyLoadResult LoadDirectory(string directory, PolicyLoadContext context)
     {
-        if (!Directory.Exists(directory))
+        IReadOnlyList<string> files;
+        try
+        {
+            files = PolicyFiles(directory);
+        }
+        catch (DirectoryNotFoundException)
         {
             return new PolicyLoadResult(null, [new PolicyDiagnostic(directory, 0, 0, "The policy directory does not exist.")], []);
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new PolicyLoadResult(null, [new PolicyDiagnostic(directory, 0, 0, $"Cannot list the policy directory: {ex.Message}")], []);
+        }
 
-        return LoadFiles(PolicyFiles(directory), context);
+        return LoadFiles(files, context);
     }
 
     public static PolicyLoadResult LoadFiles(IReadOnlyList<string> files, PolicyLoadContext context)
@@ -47,13 +60,9 @@ public static class PolicyLoader
         var errors = new List<PolicyDiagnostic>();
         foreach (var file in files)
         {
-            try
+            if (PolicyFileReader.Read(file, errors) is { } text)
             {
-                sources.Add((file, File.ReadAllText(file)));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                errors.Add(new PolicyDiagnostic(file, 0, 0, $"Cannot read the file: {ex.Message}"));
+                sources.Add((file, text));
             }
         }
 
