@@ -264,4 +264,31 @@ public sealed class PolicyErrorReportingTests
 
         result.Errors.Select(e => e.Location).ShouldBe(["b.yaml:3:15", "b.yaml:4:25", "a.yaml:3:26", "a.yaml:4:1"]);
     }
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(100_000)]
+    public void Nesting_deeper_than_a_policy_needs_is_one_error_not_a_stack_overflow(int depth)
+    {
+        // Root mapping is level 1, so the 32nd '[' (column 4 + 31) is the first node below the limit.
+        FailsWith(
+            "version: 1\nx: " + new string('[', depth) + new string(']', depth) + "\n",
+            $"2:35 YAML nested more than {YamlDocumentReader.MaxDepth} levels deep; a policy file needs fewer than 10.");
+    }
+
+    [Fact]
+    public void Aliases_that_multiply_the_document_are_one_error_at_the_alias_that_crosses_the_limit()
+    {
+        // A "billion laughs" file: each level repeats the previous one ten times.
+        var lines = new List<string> { "version: 1", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]" };
+        for (var i = 1; i <= 8; i++)
+        {
+            lines.Add($"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 10))}]");
+        }
+
+        // 12,353 values up to a4's '['; each *a3 adds 11,111, so the 8th one (column 10 + 7 * 5) crosses 100,000.
+        FailsWith(
+            string.Join("\n", lines) + "\n",
+            $"6:45 The file expands to more than {YamlDocumentReader.MaxValues} values (an alias counts as every value it repeats); a policy file has a few hundred.");
+    }
 }
