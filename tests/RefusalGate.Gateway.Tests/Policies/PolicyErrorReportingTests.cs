@@ -265,6 +265,47 @@ public sealed class PolicyErrorReportingTests
         result.Errors.Select(e => e.Location).ShouldBe(["b.yaml:3:15", "b.yaml:4:25", "a.yaml:3:26", "a.yaml:4:1"]);
     }
 
+    [Fact]
+    public void Names_used_as_keys_follow_the_schemas_patterns_one_error_per_key()
+    {
+        // NJsonSchema ignores propertyNames; the loader applies the schema's key patterns itself, at the key.
+        FailsWith(
+            """
+            version: 1
+            actions:
+              Loud: { type: allow }
+              noted: { type: annotate, headers: { "x bad": yes, x-fine: ok, "x\u00e9": no } }
+            policy:
+              thresholds: { refuse: 2 }
+              categories:
+                Violent Crimes: { thresholds: { refuse: 0.9 } }
+                violent_crimes: {}
+            """,
+            "3:3 The key 'Loud' in 'actions' does not match the pattern ^[a-z0-9][a-z0-9_-]{0,62}$ (lower-case letters, digits, '_' and '-').",
+            "4:39 The key 'x bad' in 'actions.noted.headers' does not match the pattern ^[A-Za-z0-9-]+$ (letters, digits and '-').",
+            "4:65 The key 'x\u00e9' in 'actions.noted.headers' does not match the pattern ^[A-Za-z0-9-]+$ (letters, digits and '-').",
+            "6:25 'policy.thresholds.refuse' must be at most 1.",
+            "8:5 The key 'Violent Crimes' in 'policy.categories' does not match the pattern ^[a-z0-9][a-z0-9_-]{0,62}$ (lower-case letters, digits, '_' and '-').");
+    }
+
+    [Fact]
+    public void Key_patterns_apply_in_overrides_too_and_a_name_the_pattern_rejects_is_not_used()
+    {
+        FailsWith(
+            """
+            version: 1
+            actions:
+              "": { type: block }
+            overrides:
+              - match: { model: "gpt-*" }
+                policy:
+                  categories:
+                    cyber crimes: { actions: { refuse: block } }
+            """,
+            "3:3 The key '' in 'actions' does not match the pattern ^[a-z0-9][a-z0-9_-]{0,62}$",
+            "8:9 The key 'cyber crimes' in 'overrides[0].policy.categories' does not match the pattern");
+    }
+
     [Theory]
     [InlineData(40)]
     [InlineData(100_000)]

@@ -85,10 +85,11 @@ public static class PolicyLoader
 
             // Even with schema errors, read what can be read so the checks after the schema report their errors in the
             // same run; what the schema rejected is left out of that reading, so it is not reported again as a consequence.
-            var findings = PolicySchema.Validate(file, root, errors);
+            List<SchemaFinding> findings = [.. PolicySchema.Validate(file, root, errors), .. PolicyKeyNames.Validate(file, root, errors)];
             thresholdsKnown &= !findings.Any(ShapesThresholds);
             var rejected = findings.Where(f => f.Kind == SchemaFindingKind.RejectedValue).Select(f => f.Token).OfType<JToken>().ToList();
-            if (PolicyDocumentBinder.Bind(file, root, rejected, errors) is { } document)
+            var rejectedKeys = findings.Where(f => f.Kind == SchemaFindingKind.RejectedKey).Select(f => f.Token).OfType<JProperty>().ToList();
+            if (PolicyDocumentBinder.Bind(file, root, rejected, rejectedKeys, errors) is { } document)
             {
                 documents.Add((document, new PolicyIssues(file, root, errors)));
             }
