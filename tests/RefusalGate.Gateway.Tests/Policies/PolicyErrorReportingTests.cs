@@ -306,6 +306,38 @@ public sealed class PolicyErrorReportingTests
             "8:9 The key 'cyber crimes' in 'overrides[0].policy.categories' does not match the pattern");
     }
 
+    [Fact]
+    public void A_second_tenants_section_names_the_file_and_place_of_the_first()
+    {
+        var result = PolicyLoader.Load(
+            [("a.yaml", "version: 1\n\ntenants: { header: x-a }\n"), ("b.yaml", "version: 1\ntenants: { header: x-b }\n")],
+            Context);
+
+        result.Errors.Select(e => e.ToString()).ShouldBe(["b.yaml:2:1: 'tenants' is already configured in a.yaml:3:1; a policy directory has one 'tenants' section."]);
+    }
+
+    [Fact]
+    public void A_second_default_policy_or_action_names_the_place_of_the_first()
+    {
+        var result = PolicyLoader.Load(
+            [("a.yaml", "version: 1\nactions:\n  quiet: { type: allow }\npolicy: {}\n"), ("b.yaml", "version: 1\npolicy: {}\nactions:\n  quiet: { type: block }\n")],
+            Context);
+
+        result.Errors.Select(e => e.ToString()).ShouldBe(
+        [
+            "b.yaml:2:1: A default policy is already set in a.yaml:4:1; a policy directory has exactly one 'policy'.",
+            "b.yaml:4:3: Action 'quiet' is already defined in a.yaml:3:3.",
+        ]);
+    }
+
+    [Theory]
+    [InlineData("version: 2\n", "1:10 'version' must be one of: 1.")]
+    [InlineData("version: !!binary aGVsbG8=\n", "1:10 'version' must be one of: 1.")]
+    public void A_wrong_version_is_one_error(string yaml, string expected)
+    {
+        FailsWith(yaml, expected);
+    }
+
     [Theory]
     [InlineData(40)]
     [InlineData(100_000)]
@@ -331,5 +363,14 @@ public sealed class PolicyErrorReportingTests
         FailsWith(
             string.Join("\n", lines) + "\n",
             $"6:45 The file expands to more than {YamlDocumentReader.MaxValues} values (an alias counts as every value it repeats); a policy file has a few hundred.");
+    }
+
+    [Fact]
+    public void Model_patterns_that_combine_in_too_many_ways_are_reported_at_the_first_pattern()
+    {
+        // Each "*x*" doubles the cases (a model name has x or not): 15 of them make 32,768.
+        var overrides = string.Concat("abcdefghijklmno".Select(c => $"  - {{ match: {{ model: \"*{c}*\" }}, policy: {{ thresholds: {{ refuse: 0.9 }} }} }}\n"));
+
+        FailsWith("version: 1\noverrides:\n" + overrides, "3:23 The model patterns of the overrides that set thresholds combine in too many ways");
     }
 }

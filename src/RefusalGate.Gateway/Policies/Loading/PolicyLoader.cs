@@ -155,6 +155,7 @@ public static class PolicyLoader
         PolicyLayerDocument? defaultLayer = null;
         PolicyIssues? defaultIssues = null;
         TenantsDocument? tenants = null;
+        PolicyIssues? tenantsIssues = null;
         var overrides = new List<PolicyOverride>();
         var overridePlaces = new List<(PolicyIssues Issues, int Index)>();
         var sources = new Dictionary<PolicyLayerDocument, LayerSource>(ReferenceEqualityComparer.Instance);
@@ -165,7 +166,7 @@ public static class PolicyLoader
             {
                 if (defaultIssues is not null)
                 {
-                    issues.At($"A default policy is already set in {defaultIssues.File}; a policy directory has exactly one 'policy'.", "policy");
+                    issues.At($"A default policy is already set in {defaultIssues.LocationOf("policy")}; a policy directory has exactly one 'policy'.", "policy");
                 }
                 else
                 {
@@ -178,12 +179,14 @@ public static class PolicyLoader
 
             if (document.Tenants is not null)
             {
-                if (tenants is not null)
+                if (tenantsIssues is not null)
                 {
-                    issues.At("'tenants' is already configured in another file of this directory.", "tenants");
+                    issues.At($"'tenants' is already configured in {tenantsIssues.LocationOf("tenants")}; a policy directory has one 'tenants' section.", "tenants");
                 }
-
-                tenants = document.Tenants;
+                else
+                {
+                    (tenants, tenantsIssues) = (document.Tenants, issues);
+                }
             }
 
             for (var i = 0; i < (document.Overrides?.Count ?? 0); i++)
