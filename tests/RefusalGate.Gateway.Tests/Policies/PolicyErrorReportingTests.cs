@@ -373,4 +373,18 @@ public sealed class PolicyErrorReportingTests
 
         FailsWith("version: 1\noverrides:\n" + overrides, "3:23 The model patterns of the overrides that set thresholds combine in too many ways");
     }
+
+    [Fact]
+    public void A_header_value_no_response_can_carry_is_rejected_at_the_value()
+    {
+        // Kestrel refuses such a value when the response is written: every request in that zone got a 500.
+        FailsWith(
+            """
+            version: 1
+            actions:
+              note: { type: annotate, headers: { x-a: "café", x-b: "line\nbreak", x-c: "fine\ttab" } }
+            """,
+            "3:43 Action 'note' may not set header 'x-a' to this value: it has 'é', which is not ASCII; a response header carries printable ASCII only.",
+            "3:56 Action 'note' may not set header 'x-b' to this value: it has a line break; a response header carries printable ASCII only.");
+    }
 }
