@@ -18,12 +18,11 @@ public sealed partial class PolicyStore
     private readonly PolicyLoadContext _context;
     private readonly PolicyMetrics _metrics;
     private readonly ILogger<PolicyStore> _logger;
+    private readonly Func<PolicyLoadResult> _load;
     private readonly Lock _reloadLock = new();
     private volatile PolicySet _current;
     private string _fingerprint;
     private bool _lastReloadFailed;
-
-    private readonly Func<PolicyLoadResult> _load;
 
     public PolicyStore(IOptions<PolicyOptions> options, UpstreamCatalog upstreams, LoadedClassifierManifest manifest, PolicyMetrics metrics, ILogger<PolicyStore> logger)
         : this(options.Value, new PolicyLoadContext(manifest.Manifest.Categories, [.. upstreams.Upstreams.Keys]), metrics, logger, load: null)
