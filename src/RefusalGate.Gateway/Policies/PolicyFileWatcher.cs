@@ -33,6 +33,14 @@ internal sealed partial class PolicyFileWatcher(PolicyStore store, IOptions<Poli
                 if (watcher is null)
                 {
                     watcher = Watch(directory, changed, out var failure);
+                    if (watcher is not null)
+                    {
+                        // A change made after the last read and before watching began raised no event: read once more
+                        // (unchanged files are not reloaded). Without this, a file written right after start-up
+                        // waited for the next poll.
+                        changed.Release();
+                    }
+
                     if (watcher is null && !warned)
                     {
                         LogCannotWatch(directory, _options.PollInterval, failure!);

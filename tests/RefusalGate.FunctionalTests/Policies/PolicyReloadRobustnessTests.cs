@@ -119,6 +119,31 @@ public sealed class PolicyReloadRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_change_made_before_watching_began_is_read_when_it_begins()
+    {
+        // The gateway's store loads at start-up; its watcher starts afterwards, on its own. Here the two are apart on
+        // purpose: the file changes in between, when no watcher could raise an event, and the poll is 30 s away.
+        var policy = Path.Combine(_directory, "policy.yaml");
+        await File.WriteAllTextAsync(policy, Block);
+        await using var gateway = await TestGateway.StartAsync(new() { ["Policies:Directory"] = _directory, ["Policies:Watch"] = "false" });
+        var store = (PolicyStore)gateway.Services.GetService(typeof(PolicyStore))!;
+        await File.WriteAllTextAsync(policy, Allow);
+
+        var options = new PolicyOptions { Directory = _directory, ReloadDelay = TimeSpan.FromMilliseconds(50), PollInterval = TimeSpan.FromSeconds(30) };
+        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(_logs));
+        using var watcher = new PolicyFileWatcher(store, Options.Create(options), loggers.CreateLogger<PolicyFileWatcher>());
+        await watcher.StartAsync(CancellationToken.None);
+        try
+        {
+            await PolicyReloads.WaitUntilAsync(async () => (await gateway.Http.PostChatAsync("Hello there")).Header("x-refusalgate-decision") == "allow");
+        }
+        finally
+        {
+            await watcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task A_fault_in_the_loader_itself_is_a_counted_failed_reload_and_watching_goes_on()
     {
         // No file is known to make the loader throw any more (each odd file above is a diagnostic), so the fault is
