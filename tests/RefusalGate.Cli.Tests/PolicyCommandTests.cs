@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RefusalGate.Cli.Commands;
 
 namespace RefusalGate.Cli.Tests;
@@ -23,6 +24,7 @@ public sealed class PolicyCommandTests
     [InlineData("categories: 5\n", "1:13: 'categories' must be a list")]
     [InlineData("- violent_crimes\n", "1:1: The taxonomy must be a mapping")]
     [InlineData("categories:\n  - id: violent_crimes\n  - name: no id\n", "3:5: Each category needs an 'id'")]
+    [InlineData("categories: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", "1:44: YAML nested more than 32 levels deep")]
     public void A_broken_taxonomy_beside_the_policies_is_one_error_at_its_place(string taxonomy, string expected)
     {
         var directory = Directory.CreateTempSubdirectory("refusalgate-policy-check-").FullName;
@@ -173,6 +175,82 @@ public sealed class PolicyCommandTests
         }
         finally
         {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_named_pipe_or_a_misnamed_directory_among_the_policies_is_an_error_not_a_hang()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policy-check-").FullName;
+        var pipe = Path.Combine(directory, "pipe.yaml");
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "policy.yaml"), "version: 1\nactions:\n  Loud: { type: allow }\n");
+            Directory.CreateDirectory(Path.Combine(directory, "mounted.yaml"));
+            using (var mkfifo = Process.Start("mkfifo", [pipe]))
+            {
+                await mkfifo.WaitForExitAsync();
+            }
+
+            using var output = new StringWriter();
+
+            // Reading a pipe once waited for a writer (and ignored Ctrl-C): bounded so that fails instead of hanging.
+            var exitCode = await Task.Run(() => PolicyCommand.Check([directory, pipe], output)).WaitAsync(TimeSpan.FromSeconds(60));
+
+            exitCode.ShouldBe(1);
+            output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains("category names not checked")).ShouldBe(
+            [
+                $"{Path.Combine(directory, "mounted.yaml")}: Not read: this is a directory, not a policy file (a container runtime creates one when a file mounted there did not exist). Remove it, or name it without .yaml/.yml.",
+                $"{pipe}: Not read: this is a named pipe (FIFO), not a regular file; reading one waits for a writer. Remove it, or name it without .yaml/.yml.",
+                $"{Path.Combine(directory, "policy.yaml")}:3:3: The key 'Loud' in 'actions' does not match the pattern ^[a-z0-9][a-z0-9_-]{{0,62}}$ (lower-case letters, digits, '_' and '-').",
+                $"{pipe}: Not read: this is a named pipe (FIFO), not a regular file; reading one waits for a writer. Remove it, or name it without .yaml/.yml.",
+            ]);
+        }
+        finally
+        {
+            using (var release = Process.Start("sh", ["-c", $"exec 3<>'{pipe}'"]))
+            {
+                await release.WaitForExitAsync();
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_taxonomy_that_is_a_pipe_or_nested_without_end_is_one_error_not_a_hang_or_a_crash()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policy-check-").FullName;
+        var taxonomy = Path.Combine(directory, "categories.yaml");
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "policy.yaml"), "version: 1\n");
+
+            // 100,000 brackets overflowed the stack of the taxonomy's YAML reader, ending the process.
+            File.WriteAllText(taxonomy, "categories: " + new string('[', 100_000) + new string(']', 100_000) + "\n");
+            using var deep = new StringWriter();
+            PolicyCommand.Check([directory], deep).ShouldBe(1);
+            deep.ToString().Trim().ShouldBe($"{taxonomy}:1:44: YAML nested more than 32 levels deep; a policy file needs fewer than 10.");
+
+            File.Delete(taxonomy);
+            using (var mkfifo = Process.Start("mkfifo", [taxonomy]))
+            {
+                await mkfifo.WaitForExitAsync();
+            }
+
+            using var pipe = new StringWriter();
+            (await Task.Run(() => PolicyCommand.Check([directory], pipe)).WaitAsync(TimeSpan.FromSeconds(60))).ShouldBe(1);
+            pipe.ToString().Trim().ShouldBe($"{taxonomy}: Not read: this is a named pipe (FIFO), not a regular file; reading one waits for a writer. Replace it with the taxonomy file.");
+        }
+        finally
+        {
+            if (File.Exists(taxonomy))
+            {
+                using var release = Process.Start("sh", ["-c", $"exec 3<>'{taxonomy}'"]);
+                await release.WaitForExitAsync();
+            }
+
             Directory.Delete(directory, recursive: true);
         }
     }

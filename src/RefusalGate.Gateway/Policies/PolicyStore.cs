@@ -18,18 +18,29 @@ public sealed partial class PolicyStore
     private readonly PolicyLoadContext _context;
     private readonly PolicyMetrics _metrics;
     private readonly ILogger<PolicyStore> _logger;
+    private readonly Func<PolicyLoadResult> _load;
     private readonly Lock _reloadLock = new();
     private volatile PolicySet _current;
     private string _fingerprint;
     private bool _lastReloadFailed;
 
     public PolicyStore(IOptions<PolicyOptions> options, UpstreamCatalog upstreams, LoadedClassifierManifest manifest, PolicyMetrics metrics, ILogger<PolicyStore> logger)
+        : this(options.Value, new PolicyLoadContext(manifest.Manifest.Categories, [.. upstreams.Upstreams.Keys]), metrics, logger, load: null)
     {
-        _options = options.Value;
-        _context = new PolicyLoadContext(manifest.Manifest.Categories, [.. upstreams.Upstreams.Keys]);
+    }
+
+    /// <param name="load">
+    /// Replaces reading the directory; for tests of a failure no file can cause any more (a fault in the loader itself),
+    /// which a reload must survive all the same.
+    /// </param>
+    internal PolicyStore(PolicyOptions options, PolicyLoadContext context, PolicyMetrics metrics, ILogger<PolicyStore> logger, Func<PolicyLoadResult>? load)
+    {
+        _options = options;
+        _context = context;
         _metrics = metrics;
         _logger = logger;
-        var result = LoadNow();
+        _load = load ?? LoadDirectory;
+        var result = _load();
         if (result.Policies is null)
         {
             throw new PolicyLoadException(result.Errors);
@@ -45,12 +56,28 @@ public sealed partial class PolicyStore
 
     public string? Directory => _options.Directory;
 
-    /// <summary>Re-reads the files; returns false (and keeps the current set) when they are invalid. Unchanged files are not reloaded.</summary>
+    /// <summary>
+    /// Re-reads the files; returns false (and keeps the current set) when they are invalid. Unchanged files are not
+    /// reloaded. Never throws: whatever goes wrong is a failed reload, counted and logged, so the watcher goes on.
+    /// </summary>
     public bool Reload()
     {
         lock (_reloadLock)
         {
-            var result = LoadNow();
+            PolicyLoadResult result;
+            try
+            {
+                result = _load();
+            }
+            catch (Exception ex)
+            {
+                // The loader turns every problem of a file into a diagnostic; reaching this is a fault in the loader. It
+                // must not end hot reloading (nor, through the host's StopHost, the gateway): the next change is read again.
+                RecordReload(succeeded: false, installed: false);
+                LogReloadFault(ex);
+                return false;
+            }
+
             if (result.Policies is null)
             {
                 RecordReload(succeeded: false, installed: false);
@@ -93,7 +120,7 @@ public sealed partial class PolicyStore
         _metrics.Reloaded(succeeded, installed);
     }
 
-    private PolicyLoadResult LoadNow() => _options.Directory is { Length: > 0 } directory
+    private PolicyLoadResult LoadDirectory() => _options.Directory is { Length: > 0 } directory
         ? PolicyLoader.LoadDirectory(directory, _context)
         : PolicyLoader.Load([], _context);
 
@@ -104,6 +131,9 @@ public sealed partial class PolicyStore
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Policy reload failed with {Count} error(s); the last good policy stays in force:\n{Errors}")]
     private partial void LogReloadFailed(int count, string errors);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Policy reload failed on an unexpected error; the last good policy stays in force and the next change is read again.")]
+    private partial void LogReloadFault(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Policy reload: the policy directory has no policy files any more; the last good policy ({Files}) stays in force. Restore the files, or restart the gateway to use the built-in defaults.")]
     private partial void LogAllFilesGone(string files);

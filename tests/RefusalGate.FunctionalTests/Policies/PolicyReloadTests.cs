@@ -78,7 +78,7 @@ public sealed class PolicyReloadTests
         try
         {
             await File.WriteAllTextAsync(file, BlockEverything + "\n  selfPrediction: { budgetPerMinute: 99999999999 }\n");
-            await WaitUntilAsync(async () => Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed") == "1");
+            await PolicyReloads.WaitUntilAsync(async () => await PolicyReloads.SampleAsync(gateway, PolicyReloads.LastReloadFailed) == "1");
 
             (await gateway.Http.PostChatAsync("Hello there")).Header("x-refusalgate-decision").ShouldBe("block");
         }
@@ -102,20 +102,20 @@ public sealed class PolicyReloadTests
             var good = store.Current;
 
             await File.WriteAllTextAsync(file, "version: 1\npolicy:\n  thresholds: { refuse: 2 }\n");
-            await WaitUntilAsync(async () => Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed") == "1");
+            await PolicyReloads.WaitUntilAsync(async () => await PolicyReloads.SampleAsync(gateway, PolicyReloads.LastReloadFailed) == "1");
 
             store.Current.ShouldBeSameAs(good);
             (await gateway.Http.PostChatAsync("Hello there")).Header("x-refusalgate-decision").ShouldBe("block");
-            Sample(await MetricsAsync(gateway), "refusalgate_policy_reloads_total{result=\"failure\"}").ShouldNotBeNull();
+            (await PolicyReloads.SampleAsync(gateway, PolicyReloads.Failures)).ShouldNotBeNull();
 
             // A Kubernetes ConfigMap update: the new file appears under another name and is moved into place.
             var staged = Path.Combine(directory, ".staged");
             await File.WriteAllTextAsync(staged, AllowEverything);
             File.Move(staged, file, overwrite: true);
-            await WaitUntilAsync(() => Task.FromResult(!ReferenceEquals(store.Current, good)));
+            await PolicyReloads.WaitUntilAsync(() => Task.FromResult(!ReferenceEquals(store.Current, good)));
 
             (await gateway.Http.PostChatAsync("Hello there")).Header("x-refusalgate-decision").ShouldBe("allow");
-            Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed").ShouldBe("0");
+            (await PolicyReloads.SampleAsync(gateway, PolicyReloads.LastReloadFailed)).ShouldBe("0");
         }
         finally
         {
@@ -133,43 +133,21 @@ public sealed class PolicyReloadTests
         try
         {
             await File.WriteAllTextAsync(file, "version: 1\npolicy:\n  thresholds: { refuse: 2 }\n");
-            await WaitUntilAsync(async () => Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed") == "1");
+            await PolicyReloads.WaitUntilAsync(async () => await PolicyReloads.SampleAsync(gateway, PolicyReloads.LastReloadFailed) == "1");
 
             // The same good file back, byte for byte: nothing to load, but the failure is over.
             await File.WriteAllTextAsync(file, BlockEverything);
-            await WaitUntilAsync(async () => Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed") == "0");
-            Sample(await MetricsAsync(gateway), "refusalgate_policy_generation").ShouldBe("1", "the policy in force is still the start-up one");
+            await PolicyReloads.WaitUntilAsync(async () => await PolicyReloads.SampleAsync(gateway, PolicyReloads.LastReloadFailed) == "0");
+            (await PolicyReloads.SampleAsync(gateway, "refusalgate_policy_generation")).ShouldBe("1", "the policy in force is still the start-up one");
 
             // Every file gone: the strict policy stays (built-in defaults would allow), and the failure is reported.
             File.Delete(file);
-            await WaitUntilAsync(async () => Sample(await MetricsAsync(gateway), "refusalgate_policy_last_reload_failed") == "1");
+            await PolicyReloads.WaitUntilAsync(async () => await PolicyReloads.SampleAsync(gateway, PolicyReloads.LastReloadFailed) == "1");
             (await gateway.Http.PostChatAsync("Hello there")).Header("x-refusalgate-decision").ShouldBe("block");
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    /// <summary>The value of one sample line of the Prometheus text, or null when there is none.</summary>
-    private static string? Sample(string metrics, string series) =>
-        metrics.Split('\n').FirstOrDefault(line => line.StartsWith(series + " ", StringComparison.Ordinal))?[(series.Length + 1)..].Trim();
-
-    private static async Task<string> MetricsAsync(TestGateway gateway) => await gateway.Http.GetStringAsync("metrics");
-
-    /// <summary>A bound so a broken watcher fails the test instead of hanging it; not a latency assertion.</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("The policy change was not picked up.");
     }
 }

@@ -264,4 +264,127 @@ public sealed class PolicyErrorReportingTests
 
         result.Errors.Select(e => e.Location).ShouldBe(["b.yaml:3:15", "b.yaml:4:25", "a.yaml:3:26", "a.yaml:4:1"]);
     }
+
+    [Fact]
+    public void Names_used_as_keys_follow_the_schemas_patterns_one_error_per_key()
+    {
+        // NJsonSchema ignores propertyNames; the loader applies the schema's key patterns itself, at the key.
+        FailsWith(
+            """
+            version: 1
+            actions:
+              Loud: { type: allow }
+              noted: { type: annotate, headers: { "x bad": yes, x-fine: ok, "x\u00e9": no } }
+            policy:
+              thresholds: { refuse: 2 }
+              categories:
+                Violent Crimes: { thresholds: { refuse: 0.9 } }
+                violent_crimes: {}
+            """,
+            "3:3 The key 'Loud' in 'actions' does not match the pattern ^[a-z0-9][a-z0-9_-]{0,62}$ (lower-case letters, digits, '_' and '-').",
+            "4:39 The key 'x bad' in 'actions.noted.headers' does not match the pattern ^[A-Za-z0-9-]+$ (letters, digits and '-').",
+            "4:65 The key 'x\u00e9' in 'actions.noted.headers' does not match the pattern ^[A-Za-z0-9-]+$ (letters, digits and '-').",
+            "6:25 'policy.thresholds.refuse' must be at most 1.",
+            "8:5 The key 'Violent Crimes' in 'policy.categories' does not match the pattern ^[a-z0-9][a-z0-9_-]{0,62}$ (lower-case letters, digits, '_' and '-').");
+    }
+
+    [Fact]
+    public void Key_patterns_apply_in_overrides_too_and_a_name_the_pattern_rejects_is_not_used()
+    {
+        FailsWith(
+            """
+            version: 1
+            actions:
+              "": { type: block }
+            overrides:
+              - match: { model: "gpt-*" }
+                policy:
+                  categories:
+                    cyber crimes: { actions: { refuse: block } }
+            """,
+            "3:3 The key '' in 'actions' does not match the pattern ^[a-z0-9][a-z0-9_-]{0,62}$",
+            "8:9 The key 'cyber crimes' in 'overrides[0].policy.categories' does not match the pattern");
+    }
+
+    [Fact]
+    public void A_second_tenants_section_names_the_file_and_place_of_the_first()
+    {
+        var result = PolicyLoader.Load(
+            [("a.yaml", "version: 1\n\ntenants: { header: x-a }\n"), ("b.yaml", "version: 1\ntenants: { header: x-b }\n")],
+            Context);
+
+        result.Errors.Select(e => e.ToString()).ShouldBe(["b.yaml:2:1: 'tenants' is already configured in a.yaml:3:1; a policy directory has one 'tenants' section."]);
+    }
+
+    [Fact]
+    public void A_second_default_policy_or_action_names_the_place_of_the_first()
+    {
+        var result = PolicyLoader.Load(
+            [("a.yaml", "version: 1\nactions:\n  quiet: { type: allow }\npolicy: {}\n"), ("b.yaml", "version: 1\npolicy: {}\nactions:\n  quiet: { type: block }\n")],
+            Context);
+
+        result.Errors.Select(e => e.ToString()).ShouldBe(
+        [
+            "b.yaml:2:1: A default policy is already set in a.yaml:4:1; a policy directory has exactly one 'policy'.",
+            "b.yaml:4:3: Action 'quiet' is already defined in a.yaml:3:3.",
+        ]);
+    }
+
+    [Theory]
+    [InlineData("version: 2\n", "1:10 'version' must be one of: 1.")]
+    [InlineData("version: !!binary aGVsbG8=\n", "1:10 'version' must be one of: 1.")]
+    public void A_wrong_version_is_one_error(string yaml, string expected)
+    {
+        FailsWith(yaml, expected);
+    }
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(100_000)]
+    public void Nesting_deeper_than_a_policy_needs_is_one_error_not_a_stack_overflow(int depth)
+    {
+        // Root mapping is level 1, so the 32nd '[' (column 4 + 31) is the first node below the limit.
+        FailsWith(
+            "version: 1\nx: " + new string('[', depth) + new string(']', depth) + "\n",
+            $"2:35 YAML nested more than {YamlDocumentReader.MaxDepth} levels deep; a policy file needs fewer than 10.");
+    }
+
+    [Fact]
+    public void Aliases_that_multiply_the_document_are_one_error_at_the_alias_that_crosses_the_limit()
+    {
+        // A "billion laughs" file: each level repeats the previous one ten times.
+        var lines = new List<string> { "version: 1", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]" };
+        for (var i = 1; i <= 8; i++)
+        {
+            lines.Add($"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 10))}]");
+        }
+
+        // 12,353 values up to a4's '['; each *a3 adds 11,111, so the 8th one (column 10 + 7 * 5) crosses 100,000.
+        FailsWith(
+            string.Join("\n", lines) + "\n",
+            $"6:45 The file expands to more than {YamlDocumentReader.MaxValues} values (an alias counts as every value it repeats); a policy file has a few hundred.");
+    }
+
+    [Fact]
+    public void Model_patterns_that_combine_in_too_many_ways_are_reported_at_the_first_pattern()
+    {
+        // Each "*x*" doubles the cases (a model name has x or not): 15 of them make 32,768.
+        var overrides = string.Concat("abcdefghijklmno".Select(c => $"  - {{ match: {{ model: \"*{c}*\" }}, policy: {{ thresholds: {{ refuse: 0.9 }} }} }}\n"));
+
+        FailsWith("version: 1\noverrides:\n" + overrides, "3:23 The model patterns of the overrides that set thresholds combine in too many ways");
+    }
+
+    [Fact]
+    public void A_header_value_no_response_can_carry_is_rejected_at_the_value()
+    {
+        // Kestrel refuses such a value when the response is written: every request in that zone got a 500.
+        FailsWith(
+            """
+            version: 1
+            actions:
+              note: { type: annotate, headers: { x-a: "café", x-b: "line\nbreak", x-c: "fine\ttab" } }
+            """,
+            "3:43 Action 'note' may not set header 'x-a' to this value: it has 'é', which is not ASCII; a response header carries printable ASCII only.",
+            "3:56 Action 'note' may not set header 'x-b' to this value: it has a line break; a response header carries printable ASCII only.");
+    }
 }

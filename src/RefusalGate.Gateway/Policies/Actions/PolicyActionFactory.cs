@@ -73,6 +73,11 @@ internal static class PolicyActionFactory
                         issues.At($"Action '{name}' may not set header '{header}': framing, routing, credential and the gateway's own headers are reserved (a wrong Content-Length breaks the response; an Authorization would replace the client's key).", "actions", name, "headers", header);
                         valid = false;
                     }
+                    else if (UnsendableCharacter(settings.Headers![header]) is { } character)
+                    {
+                        issues.AtValue($"Action '{name}' may not set header '{header}' to this value: it has {character}; a response header carries printable ASCII only.", "actions", name, "headers", header);
+                        valid = false;
+                    }
                 }
 
                 return valid ? new AnnotateAction(name, settings.Headers ?? []) : null;
@@ -123,6 +128,33 @@ internal static class PolicyActionFactory
     /// <summary>Headers an annotation must not set: message framing, hop-by-hop, credentials, and the gateway's own.</summary>
     private static bool IsReservedHeader(string header) =>
         ReservedHeaders.Contains(header) || header.StartsWith("x-refusalgate-", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The first character Kestrel refuses in a response header value (it throws when the response is written, so every
+    /// request the action applies to would fail), described; null when the value can be sent. Tabs are allowed.
+    /// </summary>
+    private static string? UnsendableCharacter(string? value)
+    {
+        foreach (var c in value ?? "")
+        {
+            if (c is '\r' or '\n')
+            {
+                return "a line break";
+            }
+
+            if (c != '\t' && (c < ' ' || c == '\x7F'))
+            {
+                return "a control character";
+            }
+
+            if (c > '~')
+            {
+                return $"'{c}', which is not ASCII";
+            }
+        }
+
+        return null;
+    }
 
     private static IEnumerable<(string Setting, bool IsSet)> SetSettings(ActionDocument settings)
     {

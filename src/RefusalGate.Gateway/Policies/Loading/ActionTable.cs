@@ -36,7 +36,7 @@ internal sealed class ActionTable
             {
                 if (table._declared.TryGetValue(name, out var first))
                 {
-                    issues.At($"Action '{name}' is already defined in {first.Issues.File}.", "actions", name);
+                    issues.At($"Action '{name}' is already defined in {first.Issues.LocationOf("actions", name)}.", "actions", name);
                     table.Failed = true;
                     continue;
                 }

@@ -13,6 +13,13 @@ internal sealed record LayerSource(string Name, PolicyIssues Issues, object[] Pa
         return new PolicyDiagnostic(Issues.File, position.Line, position.Column, message);
     }
 
+    /// <summary>A diagnostic at the value of the override's <c>match.</c><paramref name="key"/> (an override's layer only).</summary>
+    public PolicyDiagnostic MatchAt(string key, string message)
+    {
+        var position = Issues.PositionOf([.. Path[..^1], "match", key]);
+        return new PolicyDiagnostic(Issues.File, position.Line, position.Column, message);
+    }
+
     /// <summary>The layer, or the category entry within it, as a message names it.</summary>
     public string Describe(string? category) => category is null ? Name : $"{Name}, category '{category}'";
 }

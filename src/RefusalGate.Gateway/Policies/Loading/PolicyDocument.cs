@@ -7,7 +7,7 @@ namespace RefusalGate.Gateway.Policies.Loading;
 
 internal sealed class PolicyDocument
 {
-    public int Version { get; set; }
+    public int? Version { get; set; }
 
     public TenantsDocument? Tenants { get; set; }
 

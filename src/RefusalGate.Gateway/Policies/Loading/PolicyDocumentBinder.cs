@@ -13,7 +13,7 @@ namespace RefusalGate.Gateway.Policies.Loading;
 /// </summary>
 internal static class PolicyDocumentBinder
 {
-    public static PolicyDocument? Bind(string file, JToken root, IReadOnlyCollection<JToken> rejected, List<PolicyDiagnostic> errors)
+    public static PolicyDocument? Bind(string file, JToken root, IReadOnlyCollection<JToken> rejected, IReadOnlyCollection<JProperty> rejectedKeys, List<PolicyDiagnostic> errors)
     {
         if (root is not JObject)
         {
@@ -23,6 +23,13 @@ internal static class PolicyDocumentBinder
         foreach (var token in rejected)
         {
             Blank(token is JProperty property ? property.Value : token);
+        }
+
+        // A name that breaks its pattern is one error at the key: the entry is left out, so it is not also an unknown
+        // category, nor an action or header that would be built under that name.
+        foreach (var key in rejectedKeys.Where(k => k.Parent is not null))
+        {
+            key.Remove();
         }
 
         var failures = new List<(string Path, Exception Error)>();
@@ -72,23 +79,5 @@ internal static class PolicyDocumentBinder
         ? Convert.ToDouble(value, CultureInfo.InvariantCulture) < 0 ? $"'{DisplayPath(token)}' must be at least {int.MinValue}." : $"'{DisplayPath(token)}' must be at most {int.MaxValue}."
         : $"'{DisplayPath(token)}' cannot be read: {error.Message}";
 
-    /// <summary>The path as the schema's messages write it: <c>actions.careful.maxTokens</c>, <c>overrides[0].match</c>.</summary>
-    private static string DisplayPath(JToken token)
-    {
-        var parts = new List<string>();
-        for (var current = token; current.Parent is { } parent; current = parent)
-        {
-            if (current is JProperty property)
-            {
-                parts.Add("." + property.Name);
-            }
-            else if (parent is JArray array)
-            {
-                parts.Add($"[{array.IndexOf(current)}]");
-            }
-        }
-
-        parts.Reverse();
-        return string.Concat(parts).TrimStart('.');
-    }
+    private static string DisplayPath(JToken token) => TokenPath.Display(token);
 }

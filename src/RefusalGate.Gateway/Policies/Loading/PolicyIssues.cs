@@ -21,6 +21,13 @@ internal sealed class PolicyIssues(string file, JToken root, List<PolicyDiagnost
     /// <summary>Where the value of the setting at <paramref name="path"/> was written (for messages that name several places).</summary>
     public SourcePosition PositionOf(params object[] path) => SourcePosition.Of(ValueAt(path));
 
+    /// <summary><c>file:line:column</c> of the key at <paramref name="path"/>, for a message that points at an earlier setting.</summary>
+    public string LocationOf(params object[] path)
+    {
+        var position = SourcePosition.Of(Find(path));
+        return new PolicyDiagnostic(File, position.Line, position.Column, "").Location;
+    }
+
     private void Add(string message, JToken token)
     {
         var position = SourcePosition.Of(token);

@@ -24,21 +24,34 @@ public static class PolicyLoader
     /// <summary>The taxonomy file that lives beside the policies; it names categories and is not itself a policy.</summary>
     public const string TaxonomyFileName = "categories.yaml";
 
-    /// <summary>Policy files in a directory: every <c>*.yaml</c>/<c>*.yml</c> at its top level except the taxonomy.</summary>
+    /// <summary>
+    /// Policy files in a directory: every entry at its top level named <c>*.yaml</c>/<c>*.yml</c>, except the taxonomy and
+    /// hidden entries (a ConfigMap's <c>..data</c>). Entries that are not regular files are listed too, so that reading
+    /// reports them (<see cref="PolicyFileReader"/>) rather than the directory silently meaning something else.
+    /// </summary>
     public static IReadOnlyList<string> PolicyFiles(string directory) =>
-        [.. Directory.EnumerateFiles(directory)
+        [.. Directory.EnumerateFileSystemEntries(directory)
             .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
             .Where(f => !Path.GetFileName(f).StartsWith('.') && !Path.GetFileName(f).Equals(TaxonomyFileName, StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)];
 
     public static PolicyLoadResult LoadDirectory(string directory, PolicyLoadContext context)
     {
-        if (!Directory.Exists(directory))
+        IReadOnlyList<string> files;
+        try
+        {
+            files = PolicyFiles(directory);
+        }
+        catch (DirectoryNotFoundException)
         {
             return new PolicyLoadResult(null, [new PolicyDiagnostic(directory, 0, 0, "The policy directory does not exist.")], []);
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new PolicyLoadResult(null, [new PolicyDiagnostic(directory, 0, 0, $"Cannot list the policy directory: {ex.Message}")], []);
+        }
 
-        return LoadFiles(PolicyFiles(directory), context);
+        return LoadFiles(files, context);
     }
 
     public static PolicyLoadResult LoadFiles(IReadOnlyList<string> files, PolicyLoadContext context)
@@ -47,13 +60,9 @@ public static class PolicyLoader
         var errors = new List<PolicyDiagnostic>();
         foreach (var file in files)
         {
-            try
+            if (PolicyFileReader.Read(file, errors) is { } text)
             {
-                sources.Add((file, File.ReadAllText(file)));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                errors.Add(new PolicyDiagnostic(file, 0, 0, $"Cannot read the file: {ex.Message}"));
+                sources.Add((file, text));
             }
         }
 
@@ -76,10 +85,11 @@ public static class PolicyLoader
 
             // Even with schema errors, read what can be read so the checks after the schema report their errors in the
             // same run; what the schema rejected is left out of that reading, so it is not reported again as a consequence.
-            var findings = PolicySchema.Validate(file, root, errors);
+            List<SchemaFinding> findings = [.. PolicySchema.Validate(file, root, errors), .. PolicyKeyNames.Validate(file, root, errors)];
             thresholdsKnown &= !findings.Any(ShapesThresholds);
             var rejected = findings.Where(f => f.Kind == SchemaFindingKind.RejectedValue).Select(f => f.Token).OfType<JToken>().ToList();
-            if (PolicyDocumentBinder.Bind(file, root, rejected, errors) is { } document)
+            var rejectedKeys = findings.Where(f => f.Kind == SchemaFindingKind.RejectedKey).Select(f => f.Token).OfType<JProperty>().ToList();
+            if (PolicyDocumentBinder.Bind(file, root, rejected, rejectedKeys, errors) is { } document)
             {
                 documents.Add((document, new PolicyIssues(file, root, errors)));
             }
@@ -145,6 +155,7 @@ public static class PolicyLoader
         PolicyLayerDocument? defaultLayer = null;
         PolicyIssues? defaultIssues = null;
         TenantsDocument? tenants = null;
+        PolicyIssues? tenantsIssues = null;
         var overrides = new List<PolicyOverride>();
         var overridePlaces = new List<(PolicyIssues Issues, int Index)>();
         var sources = new Dictionary<PolicyLayerDocument, LayerSource>(ReferenceEqualityComparer.Instance);
@@ -155,7 +166,7 @@ public static class PolicyLoader
             {
                 if (defaultIssues is not null)
                 {
-                    issues.At($"A default policy is already set in {defaultIssues.File}; a policy directory has exactly one 'policy'.", "policy");
+                    issues.At($"A default policy is already set in {defaultIssues.LocationOf("policy")}; a policy directory has exactly one 'policy'.", "policy");
                 }
                 else
                 {
@@ -168,12 +179,14 @@ public static class PolicyLoader
 
             if (document.Tenants is not null)
             {
-                if (tenants is not null)
+                if (tenantsIssues is not null)
                 {
-                    issues.At("'tenants' is already configured in another file of this directory.", "tenants");
+                    issues.At($"'tenants' is already configured in {tenantsIssues.LocationOf("tenants")}; a policy directory has one 'tenants' section.", "tenants");
                 }
-
-                tenants = document.Tenants;
+                else
+                {
+                    (tenants, tenantsIssues) = (document.Tenants, issues);
+                }
             }
 
             for (var i = 0; i < (document.Overrides?.Count ?? 0); i++)

@@ -87,9 +87,11 @@ internal static class PolicySchema
         };
     }
 
-    private static string PatternHint(string? pattern) => pattern switch
+    /// <summary>A pattern in words, after the pattern itself (also for key names, see <see cref="PolicyKeyNames"/>).</summary>
+    public static string PatternHint(string? pattern) => pattern switch
     {
         "^[a-z0-9][a-z0-9_-]{0,62}$" => " (lower-case letters, digits, '_' and '-')",
+        "^[A-Za-z0-9-]+$" => " (letters, digits and '-')",
         "\\{prompt\\}" => " (the template must contain {prompt})",
         _ => "",
     };

@@ -2,12 +2,16 @@ using Newtonsoft.Json.Linq;
 
 namespace RefusalGate.Gateway.Policies.Loading;
 
-/// <summary>What a schema error was about: a value it rejected, a key that is missing, or a key it does not know.</summary>
+/// <summary>
+/// What a schema error was about: a value it rejected, a key that is missing, a key it does not know, or a key whose
+/// name breaks the pattern for names there (the entry is then left out of what is read, as if it were not written).
+/// </summary>
 internal enum SchemaFindingKind
 {
     RejectedValue,
     MissingKey,
     UnknownKey,
+    RejectedKey,
 }
 
 /// <summary>

@@ -16,7 +16,9 @@ internal static class ThresholdOrderCheck
         // Overrides without thresholds cannot change the outcome; leaving them out keeps the combinations few.
         if (OverrideCombinations.Reachable(set.Overrides, o => SetsThresholds(o.Layer), set.Tenants, upstreams) is not { } combinations)
         {
-            errors.Add(new PolicyDiagnostic(set.Files.Count > 0 ? set.Files[0] : "(policies)", 0, 0,
+            // Reported at the first of those patterns: no single one is at fault, but that is where to start reading.
+            var first = set.Overrides.First(o => o.Model is not null && SetsThresholds(o.Layer));
+            errors.Add(sources[first.Layer].MatchAt("model",
                 $"The model patterns of the overrides that set thresholds combine in too many ways (over {OverrideCombinations.MaxModelStates} cases) to check that comply stays ≤ refuse in each; use fewer or simpler patterns there."));
             return;
         }

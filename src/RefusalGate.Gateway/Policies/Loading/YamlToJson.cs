@@ -22,6 +22,10 @@ internal static class YamlToJson
         {
             return reader.Read();
         }
+        catch (YamlLimitException ex)
+        {
+            diagnostics.Add(new PolicyDiagnostic(file, (int)ex.Start.Line, (int)ex.Start.Column, ex.Message));
+        }
         catch (YamlException ex) when (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && IndentationTab(yaml, (int)ex.Start.Line) is { } tab)
         {
             // YamlDotNet places this at the start of the enclosing collection (often 1:1); the tab is what to change.
