@@ -24,6 +24,10 @@ public sealed partial class PolicyStore
     private string _fingerprint;
     private bool _lastReloadFailed;
 
+    // What the last failed reload read and found (files and errors): the same failure met again at the next poll is
+    // not logged and counted again, so one bad change is one failure, not one every poll interval.
+    private string? _lastFailure;
+
     public PolicyStore(IOptions<PolicyOptions> options, UpstreamCatalog upstreams, LoadedClassifierManifest manifest, PolicyMetrics metrics, ILogger<PolicyStore> logger)
         : this(options.Value, new PolicyLoadContext(manifest.Manifest.Categories, [.. upstreams.Upstreams.Keys]), metrics, logger, load: null)
     {
@@ -80,8 +84,16 @@ public sealed partial class PolicyStore
 
             if (result.Policies is null)
             {
+                var errors = string.Join(Environment.NewLine, result.Errors);
+                var failure = result.Fingerprint + "\n" + errors;
+                if (_lastReloadFailed && failure == _lastFailure)
+                {
+                    return false;
+                }
+
+                _lastFailure = failure;
                 RecordReload(succeeded: false, installed: false);
-                LogReloadFailed(result.Errors.Count, string.Join(Environment.NewLine, result.Errors));
+                LogReloadFailed(result.Errors.Count, errors);
                 return false;
             }
 
@@ -89,6 +101,13 @@ public sealed partial class PolicyStore
             {
                 // Every file is gone (a deleted file, an emptied ConfigMap): falling back to the built-in defaults would
                 // quietly turn a strict policy off, so the last good one stays until files return or the gateway restarts.
+                const string allGone = "no policy files";
+                if (_lastReloadFailed && _lastFailure == allGone)
+                {
+                    return false;
+                }
+
+                _lastFailure = allGone;
                 RecordReload(succeeded: false, installed: false);
                 LogAllFilesGone(Describe(_current));
                 return false;
@@ -117,6 +136,11 @@ public sealed partial class PolicyStore
     private void RecordReload(bool succeeded, bool installed)
     {
         _lastReloadFailed = !succeeded;
+        if (succeeded)
+        {
+            _lastFailure = null;
+        }
+
         _metrics.Reloaded(succeeded, installed);
     }
 

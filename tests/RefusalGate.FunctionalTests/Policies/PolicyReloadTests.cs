@@ -89,6 +89,39 @@ public sealed class PolicyReloadTests
     }
 
     [Fact]
+    public async Task An_invalid_change_left_in_place_is_one_failure_not_one_per_poll()
+    {
+        var directory = Directory.CreateTempSubdirectory("refusalgate-policies-").FullName;
+        var file = Path.Combine(directory, "policy.yaml");
+        await File.WriteAllTextAsync(file, BlockEverything);
+        await using var gateway = await TestGateway.StartAsync(new()
+        {
+            ["Policies:Directory"] = directory,
+            ["Policies:ReloadDelay"] = "00:00:00.050",
+            ["Policies:PollInterval"] = "00:00:00.100",
+        });
+        try
+        {
+            await File.WriteAllTextAsync(file, "version: 1\npolicy:\n  thresholds: { refuse: 2 }\n");
+            await PolicyReloads.WaitUntilAsync(async () => await PolicyReloads.SampleAsync(gateway, PolicyReloads.LastReloadFailed) == "1");
+
+            // Many polls read the same bad file (not a latency assertion: with fewer polls the test only proves less).
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+            (await PolicyReloads.SampleAsync(gateway, PolicyReloads.Failures)).ShouldBe("1");
+            (await PolicyReloads.SampleAsync(gateway, PolicyReloads.LastReloadFailed)).ShouldBe("1");
+
+            // A different bad change is a new failure.
+            await File.WriteAllTextAsync(file, "version: 1\npolicy:\n  thresholds: { refuse: 3 }\n");
+            await PolicyReloads.WaitUntilAsync(async () => await PolicyReloads.SampleAsync(gateway, PolicyReloads.Failures) == "2");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_bad_reload_keeps_the_last_good_policy_and_a_good_one_takes_over()
     {
         var directory = Directory.CreateTempSubdirectory("refusalgate-policies-").FullName;
