@@ -10,21 +10,84 @@ namespace RefusalGate.Cli.Tests.Deployment;
 
 /// <summary>
 /// The Helm chart read without Helm (none is installed here): values.yaml and values.schema.json as data, the templates
-/// as text from which the literal settings (flags, environment names, ports, probe paths, mounts) are taken.
+/// as text from which the literal settings (flags, environment names, ports, probe paths, mounts) are taken, and the
+/// chart rendered by <see cref="HelmTemplate"/> into the objects Helm would install.
 /// </summary>
 internal sealed partial class HelmChart(string directory)
 {
+    public const string ReleaseName = "gate";
+
+    public const string ReleaseNamespace = "llm";
+
     public string Directory { get; } = directory;
 
     public string ValuesPath => Path.Combine(Directory, "values.yaml");
 
     public JObject Values() => (JObject)YamlToJson.Read(ValuesPath, File.ReadAllText(ValuesPath), [])!;
 
+    /// <summary>values.yaml with <paramref name="overrides"/> merged in as <c>helm install -f</c> merges them (maps key by key, lists replaced).</summary>
+    public JObject Values(JObject overrides)
+    {
+        var values = Values();
+        values.Merge(overrides, new JsonMergeSettings { MergeArrayHandling = MergeArrayHandling.Replace, MergeNullValueHandling = MergeNullValueHandling.Merge });
+        return values;
+    }
+
     public JObject Schema() => JObject.Parse(File.ReadAllText(Path.Combine(Directory, "values.schema.json")));
 
     public IReadOnlyDictionary<string, string> Templates() =>
         System.IO.Directory.EnumerateFiles(Path.Combine(Directory, "templates"))
             .ToDictionary(f => Path.GetFileName(f), File.ReadAllText);
+
+    /// <summary>
+    /// The chart rendered with <paramref name="values"/> as release <see cref="ReleaseName"/> in
+    /// <see cref="ReleaseNamespace"/>: every template but the helpers, and the objects of those that are manifests.
+    /// </summary>
+    public RenderedChart Render(JObject values)
+    {
+        var chart = (JObject)YamlToJson.Read("Chart.yaml", File.ReadAllText(Path.Combine(Directory, "Chart.yaml")), [])!;
+        var root = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["Values"] = values,
+            ["Release"] = new Dictionary<string, object?>(StringComparer.Ordinal) { ["Name"] = ReleaseName, ["Namespace"] = ReleaseNamespace, ["Service"] = "Helm" },
+            ["Chart"] = new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["Name"] = (string?)chart["name"],
+                ["Version"] = (string?)chart["version"],
+                ["AppVersion"] = (string?)chart["appVersion"],
+            },
+            ["Files"] = new ChartFiles(Directory),
+        };
+        var templates = Templates();
+        var engine = new HelmTemplate(templates);
+        var texts = templates.Keys.Where(name => !name.StartsWith('_')).ToDictionary(name => name, name => engine.Render(name, root));
+        var objects = texts.Where(t => t.Key != "NOTES.txt").SelectMany(t => Manifests(t.Key, t.Value)).ToList();
+        return new RenderedChart(texts, objects);
+    }
+
+    /// <summary>The objects of one rendered template: its YAML documents, empty ones (a disabled template) left out.</summary>
+    private static IEnumerable<(string Template, JObject Object)> Manifests(string template, string text)
+    {
+        foreach (var document in DocumentSeparator().Split(text))
+        {
+            if (document.Split('\n').All(line => line.Trim() is "" or ['#', ..]))
+            {
+                continue;
+            }
+
+            var diagnostics = new List<PolicyDiagnostic>();
+            var parsed = YamlToJson.Read(template, document, diagnostics);
+            if (diagnostics.Count > 0)
+            {
+                throw new InvalidOperationException($"{template} renders invalid YAML: {string.Join("; ", diagnostics)}\n{document}");
+            }
+
+            if (parsed is not null)
+            {
+                yield return (template, parsed as JObject ?? throw new InvalidOperationException($"{template} renders a document that is no object:\n{document}"));
+            }
+        }
+    }
 
     /// <summary><c>config</c> of values.yaml as the gateway reads it: rendered into gateway.yaml (as the chart's toYaml does) and loaded by the gateway's YAML provider.</summary>
     public IConfiguration GatewayConfiguration(string scratchDirectory)
@@ -70,6 +133,9 @@ internal sealed partial class HelmChart(string directory)
     /// <summary>Every <c>.Values.a.b</c> path the templates use.</summary>
     public IReadOnlyList<(string Template, string Path)> ValuesReferences() =>
         [.. Templates().SelectMany(t => ValuesReference().Matches(t.Value).Select(m => (t.Key, m.Groups[1].Value))).Distinct()];
+
+    [GeneratedRegex(@"^---\s*$", RegexOptions.Multiline)]
+    private static partial Regex DocumentSeparator();
 
     [GeneratedRegex(@"args:\s*\[(.*)\]")]
     private static partial Regex ArgsLine();

@@ -40,6 +40,28 @@ public sealed partial class HelmChartTests : IDisposable
     }
 
     [Fact]
+    public void Rendered_with_policies_and_secrets_the_chart_installs_a_gateway_container_that_passes_the_sidecars_checks()
+    {
+        // The same checks as above, on what Helm would install rather than on the template's text (HelmTemplate renders it).
+        var values = _chart.Values(JObject.Parse("""
+            {"policies": {"default.yaml": "version: 1\n"}, "apiKeySecret": "provider-keys",
+             "promptHashSalt": {"existingSecret": "salts"}, "extraEnv": [{"name": "REFUSALGATE_Inference__IntraOpThreads", "value": "1"}]}
+            """));
+        var manifest = Path.Combine(_scratch, "rendered.yaml");
+        File.WriteAllText(manifest, _chart.Render(values).Manifest());
+        var rendered = new KubernetesManifest(manifest);
+        var gateway = rendered.Container("refusalgate");
+
+        ContainerChecks.FlagsAreServeOptions(gateway, Origin);
+        ContainerChecks.ListensOnTheContainerPort(gateway, Origin);
+        ContainerChecks.ProbesAndScrapingMatchTheGateway(gateway, Origin);
+        ContainerChecks.RunsAsTheImageUser(gateway, Origin);
+        var policies = ContainerChecks.PoliciesAreAHotReloadedConfigMap(gateway, Origin);
+        rendered.ConfigMaps()[policies.ConfigMapName!].Keys.ShouldBe(["default.yaml"]);
+        gateway.Environment.Keys.ShouldBe(["REFUSALGATE_OutcomeLog__PromptHashSalt", "REFUSALGATE_Inference__IntraOpThreads"]);
+    }
+
+    [Fact]
     public async Task Values_satisfy_the_schema()
     {
         var schema = await JsonSchema.FromJsonAsync(_chart.Schema().ToString());

@@ -8,7 +8,8 @@ namespace RefusalGate.FunctionalTests.Infrastructure;
 
 /// <summary>
 /// A real Prometheus server (Debian's prometheus package, installed by the test setup) on a free loopback port,
-/// scraping the given gateways every second; stopped and its data deleted on dispose.
+/// scraping the given gateways every second and evaluating the given rule files as often; stopped and its data deleted
+/// on dispose.
 /// </summary>
 internal sealed class PrometheusServer : IAsyncDisposable
 {
@@ -23,13 +24,15 @@ internal sealed class PrometheusServer : IAsyncDisposable
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
     }
 
-    public static async Task<PrometheusServer> StartAsync(IEnumerable<Uri> targets)
+    public static async Task<PrometheusServer> StartAsync(IEnumerable<Uri> targets, params string[] ruleFiles)
     {
         var directory = Directory.CreateTempSubdirectory("refusalgate-prometheus-").FullName;
         var config = Path.Combine(directory, "prometheus.yml");
         var hosts = string.Join(", ", targets.Select(t => $"'{t.Authority}'"));
+        var rules = string.Join(", ", ruleFiles.Select(f => $"'{f}'"));
         await File.WriteAllTextAsync(config, $"""
             global: {"{"} scrape_interval: 1s, evaluation_interval: 1s {"}"}
+            rule_files: [{rules}]
             scrape_configs:
               - job_name: refusalgate
                 static_configs:
@@ -92,6 +95,22 @@ internal sealed class PrometheusServer : IAsyncDisposable
             Number(series.GetProperty("value")[1])))];
     }
 
+    /// <summary>
+    /// Runs <paramref name="promql"/> until its result satisfies <paramref name="done"/> (bounded, so a broken setup
+    /// fails instead of hanging; not a latency assertion); the last result either way.
+    /// </summary>
+    public async Task<List<(Dictionary<string, string> Labels, double Value)>> QueryUntilAsync(string promql, Func<List<(Dictionary<string, string> Labels, double Value)>, bool> done)
+    {
+        var result = await QueryAsync(promql);
+        for (var i = 0; i < 300 && !done(result); i++)
+        {
+            await Task.Delay(100);
+            result = await QueryAsync(promql);
+        }
+
+        return result;
+    }
+
     /// <summary>The single value of a query that sums to one series (NaN when it has none yet).</summary>
     public async Task<double> ValueAsync(string promql) => (await QueryAsync(promql)) is [var only] ? only.Value : double.NaN;
 
@@ -110,7 +129,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
 
     private static double Number(JsonElement value) => double.Parse(value.GetString()!, CultureInfo.InvariantCulture);
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
