@@ -46,8 +46,11 @@ public sealed class PathVariantTests(SharedGateway shared)
 
         response.Status.ShouldBe(200, response.Text);
         response.Headers.ShouldContainKey("x-refusalgate-prediction");
-        response.Headers["x-refusalgate-prediction"].ShouldBe("refuse");
-        _gateway.Main.Stats.Recent.Last(r => r.Body?.Contains(marker) == true).Path.ShouldBe(forwarded);
+        response.Headers["x-refusalgate-prediction"].ShouldBe("refuse", string.Join("; ", response.Headers.Select(h => $"{h.Key}: {h.Value}")));
+
+        // Not the gateway's own self-prediction call, which carries the prompt too and goes to the chat route: the
+        // default policy sends 1 % of confident requests to one in shadow, and it can reach the upstream last.
+        _gateway.Main.Stats.Recent.Last(r => !r.IsIntrospection && r.Body?.Contains(marker) == true).Path.ShouldBe(forwarded);
     }
 
     [Theory]
