@@ -122,4 +122,23 @@ public sealed class CommandLineTests
 
         output.ToString().ShouldContain("Usage:");
     }
+
+    [Fact]
+    public async Task Detect_help_names_every_output_field_it_writes()
+    {
+        // detect writes "reason" (safety, capability, opinion) for a refusal; its --help listed the other fields only.
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            (await RunAsync("detect", "--help")).ExitCode.ShouldBe(0);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        output.ToString().ShouldContain("\"reason\"");
+    }
 }

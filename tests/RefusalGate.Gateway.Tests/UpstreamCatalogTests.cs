@@ -29,6 +29,17 @@ public sealed class UpstreamCatalogTests
     }
 
     [Fact]
+    public void Pass_through_requests_go_to_the_catch_all_that_serves_models()
+    {
+        // Two catch-alls: equally specific patterns are settled by the upstream's name, for model requests and for
+        // requests that name no model (GET /v1/models, embeddings) alike, so both reach the same upstream.
+        var catalog = Catalog(("zeta", ["*"]), ("alpha", ["*"]), ("openai", ["gpt-*"]));
+
+        catalog.FindUpstream("llama-3").ShouldBe("alpha");
+        catalog.DefaultUpstream.ShouldBe("alpha");
+    }
+
+    [Fact]
     public void Upstream_without_models_serves_everything()
     {
         var catalog = Catalog(("local", []));

@@ -11,7 +11,7 @@ internal static class DetectCommand
         "detect",
         "Say, per model response, whether it refused (full_refusal, partial_refusal or compliance).",
         "{\"id\": ..., \"response\": \"...\", \"prompt\": \"...\"} (prompt optional)",
-        "{\"id\", \"refusal_probability\", \"is_refusal\", \"kind\"}",
+        "{\"id\", \"refusal_probability\", \"is_refusal\", \"kind\", \"reason\" (refusals only: safety, capability or opinion)}",
         async (detector, line, cancellationToken) =>
         {
             var response = JsonLinesBatch.RequiredString(line, "response");

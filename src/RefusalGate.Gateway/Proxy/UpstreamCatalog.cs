@@ -49,8 +49,12 @@ public sealed class UpstreamCatalog
         return null;
     }
 
-    /// <summary>The upstream for requests that name no model (e.g. <c>GET /v1/models</c>): the catch-all, else the first.</summary>
-    public string DefaultUpstream => _patterns.LastOrDefault(p => p.Pattern == "*").Upstream ?? _patterns[^1].Upstream;
+    /// <summary>
+    /// The upstream for requests that name no model (e.g. <c>GET /v1/models</c>): the catch-all that serves models
+    /// (of several, the one <see cref="FindUpstream"/> picks, so both kinds of request reach the same upstream), else
+    /// the upstream of the least specific pattern.
+    /// </summary>
+    public string DefaultUpstream => _patterns.FirstOrDefault(p => p.Pattern == "*").Upstream ?? _patterns[^1].Upstream;
 
     internal bool TryGetApiKey(string upstream, out string apiKey) => _apiKeys.TryGetValue(upstream, out apiKey!);
 }
