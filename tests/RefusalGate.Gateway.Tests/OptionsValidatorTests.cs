@@ -18,6 +18,7 @@ public sealed class OptionsValidatorTests
 {
     [Theory]
     [InlineData("Observation:QueueCapacity", "0")]
+    [InlineData("Observation:QueueCapacity", "200000000")]
     [InlineData("Observation:MaxCapturedBytes", "-1")]
     [InlineData("Calibration:HighConfidenceThreshold", "1.5")]
     [InlineData("Calibration:MaxModels", "0")]

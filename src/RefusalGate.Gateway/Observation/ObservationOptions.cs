@@ -17,6 +17,9 @@ public sealed class ObservationOptions
     /// </summary>
     public int DetectorThreads { get; set; } = 1;
 
+    /// <summary>The largest <see cref="QueueCapacity"/> the validator accepts.</summary>
+    public const int MaxQueueCapacity = 1 << 20;
+
     /// <summary>Responses waiting for the detector; when full, new ones are dropped and counted, never waited for.</summary>
     public int QueueCapacity { get; set; } = 4096;
 }
