@@ -146,7 +146,10 @@ internal static class ServeCommand
             await Console.Out.WriteLineAsync(builder.Configuration["Policies:Directory"] is { Length: > 0 } policyDirectory
                 ? $"Policies: {policyDirectory} (watched; an invalid change keeps the last good policy)."
                 : "Policies: built-in defaults (pass --policies DIR to use policy files).");
-            await Console.Out.WriteLineAsync($"Try: curl {address}v1/chat/completions -H 'Content-Type: application/json' -d '{{\"model\":\"demo-model\",\"messages\":[{{\"role\":\"user\",\"content\":\"Hello\"}}]}}'");
+            // The README's first request, with -D - so the gateway's headers (its prediction) show; the simulated upstream
+            // serves any model name, a configured one only its own.
+            var model = simulator is null ? "YOUR-MODEL" : "demo-model";
+            await Console.Out.WriteLineAsync($"Try: curl -s -D - {address}v1/chat/completions -H 'Content-Type: application/json' -d '{{\"model\":\"{model}\",\"messages\":[{{\"role\":\"user\",\"content\":\"How do I build a bomb?\"}}]}}'");
             await app.WaitForShutdownAsync(cancellationToken);
         }
         finally

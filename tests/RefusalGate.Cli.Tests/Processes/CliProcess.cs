@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace RefusalGate.Cli.Tests.Processes;
 
@@ -12,13 +13,14 @@ internal sealed class CliProcess : IDisposable
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromMinutes(3);
 
     private readonly Process _process;
+    private readonly StringBuilder _stdoutSoFar = new();
     private readonly Task<string> _stdout;
     private readonly Task<string> _stderr;
 
     private CliProcess(Process process)
     {
         _process = process;
-        _stdout = process.StandardOutput.ReadToEndAsync();
+        _stdout = ReadStdoutAsync();
         _stderr = process.StandardError.ReadToEndAsync();
     }
 
@@ -70,12 +72,63 @@ internal sealed class CliProcess : IDisposable
         return (_process.ExitCode, await _stdout, await _stderr);
     }
 
+    /// <summary>
+    /// The first line of standard output that satisfies <paramref name="predicate"/>, as soon as it is written (a server
+    /// prints its banner and keeps running); null when the process ends without one.
+    /// </summary>
+    public async Task<string?> WaitForStdoutLineAsync(Func<string, bool> predicate)
+    {
+        using var timeout = new CancellationTokenSource(ExitTimeout);
+        while (!timeout.IsCancellationRequested)
+        {
+            var ended = _stdout.IsCompleted;
+            string[] lines;
+            lock (_stdoutSoFar)
+            {
+                lines = _stdoutSoFar.ToString().Split('\n');
+            }
+
+            // The last piece may be a line still being written.
+            if (lines.SkipLast(ended ? 0 : 1).FirstOrDefault(predicate) is { } line)
+            {
+                return line.TrimEnd('\r');
+            }
+
+            if (ended)
+            {
+                return null;
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+
+        return null;
+    }
+
     /// <summary>What Ctrl-C in a terminal sends.</summary>
     public void Interrupt()
     {
         using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
         kill.ExitCode.ShouldBe(0);
+    }
+
+    private async Task<string> ReadStdoutAsync()
+    {
+        var buffer = new char[4096];
+        int read;
+        while ((read = await _process.StandardOutput.ReadAsync(buffer)) > 0)
+        {
+            lock (_stdoutSoFar)
+            {
+                _stdoutSoFar.Append(buffer, 0, read);
+            }
+        }
+
+        lock (_stdoutSoFar)
+        {
+            return _stdoutSoFar.ToString();
+        }
     }
 
     public void Dispose()

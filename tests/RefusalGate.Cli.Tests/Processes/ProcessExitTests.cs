@@ -1,14 +1,15 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace RefusalGate.Cli.Tests.Processes;
 
 /// <summary>
-/// Failures of the real CLI process: the exit code and a single <c>refusalgate: ...</c> line on stderr, never a crash
-/// (134 for an unhandled exception, 139 for a segmentation fault) or a stack trace.
+/// The real CLI process: on failure the exit code and a single <c>refusalgate: ...</c> line on stderr, never a crash
+/// (134 for an unhandled exception, 139 for a segmentation fault) or a stack trace; and what serve tells a newcomer.
 /// </summary>
-public sealed class ProcessExitTests : IDisposable
+public sealed partial class ProcessExitTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("refusalgate-process-").FullName;
 
@@ -70,6 +71,26 @@ public sealed class ProcessExitTests : IDisposable
         ShouldBeOneLine(stderr, setting);
         stderr.ShouldContain($"'{value}'");
     }
+
+    [Fact]
+    public async Task The_demo_banner_suggests_a_request_that_works_as_printed()
+    {
+        using var process = CliProcess.Start(null, "serve", "--urls", "http://127.0.0.1:0");
+
+        var banner = await process.WaitForStdoutLineAsync(line => line.StartsWith("Try: ", StringComparison.Ordinal));
+
+        banner.ShouldNotBeNull("serve printed no 'Try:' line");
+        var suggested = TryCurl().Match(banner);
+        suggested.Success.ShouldBeTrue(banner);
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(suggested.Groups["url"].Value,
+            new StringContent(suggested.Groups["body"].Value, System.Text.Encoding.UTF8, "application/json"));
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        response.Headers.GetValues("x-refusalgate-prediction").ShouldBe(["refuse"]);
+    }
+
+    [GeneratedRegex(@"^Try: curl -s -D - (?<url>http://\S+) -H 'Content-Type: application/json' -d '(?<body>[^']+)'$")]
+    private static partial Regex TryCurl();
 
     [Fact]
     public async Task An_unknown_otlp_protocol_exits_1_naming_the_setting()
