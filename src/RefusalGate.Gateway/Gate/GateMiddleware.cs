@@ -134,11 +134,31 @@ internal sealed partial class GateMiddleware(
             return null;
         }
 
+        // The server's own limit (Kestrel's 30 MB by default) would refuse, bare, a body the gateway's limit allows (up
+        // to 64 MiB); set to the gateway's, it holds for the bytes on the wire as the gate's holds for the bytes decoded.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } serverLimit)
+        {
+            serverLimit.MaxRequestBodySize = _maxBodyBytes;
+        }
+
         ReadOnlyMemory<byte>? body;
         var decoded = RequestContentEncoding.Decode(context.Request.Body, codings);
         try
         {
             body = await RequestBodyReader.ReadAsync(decoded, context.Request.ContentLength, _maxBodyBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // The server refused the body as it arrived (broken chunked framing, the size limit, a body cut short): the
+            // client's fault, answered like any bad body instead of the server's bare status and an error log with a stack
+            // trace. A client that has gone gets nothing.
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                var refusal = ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? OpenAiError.BodyTooLarge(_maxBodyBytes) : OpenAiError.UnreadableBody(ex.Message);
+                await refusal.WriteAsync(context);
+            }
+
+            return null;
         }
         catch (Exception ex) when (RequestContentEncoding.IsCorruptBody(ex, codings))
         {
