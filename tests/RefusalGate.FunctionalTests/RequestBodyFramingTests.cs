@@ -46,6 +46,23 @@ public sealed class RequestBodyFramingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bad_chunk_size_on_a_pass_through_route_gets_the_same_400_and_no_error_log()
+    {
+        const string Body = """{"model":"demo-model","input":"hi"}""";
+        var (status, headers, body) = await SendRawAsync(
+            "POST /v1/embeddings HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + $"zz\r\n{Body}\r\n0\r\n\r\n");
+
+        status.ShouldBe(400);
+        headers["content-type"].ShouldStartWith("application/json");
+        using var document = JsonDocument.Parse(body);
+        var error = document.RootElement.GetProperty("error");
+        error.GetProperty("code").GetString().ShouldBe("invalid_request_body");
+        error.GetProperty("request_id").GetString().ShouldBe(headers["x-request-id"]);
+        _logs.Entries.ShouldNotContain(e => e.Level >= LogLevel.Error);
+    }
+
+    [Fact]
     public async Task A_body_within_the_configured_limit_but_over_the_servers_default_is_read()
     {
         // Judged far enough to reach the model access stage, whose 403 shows the gate read and parsed the whole body.

@@ -242,7 +242,8 @@ internal sealed partial class GateMiddleware(
 
         var upstream = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
         var midResponse = context.Response.HasStarted;
-        LogForwardingFailure(context.GetRequestId(), upstream, new ForwardingFailure(errorFeature.Error, errorFeature.Exception), midResponse);
+        var failure = new ForwardingFailure(errorFeature.Error, errorFeature.Exception);
+        LogForwardingFailure(context.GetRequestId(), upstream, failure, midResponse);
         if (midResponse || context.RequestAborted.IsCancellationRequested)
         {
             // Mid-stream failures cannot change the status any more; YARP aborts the client connection.
@@ -251,6 +252,10 @@ internal sealed partial class GateMiddleware(
 
         var error = errorFeature.Error switch
         {
+            // A pass-through body the server could not read (a completion body is read by the gate, before forwarding).
+            ForwarderError.RequestBodyClient when failure.UnreadableRequestBody is { } badRequest => badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? OpenAiError.BodyTooLarge(context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0)
+                : OpenAiError.UnreadableBody(badRequest.Message),
             ForwarderError.RequestTimedOut => OpenAiError.UpstreamTimeout(),
             ForwarderError.Request or ForwarderError.NoAvailableDestinations => OpenAiError.UpstreamUnreachable(),
             ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient => null,
