@@ -35,8 +35,12 @@ internal sealed partial class GateMiddleware(
     private readonly long _maxBodyBytes = options.Value.MaxRequestBodyBytes;
     private readonly ObservationOptions _observation = observationOptions.Value;
 
+    /// <summary>The prefix of the headers the gateway itself sets (on forwarded requests: the annotation).</summary>
+    private const string GatewayHeaderPrefix = "x-refusalgate-";
+
     public async Task InvokeAsync(HttpContext context)
     {
+        RemoveClientGatewayHeaders(context.Request.Headers);
         var method = context.Request.Method;
         if (GatedRoutes.Match(context.Request.Path) is not { } endpoint || GatedRoutes.IsForwardedUnjudged(method))
         {
@@ -267,6 +271,24 @@ internal sealed partial class GateMiddleware(
             context.Features.Get<GateContext>()?.WriteHeaders(context.Response.Headers);
             await error.WriteAsync(context);
         }
+    }
+
+    /// <summary>
+    /// The application behind reads <c>x-refusalgate-*</c> request headers (the annotate action's) as the gateway's word,
+    /// so a client's own are never forwarded: only the gate sets them.
+    /// </summary>
+    private static void RemoveClientGatewayHeaders(IHeaderDictionary headers)
+    {
+        List<string>? forged = null;
+        foreach (var name in headers.Keys)
+        {
+            if (name.StartsWith(GatewayHeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                (forged ??= []).Add(name);
+            }
+        }
+
+        forged?.ForEach(name => headers.Remove(name));
     }
 
     private static bool IsJsonOrUnspecified(string? contentType) =>
