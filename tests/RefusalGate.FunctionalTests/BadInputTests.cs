@@ -86,6 +86,8 @@ public sealed class BadInputTests(SharedGateway shared)
     [InlineData("POST", "healthz")]
     [InlineData("DELETE", "readyz")]
     [InlineData("PUT", "metrics")]
+    [InlineData("POST", "healthz/")]
+    [InlineData("DELETE", "READYZ/")]
     public async Task A_wrong_method_on_a_read_only_endpoint_gets_405_with_allow_get(string method, string path)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -93,8 +95,31 @@ public sealed class BadInputTests(SharedGateway shared)
         var response = await _gateway.Http.SendAsync(request);
 
         response.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
-        response.Content.Headers.Allow.ShouldBe(["GET"]);
+        response.Content.Headers.Allow.ShouldBe(["GET", "HEAD"]);
         (await response.ReadErrorAsync()).GetProperty("code").GetString().ShouldBe("method_not_allowed");
+    }
+
+    /// <summary>
+    /// HEAD is GET without the body (RFC 9110, 9.3.2: a server that supports GET supports HEAD); uptime checkers and
+    /// load balancers probe with it, and a 405 there reads as "down".
+    /// </summary>
+    [Theory]
+    [InlineData("healthz")]
+    [InlineData("readyz")]
+    [InlineData("metrics")]
+    [InlineData("healthz/")]
+    public async Task A_head_request_on_a_read_only_endpoint_gets_the_get_answer_without_its_body(string path)
+    {
+        using var get = await _gateway.Http.GetAsync(path);
+        using var request = new HttpRequestMessage(HttpMethod.Head, path);
+
+        using var head = await _gateway.Http.SendAsync(request);
+
+        head.StatusCode.ShouldBe(get.StatusCode);
+        head.StatusCode.ShouldBe(HttpStatusCode.OK);
+        head.Content.Headers.ContentType.ShouldBe(get.Content.Headers.ContentType);
+        head.Header("x-request-id").ShouldNotBeEmpty();
+        (await head.Content.ReadAsByteArrayAsync()).ShouldBeEmpty();
     }
 
     [Theory]

@@ -27,6 +27,24 @@ public sealed class ForwardingFailureTests
     public void A_client_going_away_is_routine(ForwarderError error) =>
         new ForwardingFailure(error, new OperationCanceledException()).Kind.ShouldBe(ForwardingFailureKind.ClientGone);
 
+    [Fact]
+    public void A_request_body_the_server_cannot_read_is_the_clients_doing_whatever_wraps_it()
+    {
+        // As YARP reports a malformed chunked body on a pass-through route: both copy directions failed, one aggregate.
+        var badChunk = new Microsoft.AspNetCore.Http.BadHttpRequestException("Bad chunk size data.");
+        var failure = new ForwardingFailure(ForwarderError.RequestBodyClient, new AggregateException(
+            badChunk,
+            new HttpRequestException("Error while copying content to a stream.", new IOException("An error occurred when reading the request body from the client.", badChunk))));
+
+        failure.Kind.ShouldBe(ForwardingFailureKind.ClientGone);
+        failure.Reason.ShouldBe("Bad chunk size data.");
+    }
+
+    [Fact]
+    public void An_aggregate_holding_an_exception_no_network_fault_throws_is_still_unexpected() =>
+        new ForwardingFailure(ForwarderError.RequestBodyClient, new AggregateException(new IOException("reset"), new InvalidOperationException("a transform broke")))
+            .Kind.ShouldBe(ForwardingFailureKind.Unexpected);
+
     [Theory]
     [InlineData(ForwarderError.Request)]
     [InlineData(ForwarderError.RequestTimedOut)]

@@ -62,6 +62,20 @@ public sealed class LlmRequestParserTests
     public void Rejects_malformed_chat_requests(string json, string code) => ParseError(json).ShouldBe(code);
 
     [Fact]
+    public void Every_role_accepted_is_named_when_a_role_is_refused()
+    {
+        foreach (var role in new[] { "system", "developer", "user", "assistant", "tool", "function" })
+        {
+            Parse($$"""{"model":"m","messages":[{"role":"{{role}}","content":"x"}]}""");
+        }
+
+        LlmRequestParser.TryParse(Encoding.UTF8.GetBytes("""{"model":"m","messages":[{"role":"wizard","content":"x"}]}"""), LlmEndpoint.ChatCompletions, out _, out var error)
+            .ShouldBeFalse();
+
+        error.Message.ShouldContain("system, developer, user, assistant, tool or function");
+    }
+
+    [Fact]
     public void Rejects_lone_surrogate_escapes_instead_of_failing() =>
         ParseError("""{"model":"m","messages":[{"role":"user","content":"bad \ud800 text"}]}""").ShouldBe("invalid_json");
 

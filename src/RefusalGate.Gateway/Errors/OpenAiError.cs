@@ -28,6 +28,10 @@ public sealed record OpenAiError(int StatusCode, string Message, string Type, st
     public static OpenAiError BodyTooLarge(long limit) =>
         new(StatusCodes.Status413PayloadTooLarge, $"The request body exceeds the gateway's limit of {limit} bytes.", "invalid_request_error", "request_too_large");
 
+    /// <summary>A body the server could not read as sent (e.g. a malformed chunk size in chunked transfer coding).</summary>
+    public static OpenAiError UnreadableBody(string detail) =>
+        new(StatusCodes.Status400BadRequest, $"The request body could not be read: {detail}", "invalid_request_error", "invalid_request_body");
+
     public static OpenAiError UnsupportedMediaType() =>
         new(StatusCodes.Status415UnsupportedMediaType, "The request body must be JSON (Content-Type: application/json).", "invalid_request_error", "unsupported_media_type");
 

@@ -35,8 +35,12 @@ internal sealed partial class GateMiddleware(
     private readonly long _maxBodyBytes = options.Value.MaxRequestBodyBytes;
     private readonly ObservationOptions _observation = observationOptions.Value;
 
+    /// <summary>The prefix of the headers the gateway itself sets (on forwarded requests: the annotation).</summary>
+    private const string GatewayHeaderPrefix = "x-refusalgate-";
+
     public async Task InvokeAsync(HttpContext context)
     {
+        RemoveClientGatewayHeaders(context.Request.Headers);
         var method = context.Request.Method;
         if (GatedRoutes.Match(context.Request.Path) is not { } endpoint || GatedRoutes.IsForwardedUnjudged(method))
         {
@@ -134,11 +138,31 @@ internal sealed partial class GateMiddleware(
             return null;
         }
 
+        // The server's own limit (Kestrel's 30 MB by default) would refuse, bare, a body the gateway's limit allows (up
+        // to 64 MiB); set to the gateway's, it holds for the bytes on the wire as the gate's holds for the bytes decoded.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } serverLimit)
+        {
+            serverLimit.MaxRequestBodySize = _maxBodyBytes;
+        }
+
         ReadOnlyMemory<byte>? body;
         var decoded = RequestContentEncoding.Decode(context.Request.Body, codings);
         try
         {
             body = await RequestBodyReader.ReadAsync(decoded, context.Request.ContentLength, _maxBodyBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // The server refused the body as it arrived (broken chunked framing, the size limit, a body cut short): the
+            // client's fault, answered like any bad body instead of the server's bare status and an error log with a stack
+            // trace. A client that has gone gets nothing.
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                var refusal = ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? OpenAiError.BodyTooLarge(_maxBodyBytes) : OpenAiError.UnreadableBody(ex.Message);
+                await refusal.WriteAsync(context);
+            }
+
+            return null;
         }
         catch (Exception ex) when (RequestContentEncoding.IsCorruptBody(ex, codings))
         {
@@ -222,7 +246,8 @@ internal sealed partial class GateMiddleware(
 
         var upstream = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
         var midResponse = context.Response.HasStarted;
-        LogForwardingFailure(context.GetRequestId(), upstream, new ForwardingFailure(errorFeature.Error, errorFeature.Exception), midResponse);
+        var failure = new ForwardingFailure(errorFeature.Error, errorFeature.Exception);
+        LogForwardingFailure(context.GetRequestId(), upstream, failure, midResponse);
         if (midResponse || context.RequestAborted.IsCancellationRequested)
         {
             // Mid-stream failures cannot change the status any more; YARP aborts the client connection.
@@ -231,6 +256,10 @@ internal sealed partial class GateMiddleware(
 
         var error = errorFeature.Error switch
         {
+            // A pass-through body the server could not read (a completion body is read by the gate, before forwarding).
+            ForwarderError.RequestBodyClient when failure.UnreadableRequestBody is { } badRequest => badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? OpenAiError.BodyTooLarge(context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0)
+                : OpenAiError.UnreadableBody(badRequest.Message),
             ForwarderError.RequestTimedOut => OpenAiError.UpstreamTimeout(),
             ForwarderError.Request or ForwarderError.NoAvailableDestinations => OpenAiError.UpstreamUnreachable(),
             ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient => null,
@@ -242,6 +271,24 @@ internal sealed partial class GateMiddleware(
             context.Features.Get<GateContext>()?.WriteHeaders(context.Response.Headers);
             await error.WriteAsync(context);
         }
+    }
+
+    /// <summary>
+    /// The application behind reads <c>x-refusalgate-*</c> request headers (the annotate action's) as the gateway's word,
+    /// so a client's own are never forwarded: only the gate sets them.
+    /// </summary>
+    private static void RemoveClientGatewayHeaders(IHeaderDictionary headers)
+    {
+        List<string>? forged = null;
+        foreach (var name in headers.Keys)
+        {
+            if (name.StartsWith(GatewayHeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                (forged ??= []).Add(name);
+            }
+        }
+
+        forged?.ForEach(name => headers.Remove(name));
     }
 
     private static bool IsJsonOrUnspecified(string? contentType) =>

@@ -13,10 +13,16 @@ public static class HealthEndpoints
     /// <summary>Readiness path: 503 until the configuration is valid and the models have warmed up.</summary>
     public const string ReadinessPath = "/readyz";
 
+    /// <summary>
+    /// The methods the gateway's read-only endpoints answer: GET, and HEAD, which is GET without the body (RFC 9110,
+    /// 9.3.2; uptime checkers and load balancers probe with it). Kestrel sends no body to a HEAD request.
+    /// </summary>
+    public static readonly string[] ReadOnlyMethods = [HttpMethods.Get, HttpMethods.Head];
+
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(LivenessPath, () => Results.Json(new { status = "alive" }));
-        endpoints.MapGet(ReadinessPath, (IEnumerable<IReadinessCheck> checks) =>
+        endpoints.MapMethods(LivenessPath, ReadOnlyMethods, () => Results.Json(new { status = "alive" }));
+        endpoints.MapMethods(ReadinessPath, ReadOnlyMethods, (IEnumerable<IReadinessCheck> checks) =>
         {
             var results = checks.ToDictionary(c => c.Name, c => c.Check());
             var ready = results.Values.All(r => r.IsReady);

@@ -13,7 +13,7 @@ public static class GatewayApplicationExtensions
     /// <summary>Where Prometheus scrapes; deployment manifests annotate pods with it.</summary>
     public const string MetricsPath = "/metrics";
 
-    /// <summary>The gateway's own read-only endpoints (health and metrics): GET only.</summary>
+    /// <summary>The gateway's own read-only endpoints (health and metrics): GET and HEAD only.</summary>
     private static readonly string[] ReadOnlyPaths = [HealthEndpoints.LivenessPath, HealthEndpoints.ReadinessPath, MetricsPath];
 
     /// <summary>
@@ -25,15 +25,20 @@ public static class GatewayApplicationExtensions
     {
         app.UseMiddleware<RequestIdMiddleware>();
         app.MapHealthEndpoints();
-        app.MapGet(MetricsPath, (PrometheusMetricsCollector metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapMethods(MetricsPath, HealthEndpoints.ReadOnlyMethods, (PrometheusMetricsCollector metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapReverseProxy(proxy => proxy.UseMiddleware<GateMiddleware>());
         app.MapFallback(context =>
         {
             var (method, path) = (context.Request.Method, context.Request.Path);
-            if (ReadOnlyPaths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase)))
+
+            // Routing matches these paths with a trailing slash too (GET /healthz/ is answered), so another method on that
+            // spelling is the same 405, not an unknown route.
+            var withoutTrailingSlash = path.Value is { Length: > 1 } value && value.EndsWith('/') ? value[..^1] : path.Value;
+            if (ReadOnlyPaths.Any(p => string.Equals(withoutTrailingSlash, p, StringComparison.OrdinalIgnoreCase)))
             {
-                context.Response.Headers.Allow = HttpMethods.Get;
-                return OpenAiError.MethodNotAllowed(method, path, HttpMethods.Get).WriteAsync(context);
+                var allowed = string.Join(", ", HealthEndpoints.ReadOnlyMethods);
+                context.Response.Headers.Allow = allowed;
+                return OpenAiError.MethodNotAllowed(method, path, allowed).WriteAsync(context);
             }
 
             return OpenAiError.RouteNotFound(method, path).WriteAsync(context);

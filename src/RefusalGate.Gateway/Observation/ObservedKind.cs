@@ -31,8 +31,9 @@ public enum ObservedKind
     Unreadable,
 
     /// <summary>
-    /// Forwarded and answered, but not judged: the detector is off (<c>Observation:Enabled=false</c>), or its queue was
-    /// full when the response ended (counted in <c>refusalgate_responses_observation_dropped_total</c>).
+    /// Forwarded and answered, but not judged: the detector is off (<c>Observation:Enabled=false</c>), its queue was
+    /// full when the response ended (counted in <c>refusalgate_responses_observation_dropped_total</c>), or the answer
+    /// broke off (the client left, the upstream cut it) before any of its text arrived, leaving nothing to judge.
     /// </summary>
     NotJudged,
 }

@@ -17,6 +17,7 @@ internal sealed partial class OutcomeJudge(IResponseRefusalDetector detector, Pr
     {
         var gate = pending.Gate;
         var captured = pending.StatusCode < 400 && !gate.IsAnswered && pending.Judge ? Capture(pending) : null;
+        var completed = !pending.Aborted && (captured?.Completed ?? true);
 
         ObservedKind kind;
         RefusalDetection? detection = null;
@@ -48,8 +49,11 @@ internal sealed partial class OutcomeJudge(IResponseRefusalDetector detector, Pr
         }
         else if (string.IsNullOrWhiteSpace(captured.Text))
         {
+            // No text from an answer that broke off (the client left, the upstream cut it) says nothing about what the
+            // model would have written: not "empty", which calibration scores as answered.
             kind = captured.HasToolCalls ? ObservedKind.ToolCall
                 : captured.Malformed ? ObservedKind.Unreadable
+                : !completed ? ObservedKind.NotJudged
                 : ObservedKind.Empty;
         }
         else
@@ -93,7 +97,7 @@ internal sealed partial class OutcomeJudge(IResponseRefusalDetector detector, Pr
             Observed = kind,
             RefusalProbability = kind == ObservedKind.ContentFilter ? 1f : detection?.RefusalProbability,
             RefusalReason = kind == ObservedKind.ContentFilter ? "content_filter" : detection?.Reason,
-            Completed = !pending.Aborted && (captured?.Completed ?? true),
+            Completed = completed,
             Truncated = pending.Truncated,
             GateDuration = gate.GateDuration,
             ClassifierDuration = gate.ClassifierDuration,

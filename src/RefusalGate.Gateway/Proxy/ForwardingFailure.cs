@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace RefusalGate.Gateway.Proxy;
@@ -46,9 +47,34 @@ internal readonly record struct ForwardingFailure(ForwarderError Error, Exceptio
         }
     }
 
-    /// <summary>What networks and remote servers throw: failed requests, broken or closed connections, timeouts, cancellations.</summary>
-    private static bool IsTransportFailure(Exception? exception) =>
-        exception is null or HttpRequestException or IOException or OperationCanceledException;
+    /// <summary>
+    /// What networks, remote servers and clients throw: failed requests, broken or closed connections, timeouts,
+    /// cancellations, a request body the server could not read (broken chunked framing); YARP reports a request body
+    /// that failed both ways as an aggregate of such failures.
+    /// </summary>
+    private static bool IsTransportFailure(Exception? exception) => exception switch
+    {
+        null or HttpRequestException or IOException or OperationCanceledException or BadHttpRequestException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsTransportFailure),
+        _ => false,
+    };
+
+    /// <summary>The server's refusal of the client's request body (its framing, its size), wherever it is wrapped.</summary>
+    public BadHttpRequestException? UnreadableRequestBody
+    {
+        get
+        {
+            for (var current = Exception; current is not null; current = current.InnerException)
+            {
+                if (current is BadHttpRequestException badRequest)
+                {
+                    return badRequest;
+                }
+            }
+
+            return null;
+        }
+    }
 
     private static bool IsClientSide(ForwarderError error) => error is
         ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient

@@ -221,7 +221,8 @@ public static class SimulatorEndpoints
             authorizationHash,
             context.Request.Headers["x-request-id"].ToString() is { Length: > 0 } id ? id : null,
             isIntrospection,
-            context.Request.Headers.ContentEncoding.ToString() is { Length: > 0 } encoding ? encoding : null));
+            context.Request.Headers.ContentEncoding.ToString() is { Length: > 0 } encoding ? encoding : null,
+            context.Request.Headers["x-refusalgate-annotation"].ToString() is { Length: > 0 } annotation ? annotation : null));
     }
 
     private static async Task WriteErrorAsync(HttpContext context, int status, RequestError error, string type, CancellationToken cancellationToken)

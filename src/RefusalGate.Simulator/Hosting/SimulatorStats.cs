@@ -61,4 +61,6 @@ public sealed class SimulatorStats
 /// <summary>One request as the simulated upstream saw it.</summary>
 /// <param name="IsIntrospection">True when it was a self-prediction request rather than a prompt to answer.</param>
 /// <param name="ContentEncoding">The request's <c>Content-Encoding</c> header, if any (the body is recorded as received).</param>
-public sealed record ReceivedRequest(string Method, string Path, string? Body, string? AuthorizationSha256, string? RequestId, bool IsIntrospection = false, string? ContentEncoding = null);
+/// <param name="Annotation">The request's <c>x-refusalgate-annotation</c> header, if any (what a gateway's annotate action tells the upstream).</param>
+public sealed record ReceivedRequest(
+    string Method, string Path, string? Body, string? AuthorizationSha256, string? RequestId, bool IsIntrospection = false, string? ContentEncoding = null, string? Annotation = null);

@@ -237,6 +237,37 @@ public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<Pol
         response.Header("x-refusalgate-annotation").ShouldStartWith("refuse; category=");
         var received = _gateway.Main.Stats.Recent.Last(r => r.Body?.Contains("annotate-marker") == true);
         received.Body!.ShouldNotContain("system");
+        received.Annotation.ShouldBe(response.Header("x-refusalgate-annotation"));
+    }
+
+    /// <summary>
+    /// The application behind reads the annotation as the gateway's word: a client must not be able to send one itself,
+    /// neither where no annotation applies nor in place of the one that does.
+    /// </summary>
+    [Theory]
+    [InlineData("demo-comply-model", null)]
+    [InlineData("demo-refuse-annotate", "refuse; category=")]
+    public async Task An_annotation_the_client_sends_never_reaches_the_upstream(string model, string? expected)
+    {
+        var marker = $"forged-annotation-{model}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = GatewayHttp.Json(GatewayHttp.ChatBody($"Tell me about the printing press. {marker}", model)),
+        };
+        request.Headers.Add("x-refusalgate-annotation", "forged; category=none");
+        request.Headers.Add("X-RefusalGate-Decision", "allow");
+
+        (await _gateway.Http.SendAsync(request)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var received = _gateway.Main.Stats.Recent.Last(r => r.Body?.Contains(marker) == true);
+        if (expected is null)
+        {
+            received.Annotation.ShouldBeNull();
+        }
+        else
+        {
+            received.Annotation.ShouldStartWith(expected);
+        }
     }
 
     [Fact]

@@ -132,7 +132,7 @@ public static class LlmRequestParser
                 || !roleValue.TryGetValue<string>(out var role)
                 || !KnownRoles.Contains(role))
             {
-                error = OpenAiError.InvalidField($"messages[{i}]", "must be an object with a role of system, developer, user, assistant or tool.");
+                error = OpenAiError.InvalidField($"messages[{i}]", "must be an object with a role of system, developer, user, assistant, tool or function.");
                 return null;
             }
 
