@@ -153,12 +153,26 @@ internal sealed partial class PolicyStage(
         return best;
     }
 
-    private static SelfPredictionRequest SelfPredictionRequestOf(GateContext context) => new(
-        context.RequestId,
-        context.Upstream,
-        context.Request.Model,
-        context.Request.LastUserMessage,
-        context.HttpContext.Request.Headers[HeaderNames.Authorization].ToString() is { Length: > 0 } authorization ? authorization : null);
+    private static SelfPredictionRequest SelfPredictionRequestOf(GateContext context)
+    {
+        var headers = context.HttpContext.Request.Headers;
+        var clientHeaders = new List<KeyValuePair<string, string>>();
+        foreach (var name in IntrospectionClient.ClientHeaderNames)
+        {
+            if (headers[name].ToString() is { Length: > 0 } value)
+            {
+                clientHeaders.Add(new(name, value));
+            }
+        }
+
+        return new(
+            context.RequestId,
+            context.Upstream,
+            context.Request.Model,
+            context.Request.LastUserMessage,
+            clientHeaders,
+            context.Request.Body.ContainsKey("max_completion_tokens"));
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: self-prediction gave no verdict ({Result}); failing {FailMode}.")]
     private partial void LogSelfPredictionFailed(string requestId, string result, FailMode failMode);

@@ -210,20 +210,22 @@ public static class SimulatorEndpoints
     private static void Record(HttpContext context, string? body, bool isIntrospection)
     {
         var stats = context.RequestServices.GetRequiredService<SimulatorStats>();
-        var authorization = context.Request.Headers.Authorization.ToString();
-        var authorizationHash = authorization.Length == 0
-            ? null
-            : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(authorization)))[..16];
         stats.Record(new ReceivedRequest(
             context.Request.Method,
             context.Request.Path,
             body,
-            authorizationHash,
+            Fingerprint(context.Request.Headers.Authorization.ToString()),
             context.Request.Headers["x-request-id"].ToString() is { Length: > 0 } id ? id : null,
             isIntrospection,
             context.Request.Headers.ContentEncoding.ToString() is { Length: > 0 } encoding ? encoding : null,
-            context.Request.Headers["x-refusalgate-annotation"].ToString() is { Length: > 0 } annotation ? annotation : null));
+            context.Request.Headers["x-refusalgate-annotation"].ToString() is { Length: > 0 } annotation ? annotation : null,
+            Fingerprint(context.Request.Headers["api-key"].ToString()),
+            context.Request.Headers["OpenAI-Organization"].ToString() is { Length: > 0 } organization ? organization : null));
     }
+
+    /// <summary>A secret header as a SHA-256 prefix: enough to tell which key arrived, never the key.</summary>
+    private static string? Fingerprint(string secret) =>
+        secret.Length == 0 ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)))[..16];
 
     private static async Task WriteErrorAsync(HttpContext context, int status, RequestError error, string type, CancellationToken cancellationToken)
     {

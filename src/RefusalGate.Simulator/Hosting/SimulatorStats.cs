@@ -4,7 +4,7 @@ namespace RefusalGate.Simulator.Hosting;
 
 /// <summary>
 /// What the simulated upstream has received, so tests can prove what reached it (or that nothing did).
-/// Keeps only the last <see cref="Capacity"/> requests. Authorization values are kept as a SHA-256 prefix, never in clear.
+/// Keeps only the last <see cref="Capacity"/> requests. Credentials (Authorization, api-key) are kept as a SHA-256 prefix, never in clear.
 /// </summary>
 public sealed class SimulatorStats
 {
@@ -62,5 +62,8 @@ public sealed class SimulatorStats
 /// <param name="IsIntrospection">True when it was a self-prediction request rather than a prompt to answer.</param>
 /// <param name="ContentEncoding">The request's <c>Content-Encoding</c> header, if any (the body is recorded as received).</param>
 /// <param name="Annotation">The request's <c>x-refusalgate-annotation</c> header, if any (what a gateway's annotate action tells the upstream).</param>
+/// <param name="ApiKeySha256">The request's <c>api-key</c> header (Azure OpenAI's credential) as a SHA-256 prefix, if any.</param>
+/// <param name="Organization">The request's <c>OpenAI-Organization</c> header, if any.</param>
 public sealed record ReceivedRequest(
-    string Method, string Path, string? Body, string? AuthorizationSha256, string? RequestId, bool IsIntrospection = false, string? ContentEncoding = null, string? Annotation = null);
+    string Method, string Path, string? Body, string? AuthorizationSha256, string? RequestId, bool IsIntrospection = false, string? ContentEncoding = null,
+    string? Annotation = null, string? ApiKeySha256 = null, string? Organization = null);

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using RefusalGate.FunctionalTests.Infrastructure;
 using RefusalGate.Gateway.Observation;
 
@@ -147,5 +149,74 @@ public sealed class SelfPredictionTests(PolicyGateway fixture) : IClassFixture<P
         outcome.SelfPrediction!.WireName.ShouldBe("comply");
         _gateway.Main.Stats.IntrospectionRequests.ShouldBe(introspections + 1);
         outcome.Observed.ShouldBe(ObservedKind.Compliance);
+    }
+
+    [Fact]
+    public async Task The_question_carries_the_clients_provider_headers_as_the_forwarded_request_does()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = GatewayHttp.Json(GatewayHttp.ChatBody($"[sim:self=comply] {marker} Tell me about the printing press.", "demo-comply-sampled-model")),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer sk-client-key");
+        request.Headers.TryAddWithoutValidation("api-key", "azure-client-key");
+        request.Headers.TryAddWithoutValidation("OpenAI-Organization", "org-test");
+
+        var question = await SelfPredictionCallAsync(request, marker);
+
+        question.AuthorizationSha256.ShouldBe(GatewayHttp.AuthorizationFingerprint("Bearer sk-client-key"));
+        question.ApiKeySha256.ShouldBe(GatewayHttp.AuthorizationFingerprint("azure-client-key"));
+        question.Organization.ShouldBe("org-test");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_client_of_a_reasoning_model_gets_the_question_capped_as_it_caps_its_answer(bool capsCompletionTokens)
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var body = JsonNode.Parse(GatewayHttp.ChatBody($"[sim:self=comply] {marker} Tell me about the printing press.", "demo-comply-sampled-model"))!.AsObject();
+        body[capsCompletionTokens ? "max_completion_tokens" : "max_tokens"] = 500;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHttp.Json(body.ToJsonString()) };
+
+        var question = JsonNode.Parse((await SelfPredictionCallAsync(request, marker)).Body!)!.AsObject();
+
+        // o1/o3-style models reject max_tokens and any temperature but their default.
+        question.ContainsKey("max_completion_tokens").ShouldBe(capsCompletionTokens);
+        question.ContainsKey("max_tokens").ShouldBe(!capsCompletionTokens);
+        question.ContainsKey("temperature").ShouldBe(!capsCompletionTokens);
+    }
+
+    [Fact]
+    public async Task A_long_prompt_is_cut_for_the_question_without_splitting_a_character()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var prefix = $"[sim:self=comply] {marker} Tell me about the printing press. ";
+
+        // The emoji's two UTF-16 halves straddle the cut.
+        var prompt = prefix + new string('a', IntrospectionLimit - 1 - prefix.Length) + "\U0001F600" + " and the rest.";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHttp.Json(GatewayHttp.ChatBody(prompt, "demo-comply-sampled-model")) };
+
+        var question = JsonNode.Parse((await SelfPredictionCallAsync(request, marker)).Body!)!;
+
+        var asked = question["messages"]![1]!["content"]!.GetValue<string>();
+        asked.ShouldContain(prompt[..(IntrospectionLimit - 1)]);
+        asked.ShouldNotContain(prompt[..IntrospectionLimit]);
+        // A lone half would reach the provider as U+FFFD (the JSON writer replaces it), or not at all.
+        asked.ShouldNotContain('\uFFFD');
+        asked.Where((c, i) => char.IsHighSurrogate(c) && (i + 1 == asked.Length || !char.IsLowSurrogate(asked[i + 1]))).ShouldBeEmpty();
+    }
+
+    private const int IntrospectionLimit = RefusalGate.Gateway.Policies.SelfPrediction.IntrospectionClient.MaxPromptChars;
+
+    /// <summary>Sends the request, waits for its record (a sampled self-prediction runs beside it) and returns the question the upstream got.</summary>
+    private async Task<RefusalGate.Simulator.Hosting.ReceivedRequest> SelfPredictionCallAsync(HttpRequestMessage request, string marker)
+    {
+        var response = await _gateway.Http.SendAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var outcome = await _gateway.WaitForOutcomeAsync(response.Header("x-request-id"));
+        outcome.SelfPrediction.ShouldNotBeNull();
+        return _gateway.Main.Stats.Recent.Single(r => r.IsIntrospection && r.Body?.Contains(marker) == true);
     }
 }

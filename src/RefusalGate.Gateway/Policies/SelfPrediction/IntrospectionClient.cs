@@ -7,13 +7,22 @@ using RefusalGate.Gateway.Proxy;
 namespace RefusalGate.Gateway.Policies.SelfPrediction;
 
 /// <summary>What the cascade asks about: the prompt, and where and as whom to ask.</summary>
-/// <param name="ClientAuthorization">The client's Authorization header, used when the upstream has no configured key (never logged).</param>
-public sealed record SelfPredictionRequest(string RequestId, string Upstream, string Model, string Prompt, string? ClientAuthorization);
+/// <param name="ClientHeaders">
+/// The client's provider headers (<see cref="IntrospectionClient.ClientHeaderNames"/>), which the forwarded request carries
+/// too; the upstream's configured key replaces the Authorization among them as it does there. Never logged.
+/// </param>
+/// <param name="CapsCompletionTokens">
+/// The client caps its answer with <c>max_completion_tokens</c>, as o1/o3-style reasoning models require: they reject
+/// <c>max_tokens</c> and any temperature but their default, so the question is asked the same way.
+/// </param>
+public sealed record SelfPredictionRequest(
+    string RequestId, string Upstream, string Model, string Prompt, IReadOnlyList<KeyValuePair<string, string>> ClientHeaders, bool CapsCompletionTokens);
 
 /// <summary>
 /// Asks the upstream model — same upstream, same model, same credentials as the request itself — to predict whether it
 /// would refuse: one short, non-streaming chat completion from the policy's prompt templates, with its token cap and
-/// temperature 0. Returns the answer text; throws on transport errors and non-2xx answers.
+/// temperature 0 (for a client of a reasoning model: the cap as <c>max_completion_tokens</c>, no temperature). Returns
+/// the answer text; throws on transport errors and non-2xx answers.
 /// </summary>
 public sealed class IntrospectionClient(IHttpClientFactory httpClients, UpstreamCatalog upstreams)
 {
@@ -22,6 +31,12 @@ public sealed class IntrospectionClient(IHttpClientFactory httpClients, Upstream
     /// <summary>Prompts longer than this are cut for the question (the model needs the gist, and the call must stay small).</summary>
     public const int MaxPromptChars = 8000;
 
+    /// <summary>
+    /// The client's headers that say, to an OpenAI-compatible provider, who pays and which project or deployment key
+    /// applies (Azure OpenAI authenticates with <c>api-key</c>): sent with the question as they are with the request.
+    /// </summary>
+    public static readonly string[] ClientHeaderNames = ["Authorization", "api-key", "OpenAI-Organization", "OpenAI-Project"];
+
     public async Task<string?> AskAsync(SelfPredictionRequest request, SelfPredictionSettings settings, CancellationToken cancellationToken)
     {
         if (!upstreams.Upstreams.TryGetValue(request.Upstream, out var upstream))
@@ -29,17 +44,23 @@ public sealed class IntrospectionClient(IHttpClientFactory httpClients, Upstream
             throw new InvalidOperationException($"Upstream '{request.Upstream}' is not configured.");
         }
 
-        var prompt = request.Prompt.Length > MaxPromptChars ? request.Prompt[..MaxPromptChars] : request.Prompt;
         var body = new JsonObject
         {
             ["model"] = request.Model,
             ["messages"] = new JsonArray(
                 new JsonObject { ["role"] = "system", ["content"] = settings.SystemPrompt },
-                new JsonObject { ["role"] = "user", ["content"] = EmbeddedPrompt.Fill(settings.UserPrompt, SelfPredictionSettings.PromptPlaceholder, prompt) }),
-            ["max_tokens"] = settings.MaxTokens,
-            ["temperature"] = 0,
+                new JsonObject { ["role"] = "user", ["content"] = EmbeddedPrompt.Fill(settings.UserPrompt, SelfPredictionSettings.PromptPlaceholder, Cut(request.Prompt)) }),
             ["stream"] = false,
         };
+        if (request.CapsCompletionTokens)
+        {
+            body["max_completion_tokens"] = settings.MaxTokens;
+        }
+        else
+        {
+            body["max_tokens"] = settings.MaxTokens;
+            body["temperature"] = 0;
+        }
 
         using var message = new HttpRequestMessage(HttpMethod.Post, upstream.BaseUrl.TrimEnd('/') + "/chat/completions")
         {
@@ -47,13 +68,14 @@ public sealed class IntrospectionClient(IHttpClientFactory httpClients, Upstream
         };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         message.Headers.TryAddWithoutValidation("x-request-id", request.RequestId + "-self");
+        foreach (var (name, value) in request.ClientHeaders)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
         if (upstreams.TryGetApiKey(request.Upstream, out var apiKey))
         {
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-        }
-        else if (request.ClientAuthorization is { Length: > 0 } authorization)
-        {
-            message.Headers.TryAddWithoutValidation("Authorization", authorization);
         }
 
         using var response = await httpClients.CreateClient(HttpClientName).SendAsync(message, cancellationToken);
@@ -64,5 +86,17 @@ public sealed class IntrospectionClient(IHttpClientFactory httpClients, Upstream
             && choices[0].TryGetProperty("message", out var reply) && reply.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
             ? content.GetString()
             : null;
+    }
+
+    /// <summary>The prompt cut to <see cref="MaxPromptChars"/>, never between the two halves of a surrogate pair (a lone half is not valid text to a provider).</summary>
+    private static string Cut(string prompt)
+    {
+        if (prompt.Length <= MaxPromptChars)
+        {
+            return prompt;
+        }
+
+        var end = char.IsHighSurrogate(prompt[MaxPromptChars - 1]) ? MaxPromptChars - 1 : MaxPromptChars;
+        return prompt[..end];
     }
 }
