@@ -62,4 +62,24 @@ public sealed class ForwardingLogTests
         line.Exception.ShouldBeNull();
         logs.Entries.ShouldNotContain(e => e.Level >= LogLevel.Warning);
     }
+
+    // The gateway quiets other libraries' categories by default; an operator chasing a problem can turn one up again.
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("Information", true)]
+    public async Task A_level_the_configuration_sets_for_a_library_category_wins_over_the_gateways_default(string? level, bool logged)
+    {
+        var logs = new LogCollector();
+        var overrides = new Dictionary<string, string?>();
+        if (level is not null)
+        {
+            overrides["Logging:LogLevel:Microsoft.AspNetCore"] = level;
+        }
+
+        await using var gateway = await TestGateway.StartAsync(overrides, logs: logs);
+        (await gateway.Http.GetAsync("healthz")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // ASP.NET Core's hosting diagnostics log every request at Information.
+        logs.Entries.Any(e => e.Level == LogLevel.Information && e.Category.StartsWith("Microsoft.AspNetCore.Hosting", StringComparison.Ordinal)).ShouldBe(logged);
+    }
 }

@@ -57,26 +57,40 @@ public static class GatewayHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        // Quieter defaults for other libraries' categories; each gives way to a level the configuration sets for the same
+        // category (Logging:LogLevel:<category>, e.g. REFUSALGATE_Logging__LogLevel__Yarp=Debug to see YARP's own lines).
+        AddDefaultLogFilter(builder, "Microsoft.AspNetCore", LogLevel.Warning);
+        AddDefaultLogFilter(builder, "Yarp", LogLevel.Warning);
 
         // A host that fails to start (a port in use) logs the exception with its stack trace as an error, and then throws
         // it to the caller, which reports it in one line. A failing background service still logs, at Critical.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        AddDefaultLogFilter(builder, "Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
         // YARP's forwarder logs every failed forwarding as a warning with the whole stack trace, even an upstream cutting
         // a stream; the gate middleware logs each one instead, as one line with the request id and the reason (and the
         // stack trace only for an exception no network fault throws). Its other warnings concern WebSocket keys only.
-        builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error);
+        AddDefaultLogFilter(builder, "Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error);
 
         // IHttpClientFactory logs four Information lines per call; the introspection client calls once per uncertain request.
-        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        AddDefaultLogFilter(builder, "System.Net.Http.HttpClient", LogLevel.Warning);
 
         // YARP registers Data Protection for session affinity, which the gateway does not use; its key warning is noise.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        AddDefaultLogFilter(builder, "Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         builder.Services.AddRefusalGate(builder.Configuration);
         return builder;
+    }
+
+    /// <summary>
+    /// A minimum level for a library's log category unless the configuration names that category: a filter added in
+    /// code is registered after the configuration's rules and would win over them for the same category.
+    /// </summary>
+    private static void AddDefaultLogFilter(WebApplicationBuilder builder, string category, LogLevel level)
+    {
+        if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+        {
+            builder.Logging.AddFilter(category, level);
+        }
     }
 
     /// <summary>A configuration file as <c>--config</c> reads it: JSON when it ends in <c>.json</c>, else YAML.</summary>
