@@ -193,7 +193,18 @@ internal sealed partial class GateMiddleware(
         var proxyFeature = context.GetReverseProxyFeature();
         var gate = new GateContext(context, request, proxyFeature.Cluster.Config.ClusterId);
         context.Features.Set(gate);
-        await pipeline.RunAsync(gate, cancellationToken);
+        try
+        {
+            await pipeline.RunAsync(gate, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client left while the gate decided (waiting for the model's self-prediction, mostly): nobody to answer,
+            // but the request keeps its record, with what was predicted so far and nothing forwarded or judged.
+            gate.GateDuration = Stopwatch.GetElapsedTime(started);
+            observations.Enqueue(new PendingObservation(gate, PendingObservation.ClientClosedRequest, false, [], false, Aborted: true, TimeSpan.Zero, Judge: false));
+            return null;
+        }
 
         // Every request the stages decided on counts, the ones a policy answers (block, constructive) included.
         gate.GateDuration = Stopwatch.GetElapsedTime(started);

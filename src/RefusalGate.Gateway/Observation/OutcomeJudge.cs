@@ -26,6 +26,10 @@ internal sealed partial class OutcomeJudge(IResponseRefusalDetector detector, Pr
         {
             kind = ObservedKind.NotForwarded;
         }
+        else if (pending.StatusCode == PendingObservation.ClientClosedRequest)
+        {
+            kind = ObservedKind.NotJudged;
+        }
         else if (pending.StatusCode >= 400)
         {
             kind = ObservedKind.UpstreamError;

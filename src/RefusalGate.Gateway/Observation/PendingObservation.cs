@@ -4,7 +4,8 @@ namespace RefusalGate.Gateway.Observation;
 
 /// <summary>
 /// A request whose response has been sent and now waits for its record, and to be judged in the background unless
-/// <see cref="Judge"/> is false (the detector is off, the detector queue was full, or a policy answered).
+/// <see cref="Judge"/> is false (the detector is off, the detector queue was full, a policy answered, or the client left
+/// before the gate had decided).
 /// </summary>
 internal sealed record PendingObservation(
     GateContext Gate,
@@ -14,4 +15,8 @@ internal sealed record PendingObservation(
     bool Truncated,
     bool Aborted,
     TimeSpan UpstreamDuration,
-    bool Judge = true);
+    bool Judge = true)
+{
+    /// <summary>The status recorded for a client that left before an answer (nginx's 499, "client closed request"): nothing was sent.</summary>
+    public const int ClientClosedRequest = 499;
+}

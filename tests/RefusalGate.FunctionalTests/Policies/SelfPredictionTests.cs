@@ -93,6 +93,25 @@ public sealed class SelfPredictionTests(PolicyGateway fixture) : IClassFixture<P
     }
 
     [Fact]
+    public async Task A_client_that_leaves_while_the_model_is_asked_still_gets_its_record()
+    {
+        var requestId = "client-left-" + Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = GatewayHttp.Json(GatewayHttp.ChatBody("[sim:self-delay=800] left-marker Tell me about the printing press.", "demo-band-model")),
+        };
+        request.Headers.TryAddWithoutValidation("x-request-id", requestId);
+        using var leave = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Should.ThrowAsync<OperationCanceledException>(() => _gateway.Http.SendAsync(request, leave.Token));
+
+        var outcome = await _gateway.WaitForOutcomeAsync(requestId);
+        outcome.Completed.ShouldBeFalse();
+        outcome.Observed.ShouldBe(ObservedKind.NotJudged);
+        _gateway.Strict.Stats.Recent.ShouldNotContain(r => r.Body != null && r.Body.Contains("left-marker"));
+    }
+
+    [Fact]
     public async Task A_self_prediction_timeout_fails_closed_to_the_fail_action_without_forwarding()
     {
         var response = await _gateway.Http.PostChatAsync("[sim:self-delay=3000] closed-timeout-marker Tell me about the printing press.", "demo-band-closed-model");
