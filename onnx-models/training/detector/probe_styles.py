@@ -11,7 +11,7 @@ written after those replies and before the head was retrained: the check that th
 "session 8a" (28: answers to harmless prompts with violent words, over-cautious refusals of them, short declines and
 "won't X, but here is Y") and "session 8b" (20: declines that offer an alternative, compliances that offer one,
 short declines; written before a rejected batch of training replies). The script refuses to run while any probe is a
-hand-written training reply.
+hand-written training reply. Long responses (100-1,000 words, session 13) are in long-probes.jsonl, run by probe_long.py.
 
     /usr/bin/python3 onnx-models/training/detector/probe_styles.py
 """
