@@ -44,6 +44,19 @@ public sealed class PassThroughTests(SharedGateway shared)
     }
 
     [Fact]
+    public async Task By_default_a_route_the_gate_does_not_judge_is_forwarded_unjudged()
+    {
+        // Gateway:PassThrough unset keeps the gateway as it was: every other /v1 route reaches the provider (the
+        // simulated one answers 404 for a route it does not serve, and records that it was reached).
+        var response = await _gateway.Http.PostAsync("v1/responses", GatewayHttp.Json("""{"model":"demo-model","input":"hi"}"""));
+
+        response.Header("x-refusalgate-decision").ShouldBe("allow");
+        response.Header("x-refusalgate-prediction").ShouldBeEmpty();
+        var requestId = response.Header("x-request-id");
+        _gateway.Main.Stats.Recent.ShouldContain(r => r.RequestId == requestId && r.Method == "POST" && r.Path == "/v1/responses");
+    }
+
+    [Fact]
     public async Task Client_request_id_is_kept_and_forwarded()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHttp.Json(GatewayHttp.ChatBody("hello")) };

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using RefusalGate.FunctionalTests.Infrastructure;
 
 namespace RefusalGate.FunctionalTests;
@@ -92,27 +90,5 @@ public sealed class PathVariantTests(SharedGateway shared)
         response.Headers.ShouldNotContainKey("x-refusalgate-prediction");
     }
 
-    /// <summary>
-    /// Sent on a raw socket: <see cref="Uri"/> would turn backslashes into slashes and resolve dot segments before the
-    /// gateway saw them, and an attacker's client does neither.
-    /// </summary>
-    private async Task<RawResponse> RawPostAsync(string path, string body, string method = "POST")
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync(_gateway.BaseAddress.Host, _gateway.BaseAddress.Port);
-        await using var stream = client.GetStream();
-        var bytes = Encoding.UTF8.GetBytes(body);
-        var head = $"{method} {path} HTTP/1.1\r\nHost: {_gateway.BaseAddress.Authority}\r\nContent-Type: application/json\r\n" +
-                   $"Content-Length: {bytes.Length}\r\nConnection: close\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-        await stream.WriteAsync(bytes);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync();
-        var headerEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        var lines = text[..headerEnd].Split("\r\n");
-        var headers = lines.Skip(1).Select(l => l.Split(':', 2)).ToDictionary(p => p[0].Trim().ToLowerInvariant(), p => p[1].Trim());
-        return new RawResponse(int.Parse(lines[0].Split(' ')[1]), headers, text);
-    }
-
-    private sealed record RawResponse(int Status, Dictionary<string, string> Headers, string Text);
+    private Task<RawResponse> RawPostAsync(string path, string body, string method = "POST") => _gateway.RawSendAsync(method, path, body);
 }

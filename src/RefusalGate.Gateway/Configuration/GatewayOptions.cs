@@ -16,6 +16,9 @@ public sealed class GatewayOptions
 
     /// <summary>Which models clients may ask for at all (globs; <c>*</c> is any sequence).</summary>
     public ModelAccessOptions ModelAccess { get; set; } = new();
+
+    /// <summary>Which requests the gate does not judge are forwarded (see <see cref="PassThroughOptions"/>).</summary>
+    public PassThroughOptions PassThrough { get; set; } = new();
 }
 
 /// <summary>One OpenAI-compatible upstream (a provider, a model family, a local server).</summary>
@@ -51,5 +54,20 @@ public sealed class ModelAccessOptions
     public List<string> Allow { get; set; } = [];
 
     /// <summary>Model globs that are refused with 403 even when allowed.</summary>
+    public List<string> Deny { get; set; } = [];
+}
+
+/// <summary>
+/// The routes the gate does not judge (everything under <c>/v1</c> but <c>POST</c> chat and text completions) that are
+/// forwarded to the provider: entries are <c>METHOD /path-glob</c>, e.g. <c>GET /v1/models/*</c>. Both lists empty (the
+/// default) forwards every route, as the gateway always has; a request to a route not forwarded gets 403
+/// <c>route_not_allowed</c>. The completion routes and the gateway's own endpoints are never affected.
+/// </summary>
+public sealed class PassThroughOptions
+{
+    /// <summary>The routes forwarded; empty (the default) allows every route. (Binding appends to list defaults.)</summary>
+    public List<string> Allow { get; set; } = [];
+
+    /// <summary>Routes refused even when <see cref="Allow"/> lists them.</summary>
     public List<string> Deny { get; set; } = [];
 }

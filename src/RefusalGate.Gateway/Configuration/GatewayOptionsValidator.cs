@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RefusalGate.Gateway.Gate;
 
 namespace RefusalGate.Gateway.Configuration;
 
@@ -42,6 +43,20 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             }
         }
 
+        AddRouteErrors(errors, "Gateway:PassThrough:Allow", options.PassThrough.Allow);
+        AddRouteErrors(errors, "Gateway:PassThrough:Deny", options.PassThrough.Deny);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Each malformed pass-through entry, named by its key as configured (<c>Gateway:PassThrough:Allow:2</c>).</summary>
+    private static void AddRouteErrors(List<string> errors, string key, List<string> entries)
+    {
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (!PassThroughRoute.TryParse(entries[i], out _, out var problem))
+            {
+                errors.Add($"{key}:{i} {problem} (was '{entries[i]}').");
+            }
+        }
     }
 }

@@ -52,6 +52,14 @@ public sealed record OpenAiError(int StatusCode, string Message, string Type, st
     public static OpenAiError RouteNotFound(string method, string path) =>
         new(StatusCodes.Status404NotFound, $"Unknown route: {method} {path}.", "invalid_request_error", "unknown_url");
 
+    /// <summary>
+    /// A route <c>Gateway:PassThrough</c> does not forward: 403, as for a denied model (the SDKs raise their
+    /// permission-denied error), rather than OpenAI's 404 for a route that does not exist, since the provider may serve it.
+    /// </summary>
+    public static OpenAiError RouteNotAllowed(string method, string path) =>
+        new(StatusCodes.Status403Forbidden, $"This gateway does not forward {method} {path}: the route is not among its allowed pass-through routes.",
+            "invalid_request_error", "route_not_allowed");
+
     public static OpenAiError MethodNotAllowed(string method, string path, string allowed) =>
         new(StatusCodes.Status405MethodNotAllowed, $"Invalid method for URL ({method} {path}): use {allowed}.", "invalid_request_error", "method_not_allowed");
 

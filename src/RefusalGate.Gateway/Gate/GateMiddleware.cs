@@ -25,6 +25,7 @@ namespace RefusalGate.Gateway.Gate;
 internal sealed partial class GateMiddleware(
     RequestDelegate next,
     GatePipeline pipeline,
+    PassThroughRoutes passThrough,
     IProxyStateLookup proxyState,
     ObservationQueue observations,
     GatewayMetrics metrics,
@@ -38,12 +39,25 @@ internal sealed partial class GateMiddleware(
     /// <summary>The prefix of the headers the gateway itself sets (on forwarded requests: the annotation).</summary>
     private const string GatewayHeaderPrefix = "x-refusalgate-";
 
+    /// <summary>The decision (header and metric label) for a request to a route <c>Gateway:PassThrough</c> does not forward.</summary>
+    internal const string RouteRejectedDecision = "reject_route";
+
+    /// <summary>How much of a refused path the log line keeps: a client chooses its length.</summary>
+    private const int LoggedPathLength = 200;
+
     public async Task InvokeAsync(HttpContext context)
     {
         RemoveClientGatewayHeaders(context.Request.Headers);
         var method = context.Request.Method;
         if (GatedRoutes.Match(context.Request.Path) is not { } endpoint || GatedRoutes.IsForwardedUnjudged(method))
         {
+            // Forwarded unjudged (a CORS preflight on a completion route too), so only where Gateway:PassThrough allows.
+            if (!passThrough.Allows(method, context.Request.Path))
+            {
+                await RefuseRouteAsync(context, method);
+                return;
+            }
+
             await ForwardAsync(context);
             return;
         }
@@ -73,6 +87,25 @@ internal sealed partial class GateMiddleware(
         {
             await ForwardAndRecordAsync(context, gate);
         }
+    }
+
+    /// <summary>A route the operator did not allow: answered here, never forwarded, counted and logged once.</summary>
+    private async Task RefuseRouteAsync(HttpContext context, string method)
+    {
+        metrics.RequestGated(RouteRejectedDecision);
+
+        // The path only: a query string may carry a credential (?api-key=...). Cut and without control characters, so a
+        // client cannot flood or forge log lines.
+        LogRouteNotAllowed(context.GetRequestId(), method, LoggablePath(context.Request.Path.Value));
+        context.Response.Headers[GateContext.DecisionHeader] = RouteRejectedDecision;
+        await OpenAiError.RouteNotAllowed(method, context.Request.Path.Value ?? "/").WriteAsync(context);
+    }
+
+    private static string LoggablePath(string? path)
+    {
+        var value = path ?? "/";
+        var cut = value.Length > LoggedPathLength ? value[..LoggedPathLength] + "…" : value;
+        return cut.Any(char.IsControl) ? string.Concat(cut.Select(c => char.IsControl(c) ? '?' : c)) : cut;
     }
 
     /// <summary>The detector is off: nothing is captured, but the request still gets its record (actual <c>not_judged</c>).</summary>
@@ -328,6 +361,9 @@ internal sealed partial class GateMiddleware(
                 break;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: {Method} {Path} refused with 403 route_not_allowed, not forwarded: Gateway:PassThrough does not allow the route.")]
+    private partial void LogRouteNotAllowed(string requestId, string method, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: the client cancelled or went away while forwarding to upstream {Upstream}, {When} ({Error}: {Reason}).")]
     private partial void LogClientGone(string requestId, string upstream, string when, ForwarderError error, string reason);

@@ -27,6 +27,8 @@ internal static class GatedRoutes
         // The spellings nearly every request uses, matched without normalising (no allocation on the hot path).
         ChatCompletions => LlmEndpoint.ChatCompletions,
         Completions => LlmEndpoint.Completions,
+        // Spelt plainly, the path is its own normal form (no allocation for the usual pass-through request).
+        var value when IsNormal(value) => null,
         var value => Normalise(value) switch
         {
             ChatCompletions => LlmEndpoint.ChatCompletions,
@@ -47,6 +49,45 @@ internal static class GatedRoutes
     /// provider answers for browser clients, so it is forwarded rather than refused.
     /// </summary>
     public static bool IsForwardedUnjudged(string method) => HttpMethods.IsOptions(method);
+
+    /// <summary>
+    /// Whether <see cref="Normalise"/> would return the path unchanged, decided without allocating (so the check on every
+    /// pass-through request costs nothing when the path is spelt plainly). Conservative: a path with any character the
+    /// normalisation might touch (upper case, <c>\</c>, <c>;</c>, <c>%</c>, anything outside ASCII), an empty segment, a
+    /// <c>.</c> or <c>..</c> segment or a trailing slash is not normal, and is normalised.
+    /// </summary>
+    internal static bool IsNormal(ReadOnlySpan<char> path)
+    {
+        if (path.IsEmpty || path[0] != '/')
+        {
+            return false;
+        }
+
+        if (path.Length == 1)
+        {
+            return true;
+        }
+
+        var segmentStart = 1;
+        for (var i = 1; i <= path.Length; i++)
+        {
+            if (i == path.Length || path[i] == '/')
+            {
+                if (path[segmentStart..i] is "" or "." or "..")
+                {
+                    return false;
+                }
+
+                segmentStart = i + 1;
+            }
+            else if (path[i] is '\\' or ';' or '%' or (>= 'A' and <= 'Z') or > '\u007f')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// The path as a lenient server reads it, lower-cased: backslashes and encoded slashes (<c>%2F</c>, <c>%5C</c>, which

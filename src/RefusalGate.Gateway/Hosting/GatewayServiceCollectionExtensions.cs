@@ -45,6 +45,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MetricsCollectorStartup>());
         services.AddOtlpExportIfConfigured(configuration);
         services.TryAddSingleton<GatePipeline>();
+        services.TryAddSingleton<PassThroughRoutes>();
         services.AddGateStage<ModelAccessStage>();
         services.AddGateStage<UpstreamRoutingStage>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadinessCheck, ConfigurationReadinessCheck>());

@@ -31,9 +31,14 @@ public static class SimulatorEndpoints
             recent = stats.Recent,
         }));
 
-        // OpenAI answers a route it does not serve with a JSON 404 naming it; clients show that message.
-        endpoints.MapFallback((HttpContext context) => WriteErrorAsync(
-            context, StatusCodes.Status404NotFound, new RequestError($"Invalid URL ({context.Request.Method} {context.Request.Path})"), "invalid_request_error", context.RequestAborted));
+        // OpenAI answers a route it does not serve with a JSON 404 naming it; clients show that message. The request is
+        // still recorded, so tests can tell a route the gateway forwarded (e.g. /v1/responses) from one it refused.
+        endpoints.MapFallback((HttpContext context) =>
+        {
+            Record(context, body: null, isIntrospection: false);
+            return WriteErrorAsync(
+                context, StatusCodes.Status404NotFound, new RequestError($"Invalid URL ({context.Request.Method} {context.Request.Path})"), "invalid_request_error", context.RequestAborted);
+        });
         return endpoints;
     }
 

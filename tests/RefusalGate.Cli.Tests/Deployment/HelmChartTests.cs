@@ -70,6 +70,19 @@ public sealed partial class HelmChartTests : IDisposable
     }
 
     [Fact]
+    public async Task The_schema_takes_a_pass_through_list_and_refuses_a_malformed_entry()
+    {
+        var schema = await JsonSchema.FromJsonAsync(_chart.Schema().ToString());
+        var production = _chart.Values(JObject.Parse("""
+            {"config": {"gateway": {"passThrough": {"allow": ["GET /v1/models", "GET /v1/models/*", "POST /v1/embeddings", "OPTIONS /v1/**"]}}}}
+            """));
+        var malformed = _chart.Values(JObject.Parse("""{"config": {"gateway": {"passThrough": {"allow": ["GET /v1/models", "GET models"], "denny": []}}}}"""));
+
+        schema.Validate(production).ShouldBeEmpty();
+        schema.Validate(malformed).Select(e => e.Path).ShouldBe(["#/config.gateway.passThrough.allow[1]", "#/config.gateway.passThrough.denny"], ignoreOrder: true);
+    }
+
+    [Fact]
     public void Every_value_has_a_schema_entry()
     {
         var properties = (JObject)_chart.Schema()["properties"]!;
