@@ -23,34 +23,42 @@ public static class ModelGlob
     public static int Specificity(string pattern) =>
         pattern.Contains('*', StringComparison.Ordinal) ? pattern.Count(c => c != '*') : int.MaxValue;
 
+    /// <summary>
+    /// Wildcard matching without recursion: on a mismatch, only the most recent <c>*</c> takes one more character, so a
+    /// client's model name costs at most pattern × name steps whatever the pattern (backtracking into every earlier star,
+    /// as a recursive matcher does, grows with the name to the power of the number of stars).
+    /// </summary>
     private static bool MatchFrom(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text)
     {
-        var star = pattern.IndexOf('*');
-        if (star < 0)
+        int p = 0, t = 0, starAt = -1, resumeAt = 0;
+        while (t < text.Length)
         {
-            return pattern.Equals(text, StringComparison.OrdinalIgnoreCase);
-        }
-
-        if (text.Length < star || !pattern[..star].Equals(text[..star], StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var rest = pattern[(star + 1)..];
-        text = text[star..];
-        if (rest.IsEmpty)
-        {
-            return true;
-        }
-
-        for (var i = 0; i <= text.Length; i++)
-        {
-            if (MatchFrom(rest, text[i..]))
+            if (p < pattern.Length && pattern[p] == '*')
             {
-                return true;
+                starAt = p++;
+                resumeAt = t;
+            }
+            else if (p < pattern.Length && char.ToUpperInvariant(pattern[p]) == char.ToUpperInvariant(text[t]))
+            {
+                p++;
+                t++;
+            }
+            else if (starAt >= 0)
+            {
+                p = starAt + 1;
+                t = ++resumeAt;
+            }
+            else
+            {
+                return false;
             }
         }
 
-        return false;
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == pattern.Length;
     }
 }
