@@ -11,7 +11,7 @@ public static class ModelGlob
             return string.Equals(pattern, model, StringComparison.OrdinalIgnoreCase);
         }
 
-        return MatchFrom(pattern.AsSpan(), model.AsSpan());
+        return Glob.IsMatch(pattern, model);
     }
 
     public static bool IsMatchAny(IEnumerable<string> patterns, string model) => patterns.Any(p => IsMatch(p, model));
@@ -22,43 +22,4 @@ public static class ModelGlob
     /// </summary>
     public static int Specificity(string pattern) =>
         pattern.Contains('*', StringComparison.Ordinal) ? pattern.Count(c => c != '*') : int.MaxValue;
-
-    /// <summary>
-    /// Wildcard matching without recursion: on a mismatch, only the most recent <c>*</c> takes one more character, so a
-    /// client's model name costs at most pattern × name steps whatever the pattern (backtracking into every earlier star,
-    /// as a recursive matcher does, grows with the name to the power of the number of stars).
-    /// </summary>
-    private static bool MatchFrom(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text)
-    {
-        int p = 0, t = 0, starAt = -1, resumeAt = 0;
-        while (t < text.Length)
-        {
-            if (p < pattern.Length && pattern[p] == '*')
-            {
-                starAt = p++;
-                resumeAt = t;
-            }
-            else if (p < pattern.Length && char.ToUpperInvariant(pattern[p]) == char.ToUpperInvariant(text[t]))
-            {
-                p++;
-                t++;
-            }
-            else if (starAt >= 0)
-            {
-                p = starAt + 1;
-                t = ++resumeAt;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        while (p < pattern.Length && pattern[p] == '*')
-        {
-            p++;
-        }
-
-        return p == pattern.Length;
-    }
 }

@@ -165,7 +165,7 @@ internal sealed class PassThroughRoute
 
             var slash = rest.IndexOf('/');
             var segment = slash < 0 ? rest : rest[..slash];
-            if (!SegmentMatches(pattern, segment))
+            if (!Glob.IsMatch(pattern, segment))
             {
                 return false;
             }
@@ -174,43 +174,5 @@ internal sealed class PassThroughRoute
         }
 
         return rest.IsEmpty || _anyTail;
-    }
-
-    /// <summary>
-    /// A segment glob (<c>*</c> = any characters, none included), ignoring case. Linear in practice and O(n·m) at worst:
-    /// on a mismatch it only retries from the last star, so no pattern makes a long request path expensive.
-    /// </summary>
-    private static bool SegmentMatches(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text)
-    {
-        int p = 0, t = 0, star = -1, resume = 0;
-        while (t < text.Length)
-        {
-            if (p < pattern.Length && pattern[p] == '*')
-            {
-                star = p++;
-                resume = t;
-            }
-            else if (p < pattern.Length && char.ToLowerInvariant(pattern[p]) == char.ToLowerInvariant(text[t]))
-            {
-                p++;
-                t++;
-            }
-            else if (star >= 0)
-            {
-                p = star + 1;
-                t = ++resume;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        while (p < pattern.Length && pattern[p] == '*')
-        {
-            p++;
-        }
-
-        return p == pattern.Length;
     }
 }
