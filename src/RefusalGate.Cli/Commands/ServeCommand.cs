@@ -146,6 +146,11 @@ internal static class ServeCommand
             await Console.Out.WriteLineAsync(builder.Configuration["Policies:Directory"] is { Length: > 0 } policyDirectory
                 ? $"Policies: {policyDirectory} (watched; an invalid change keeps the last good policy)."
                 : "Policies: built-in defaults (pass --policies DIR to use policy files).");
+            // Unrestricted pass-through is the compatible default, and a bypass of the gate: say so where an operator looks first.
+            var passThroughRestricted = builder.Configuration.GetSection("Gateway:PassThrough").GetChildren().Any(list => list.GetChildren().Any());
+            await Console.Out.WriteLineAsync(passThroughRestricted
+                ? "Pass-through: only the routes Gateway:PassThrough allows; others get 403 route_not_allowed."
+                : "Pass-through: every route the gate does not judge (e.g. /v1/responses) is forwarded unjudged; Gateway:PassThrough restricts it.");
             // The README's first request, with -D - so the gateway's headers (its prediction) show; the simulated upstream
             // serves any model name, a configured one only its own.
             var model = simulator is null ? "YOUR-MODEL" : "demo-model";

@@ -73,7 +73,7 @@ public sealed partial class ProcessExitTests : IDisposable
     }
 
     [Fact]
-    public async Task The_demo_banner_suggests_a_request_that_works_as_printed()
+    public async Task The_demo_banner_suggests_a_request_that_works_as_printed_and_says_pass_through_is_open()
     {
         using var process = CliProcess.Start(null, "serve", "--urls", "http://127.0.0.1:0");
 
@@ -87,6 +87,10 @@ public sealed partial class ProcessExitTests : IDisposable
             new StringContent(suggested.Groups["body"].Value, System.Text.Encoding.UTF8, "application/json"));
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         response.Headers.GetValues("x-refusalgate-prediction").ShouldBe(["refuse"]);
+
+        // Nothing restricts pass-through by default, which lets a client skip the gate by switching API: the banner says so.
+        (await process.WaitForStdoutLineAsync(line => line.StartsWith("Pass-through: ", StringComparison.Ordinal)))
+            .ShouldNotBeNull().ShouldContain("forwarded unjudged");
     }
 
     [GeneratedRegex(@"^Try: curl -s -D - (?<url>http://\S+) -H 'Content-Type: application/json' -d '(?<body>[^']+)'$")]
