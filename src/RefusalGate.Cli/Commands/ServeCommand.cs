@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using RefusalGate.Gateway.Configuration;
 using RefusalGate.Gateway.Hosting;
 using RefusalGate.Simulator.Hosting;
 
@@ -147,7 +149,8 @@ internal static class ServeCommand
                 ? $"Policies: {policyDirectory} (watched; an invalid change keeps the last good policy)."
                 : "Policies: built-in defaults (pass --policies DIR to use policy files).");
             // Unrestricted pass-through is the compatible default, and a bypass of the gate: say so where an operator looks first.
-            var passThroughRestricted = builder.Configuration.GetSection("Gateway:PassThrough").GetChildren().Any(list => list.GetChildren().Any());
+            var passThrough = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.PassThrough;
+            var passThroughRestricted = passThrough.Allow.Count > 0 || passThrough.Deny.Count > 0;
             await Console.Out.WriteLineAsync(passThroughRestricted
                 ? "Pass-through: only the routes Gateway:PassThrough allows; others get 403 route_not_allowed."
                 : "Pass-through: every route the gate does not judge (e.g. /v1/responses) is forwarded unjudged; Gateway:PassThrough restricts it.");

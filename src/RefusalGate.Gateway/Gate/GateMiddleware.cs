@@ -323,8 +323,9 @@ internal sealed partial class GateMiddleware(
     /// </summary>
     private static void RemoveClientGatewayHeaders(IHeaderDictionary headers)
     {
+        // Over the pairs, not Keys: Kestrel builds a new set of every name for Keys, on every request.
         List<string>? forged = null;
-        foreach (var name in headers.Keys)
+        foreach (var (name, _) in headers)
         {
             if (name.StartsWith(GatewayHeaderPrefix, StringComparison.OrdinalIgnoreCase))
             {

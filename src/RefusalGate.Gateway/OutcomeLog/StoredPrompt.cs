@@ -14,20 +14,27 @@ public sealed record StoredPrompt(string Text, int OriginalLength)
     /// The prompt, cut to at most <paramref name="maxChars"/>; a cut never splits a surrogate pair (half an emoji would
     /// reach Redis as U+FFFD), so a cut text may be one unit shorter than the limit.
     /// </summary>
-    public static StoredPrompt Of(string prompt, int maxChars)
+    public static StoredPrompt Of(string prompt, int maxChars) => new(Cut(prompt, maxChars), prompt.Length);
+
+    /// <summary>
+    /// <paramref name="text"/> cut to at most <paramref name="maxChars"/> UTF-16 code units, one fewer rather than
+    /// between the two halves of a surrogate pair (a lone half is not valid text to Redis or a provider: it becomes
+    /// U+FFFD). Also what the self-prediction call sends of a long prompt.
+    /// </summary>
+    public static string Cut(string text, int maxChars)
     {
-        if (prompt.Length <= maxChars)
+        if (text.Length <= maxChars)
         {
-            return new StoredPrompt(prompt, prompt.Length);
+            return text;
         }
 
-        // The options are not validated: a negative limit stores nothing rather than failing every record.
+        // The options are not validated: a negative limit keeps nothing rather than failing every record.
         var end = Math.Max(0, maxChars);
-        if (end > 0 && char.IsHighSurrogate(prompt[end - 1]))
+        if (end > 0 && char.IsHighSurrogate(text[end - 1]))
         {
             end--;
         }
 
-        return new StoredPrompt(prompt[..end], prompt.Length);
+        return text[..end];
     }
 }

@@ -91,6 +91,16 @@ public sealed class LlmRequest
         && Body["response_format"] is JsonObject format
         && format["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String && type.GetValue<string>() == "json_schema";
 
+    /// <summary>The field o1/o3-style reasoning models take their token cap in; they reject <c>max_tokens</c>.</summary>
+    public const string MaxCompletionTokensField = "max_completion_tokens";
+
+    /// <summary>
+    /// Whether the client caps its answer with <c>max_completion_tokens</c>, as clients of o1/o3-style reasoning models must
+    /// (those reject <c>max_tokens</c> and any temperature but their default): calls the gateway makes or changes for the
+    /// request follow the same convention.
+    /// </summary>
+    public bool CapsCompletionTokens => Body.ContainsKey(MaxCompletionTokensField);
+
     /// <summary>The conversation in order; for text completions, one <c>user</c> message per prompt.</summary>
     public IReadOnlyList<ConversationMessage> Messages { get; }
 

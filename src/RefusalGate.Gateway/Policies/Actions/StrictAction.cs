@@ -15,7 +15,6 @@ public sealed class StrictAction(string name, string? systemMessage, double? tem
     public const string TypeName = "strict";
 
     private const string MaxTokensField = "max_tokens";
-    private const string MaxCompletionTokens = "max_completion_tokens";
 
     public const string DefaultSystemMessage =
         "Follow your safety guidelines strictly. Decline requests that could cause harm, and when you decline, say so " +
@@ -78,10 +77,10 @@ public sealed class StrictAction(string name, string? systemMessage, double? tem
     /// </summary>
     private static IEnumerable<string> TokenCapFields(LlmRequest request)
     {
-        var usesCompletionTokens = request.Body.ContainsKey(MaxCompletionTokens);
+        var usesCompletionTokens = request.CapsCompletionTokens;
         if (usesCompletionTokens)
         {
-            yield return MaxCompletionTokens;
+            yield return LlmRequest.MaxCompletionTokensField;
         }
 
         if (!usesCompletionTokens || request.Body.ContainsKey(MaxTokensField))

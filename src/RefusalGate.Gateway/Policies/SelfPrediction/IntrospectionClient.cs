@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RefusalGate.Gateway.Gate.Parsing;
+using RefusalGate.Gateway.OutcomeLog;
 using RefusalGate.Gateway.Policies.Model;
 using RefusalGate.Gateway.Proxy;
 
@@ -49,12 +51,12 @@ public sealed class IntrospectionClient(IHttpClientFactory httpClients, Upstream
             ["model"] = request.Model,
             ["messages"] = new JsonArray(
                 new JsonObject { ["role"] = "system", ["content"] = settings.SystemPrompt },
-                new JsonObject { ["role"] = "user", ["content"] = EmbeddedPrompt.Fill(settings.UserPrompt, SelfPredictionSettings.PromptPlaceholder, Cut(request.Prompt)) }),
+                new JsonObject { ["role"] = "user", ["content"] = EmbeddedPrompt.Fill(settings.UserPrompt, SelfPredictionSettings.PromptPlaceholder, StoredPrompt.Cut(request.Prompt, MaxPromptChars)) }),
             ["stream"] = false,
         };
         if (request.CapsCompletionTokens)
         {
-            body["max_completion_tokens"] = settings.MaxTokens;
+            body[LlmRequest.MaxCompletionTokensField] = settings.MaxTokens;
         }
         else
         {
@@ -86,17 +88,5 @@ public sealed class IntrospectionClient(IHttpClientFactory httpClients, Upstream
             && choices[0].TryGetProperty("message", out var reply) && reply.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
             ? content.GetString()
             : null;
-    }
-
-    /// <summary>The prompt cut to <see cref="MaxPromptChars"/>, never between the two halves of a surrogate pair (a lone half is not valid text to a provider).</summary>
-    private static string Cut(string prompt)
-    {
-        if (prompt.Length <= MaxPromptChars)
-        {
-            return prompt;
-        }
-
-        var end = char.IsHighSurrogate(prompt[MaxPromptChars - 1]) ? MaxPromptChars - 1 : MaxPromptChars;
-        return prompt[..end];
     }
 }
