@@ -151,6 +151,24 @@ def evaluate(items, p, mask, threshold):
     return out
 
 
+def wrapper_cap(items, p, loso_p, wrap, is_val, threshold, cap=0.1):
+    """What a fixed rule would do (session 13, not shipped; classifier card): no confident call for a prompt whose
+    embedding is further than `cap` (1 − cosine) from its tail's. Accuracy and coverage at confidence >= 0.9 without and
+    with the rule, on validation and on the leave-one-source-out predictions of wrapped prompts."""
+    y = np.array([it.label for it in items])
+    wrapped = np.array([it.kind == "wrapped" for it in items])
+
+    def confident(q, m, ruled):
+        conf = np.where(q >= threshold, q, 1 - q)
+        hc = m & (conf >= 0.9) & ~(ruled & (wrap > cap))
+        right = ((q >= threshold).astype(int) == y)[hc]
+        return {"high_conf_accuracy": round(float(right.mean()), 4) if hc.sum() else None, "high_conf_coverage": round(float(hc.sum() / m.sum()), 4)}
+
+    return {"cap": cap,
+            "validation": {"without": confident(p, is_val, False), "with": confident(p, is_val, True)},
+            "leave_one_source_out_wrapped": {"without": confident(loso_p, ~is_val & wrapped, False), "with": confident(loso_p, ~is_val & wrapped, True)}}
+
+
 def build_dataset(tax, emb, rephrase=False, rephrase_balanced=False, how_to=False):
     """Everything before training: load, label, de-duplicate, embed, split, augment (and, with the experiment flags,
     add the benign how-to requests and reword). Returns (plain items, plain + augmented items, their embeddings,
@@ -312,6 +330,7 @@ def main():
     counted = tr & np.array([it.kind != "rephrased" for it in all_items])
     report["leave_one_source_out"] = evaluate(all_items, loso_p, counted, threshold)
     report["out_of_fold"] = {k: v for k, v in evaluate(all_items, oof_p, counted, threshold).items() if k != "per_source"}
+    report["wrapper_cap"] = wrapper_cap(all_items, p, loso_p, wrap, is_val, threshold)
 
     # Per category (validation): refused prompts of category c against all validation negatives.
     per_cat = {}
