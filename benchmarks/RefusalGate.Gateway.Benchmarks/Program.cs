@@ -14,6 +14,7 @@ using RefusalGate.Simulator.Hosting;
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- policy [decisions per case]
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- outcome-log [rate=2000] [seconds=20]
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- models [seconds per measurement=10] [length buckets, e.g. 16,32,64,128]
+//        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- capture [streams=2000] [chunks per stream=500]
 if (args.Length > 0 && args[0] == "policy")
 {
     await PolicyDecisionBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50_000);
@@ -25,6 +26,14 @@ if (args.Length > 0 && args[0] == "outcome-log")
     await OutcomeLogBench.RunAsync(
         args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000,
         args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "capture")
+{
+    CaptureBench.Run(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500);
     return;
 }
 

@@ -44,7 +44,7 @@ public sealed class ObservationQueueTests : IAsyncDisposable
 
         read.Count.ShouldBe(6);
         read.Select(o => o.Judge).ShouldBe([true, true, false, false, false, false]);
-        read.Take(5).Where(o => !o.Judge).ShouldAllBe(o => o.Body.Length == 0 && !o.Truncated);
+        read.Take(5).Where(o => !o.Judge).ShouldAllBe(o => o.Copy == ResponseCopy.None);
         _collector.Render().ShouldContain("refusalgate_responses_observation_dropped_total 3");
     }
 
@@ -82,6 +82,6 @@ public sealed class ObservationQueueTests : IAsyncDisposable
     private static PendingObservation Observation(bool judge)
     {
         LlmRequestParser.TryParse("""{"model":"m","messages":[{"role":"user","content":"hi"}]}"""u8.ToArray(), LlmEndpoint.ChatCompletions, out var request, out _).ShouldBeTrue();
-        return new PendingObservation(new GateContext(new DefaultHttpContext(), request, "main"), 200, false, "{}"u8.ToArray(), judge, false, TimeSpan.Zero, judge);
+        return new PendingObservation(new GateContext(new DefaultHttpContext(), request, "main"), 200, new ResponseCopy.Body("{}"u8.ToArray(), truncated: judge), false, TimeSpan.Zero, judge);
     }
 }

@@ -119,7 +119,7 @@ internal sealed partial class GateMiddleware(
         finally
         {
             var aborted = context.RequestAborted.IsCancellationRequested || context.GetForwarderErrorFeature() is not null;
-            observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, false, [], false, aborted, Stopwatch.GetElapsedTime(forwarded), Judge: false));
+            observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, ResponseCopy.None, aborted, Stopwatch.GetElapsedTime(forwarded), Judge: false));
         }
     }
 
@@ -136,7 +136,7 @@ internal sealed partial class GateMiddleware(
     private async Task ForwardAndObserveAsync(HttpContext context, GateContext gate)
     {
         var clientBody = context.Response.Body;
-        using var capture = new ResponseCaptureStream(clientBody, _observation.MaxCapturedBytes);
+        using var capture = new ResponseCaptureStream(clientBody, _observation.MaxCapturedBytes, () => IsEventStream(context.Response));
         context.Response.Body = capture;
         var forwarded = Stopwatch.GetTimestamp();
         try
@@ -147,11 +147,12 @@ internal sealed partial class GateMiddleware(
         {
             context.Response.Body = clientBody;
             var aborted = context.RequestAborted.IsCancellationRequested || context.GetForwarderErrorFeature() is not null;
-            var isEventStream = context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
-            observations.Enqueue(new PendingObservation(
-                gate, context.Response.StatusCode, isEventStream, capture.DetachCopy(), capture.Truncated, aborted, Stopwatch.GetElapsedTime(forwarded)));
+            observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, capture.Detach(), aborted, Stopwatch.GetElapsedTime(forwarded)));
         }
     }
+
+    private static bool IsEventStream(HttpResponse response) =>
+        response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
 
     /// <summary>Runs the stages; returns null when the request has been answered and must not be forwarded.</summary>
     private async Task<GateContext?> RunGateAsync(HttpContext context, LlmEndpoint endpoint, long started)
@@ -235,7 +236,7 @@ internal sealed partial class GateMiddleware(
             // The client left while the gate decided (waiting for the model's self-prediction, mostly): nobody to answer,
             // but the request keeps its record, with what was predicted so far and nothing forwarded or judged.
             gate.GateDuration = Stopwatch.GetElapsedTime(started);
-            observations.Enqueue(new PendingObservation(gate, PendingObservation.ClientClosedRequest, false, [], false, Aborted: true, TimeSpan.Zero, Judge: false));
+            observations.Enqueue(new PendingObservation(gate, PendingObservation.ClientClosedRequest, ResponseCopy.None, Aborted: true, TimeSpan.Zero, Judge: false));
             return null;
         }
 
@@ -250,7 +251,7 @@ internal sealed partial class GateMiddleware(
             if (gate.Policy.Action is not null)
             {
                 // A policy answered (block, constructive): still one record per request, with nothing to judge.
-                observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, false, [], false, false, TimeSpan.Zero, Judge: false));
+                observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, ResponseCopy.None, false, TimeSpan.Zero, Judge: false));
             }
 
             return null;

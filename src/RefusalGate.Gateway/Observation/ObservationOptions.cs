@@ -8,7 +8,11 @@ public sealed class ObservationOptions
     /// <summary>Run the refusal detector on responses. Off, every request is still recorded, with actual <c>not_judged</c> (not scored).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>How much of each response body is copied for the detector (its start); the client always gets all of it.</summary>
+    /// <summary>
+    /// How much of a JSON response body is copied for the detector (its start), and the longest SSE event line a stream
+    /// is read with (a stream keeps only its text, see <see cref="ResponseCaptureStream.StreamTextChars"/>); the client
+    /// always gets all of it.
+    /// </summary>
     public int MaxCapturedBytes { get; set; } = 256 * 1024;
 
     /// <summary>

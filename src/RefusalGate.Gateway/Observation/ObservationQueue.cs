@@ -7,8 +7,8 @@ namespace RefusalGate.Gateway.Observation;
 
 /// <summary>
 /// Hand-off from the request path to the background judge. Enqueuing never waits. Responses waiting for the detector
-/// are bounded by <see cref="ObservationOptions.QueueCapacity"/> (each holds a captured copy of up to
-/// <see cref="ObservationOptions.MaxCapturedBytes"/>); beyond it a response's copy is dropped and counted, so a slow
+/// are bounded by <see cref="ObservationOptions.QueueCapacity"/> (each holds a copy of up to
+/// <see cref="ObservationOptions.MaxCapturedBytes"/> of a body, or a stream's text); beyond it a response's copy is dropped and counted, so a slow
 /// detector can never slow clients down or grow memory, but the request still goes through as an observation without
 /// a copy and gets its record, <c>not_judged</c>: only the judgement is skipped, never the record.
 /// </summary>
@@ -38,7 +38,7 @@ internal sealed class ObservationQueue(IOptions<ObservationOptions> options, Gat
         {
             Interlocked.Decrement(ref _waitingForDetector);
             metrics.ObservationDropped();
-            observation = observation with { Body = [], Truncated = false, Judge = false };
+            observation = observation with { Copy = ResponseCopy.None, Judge = false };
         }
 
         // Fails when the judge is stalled and the backlog is full (or after Complete, at shutdown).

@@ -102,7 +102,7 @@ internal sealed partial class OutcomeJudge(IResponseRefusalDetector detector, Pr
             RefusalProbability = kind == ObservedKind.ContentFilter ? 1f : detection?.RefusalProbability,
             RefusalReason = kind == ObservedKind.ContentFilter ? "content_filter" : detection?.Reason,
             Completed = completed,
-            Truncated = pending.Truncated,
+            Truncated = pending.Copy.Truncated,
             GateDuration = gate.GateDuration,
             ClassifierDuration = gate.ClassifierDuration,
             UpstreamDuration = pending.UpstreamDuration,
@@ -117,12 +117,12 @@ internal sealed partial class OutcomeJudge(IResponseRefusalDetector detector, Pr
     {
         try
         {
-            return ResponseTextExtractor.Extract(pending.Body, pending.IsEventStream, pending.Truncated);
+            return pending.Copy.Read();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             LogUnreadable(pending.Gate.RequestId, ex.GetType().Name);
-            return new CapturedResponse("", null, false, Completed: true, pending.Truncated, Malformed: true, null, null);
+            return new CapturedResponse("", null, false, Completed: true, pending.Copy.Truncated, Malformed: true, null, null);
         }
     }
 

@@ -10,9 +10,7 @@ namespace RefusalGate.Gateway.Observation;
 internal sealed record PendingObservation(
     GateContext Gate,
     int StatusCode,
-    bool IsEventStream,
-    byte[] Body,
-    bool Truncated,
+    ResponseCopy Copy,
     bool Aborted,
     TimeSpan UpstreamDuration,
     bool Judge = true)

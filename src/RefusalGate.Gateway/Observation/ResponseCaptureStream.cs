@@ -4,14 +4,29 @@ namespace RefusalGate.Gateway.Observation;
 
 /// <summary>
 /// Wraps the client's response stream: every write goes to the client first, unchanged and unbuffered (so streaming
-/// keeps its time to first token), and a copy of the first <c>limit</c> bytes is kept for the refusal detector.
+/// keeps its time to first token), and only then is it kept for the refusal detector. An SSE stream is read as it
+/// passes (<see cref="EventStreamReader"/>), keeping its text up to <see cref="StreamTextChars"/> and what its last
+/// events say (finish reason, usage), whatever its length; any other body keeps a copy of its first <c>limit</c> bytes,
+/// read in the background.
 /// </summary>
-internal sealed class ResponseCaptureStream(Stream inner, int limit) : Stream
+internal sealed class ResponseCaptureStream(Stream inner, int limit, Func<bool> isEventStream) : Stream
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit, 16 * 1024));
+    /// <summary>
+    /// Text kept from a stream: eight times the 2,000 code points the shipped detector reads (its manifest's
+    /// <c>text.maxChars</c>), so a detector that reads more has room, while a stream costs at most 32 KB however long it runs.
+    /// </summary>
+    public const int StreamTextChars = 16 * 1024;
+
+    private static readonly ResponseCopy Unreadable = new ResponseCopy.ReadStream(
+        new CapturedResponse("", null, false, Completed: true, Truncated: false, Malformed: true, null, null));
+
+    private bool _started;
+    private EventStreamReader? _events;
+    private bool _eventsFailed;
+    private byte[] _buffer = [];
     private int _length;
 
-    /// <summary>True when the response was longer than the capture limit (the copy holds its start).</summary>
+    /// <summary>True when a body was longer than the capture limit (the copy holds its start).</summary>
     public bool Truncated { get; private set; }
 
     public ReadOnlySpan<byte> Captured => _buffer.AsSpan(0, _length);
@@ -61,12 +76,35 @@ internal sealed class ResponseCaptureStream(Stream inner, int limit) : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    /// <summary>Hands the captured bytes over (the caller owns the copy); the stream keeps nothing afterwards.</summary>
-    public byte[] DetachCopy()
+    /// <summary>Hands what was kept over to the judge; the stream keeps nothing afterwards.</summary>
+    public ResponseCopy Detach()
     {
-        var copy = Captured.ToArray();
-        Release();
-        return copy;
+        Start(); // a response without a body still has its type
+        try
+        {
+            if (_eventsFailed)
+            {
+                return Unreadable;
+            }
+
+            if (_events is not null)
+            {
+                try
+                {
+                    return new ResponseCopy.ReadStream(_events.Finish());
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    return Unreadable;
+                }
+            }
+
+            return new ResponseCopy.Body(Captured.ToArray(), Truncated);
+        }
+        finally
+        {
+            Release();
+        }
     }
 
     protected override void Dispose(bool disposing)
@@ -76,6 +114,40 @@ internal sealed class ResponseCaptureStream(Stream inner, int limit) : Stream
     }
 
     private void Capture(ReadOnlySpan<byte> data)
+    {
+        Start();
+        if (_events is not null)
+        {
+            try
+            {
+                _events.Append(data);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // An exception the reader did not expect must never reach the client's response: the copy is recorded
+                // as unreadable instead.
+                _eventsFailed = true;
+                _events.Dispose();
+                _events = null;
+            }
+        }
+        else if (!_eventsFailed)
+        {
+            Copy(data);
+        }
+    }
+
+    private void Start()
+    {
+        if (!_started)
+        {
+            // The first write sends the headers, so by now the content type is final.
+            _started = true;
+            _events = isEventStream() ? new EventStreamReader(limit, StreamTextChars) : null;
+        }
+    }
+
+    private void Copy(ReadOnlySpan<byte> data)
     {
         var room = limit - _length;
         if (data.Length > room)
@@ -91,9 +163,9 @@ internal sealed class ResponseCaptureStream(Stream inner, int limit) : Stream
 
         if (_length + data.Length > _buffer.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(limit, Math.Max(_buffer.Length * 2, _length + data.Length)));
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(limit, Math.Max(Math.Max(_buffer.Length * 2, 16 * 1024), _length + data.Length)));
             _buffer.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            ReturnBuffer();
             _buffer = larger;
         }
 
@@ -103,11 +175,18 @@ internal sealed class ResponseCaptureStream(Stream inner, int limit) : Stream
 
     private void Release()
     {
+        ReturnBuffer();
+        _length = 0;
+        _events?.Dispose();
+        _events = null;
+    }
+
+    private void ReturnBuffer()
+    {
         if (_buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
-            _length = 0;
         }
     }
 }

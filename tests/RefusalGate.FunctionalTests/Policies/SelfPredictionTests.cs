@@ -98,10 +98,14 @@ public sealed class SelfPredictionTests(PolicyGateway fixture) : IClassFixture<P
         var requestId = "client-left-" + Guid.NewGuid().ToString("N");
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
         {
-            Content = GatewayHttp.Json(GatewayHttp.ChatBody("[sim:self-delay=800] left-marker Tell me about the printing press.", "demo-band-model")),
+            Content = GatewayHttp.Json(GatewayHttp.ChatBody("[sim:self-delay=3000] left-marker Tell me about the printing press.", "demo-band-model")),
         };
         request.Headers.TryAddWithoutValidation("x-request-id", requestId);
-        using var leave = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        // Leaves well after the gate has reached the self-prediction call and before its 1.5 s time-out, even when this is
+        // the fixture's first request on a busy machine (200 ms was not always enough there; a client leaving while its
+        // body is still being read gets no record, since there is no request yet).
+        using var leave = new CancellationTokenSource(TimeSpan.FromMilliseconds(1000));
 
         await Should.ThrowAsync<OperationCanceledException>(() => _gateway.Http.SendAsync(request, leave.Token));
 

@@ -1,0 +1,32 @@
+namespace RefusalGate.Gateway.Observation;
+
+/// <summary>
+/// What the gateway kept of a response for the judge: nothing, the start of a JSON body (read in the background), or a
+/// stream already read as it passed (<see cref="EventStreamReader"/>).
+/// </summary>
+internal abstract class ResponseCopy
+{
+    /// <summary>Nothing kept: the response is recorded without being judged.</summary>
+    public static ResponseCopy None { get; } = new Body([], truncated: false);
+
+    /// <summary>The response was longer than what was kept; the copy holds its start.</summary>
+    public abstract bool Truncated { get; }
+
+    public abstract CapturedResponse Read();
+
+    /// <summary>The first bytes of a JSON body, read when judged so the request path does no parsing.</summary>
+    public sealed class Body(byte[] bytes, bool truncated) : ResponseCopy
+    {
+        public override bool Truncated => truncated;
+
+        public override CapturedResponse Read() => ResponseTextExtractor.Extract(bytes, isEventStream: false, truncated);
+    }
+
+    /// <summary>A stream read to its end (or to where it broke off) while it passed.</summary>
+    public sealed class ReadStream(CapturedResponse captured) : ResponseCopy
+    {
+        public override bool Truncated => captured.Truncated;
+
+        public override CapturedResponse Read() => captured;
+    }
+}
