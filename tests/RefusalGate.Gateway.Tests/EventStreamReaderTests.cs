@@ -21,6 +21,7 @@ public sealed class EventStreamReaderTests
         "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Once upon\"}}]}\n\ndata: {\"choi",
         "data:{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"no space\"}}]}\n\ndata: not json\n\ndata: [DONE]",
         "\n\n: keep-alive\n\nid: 7\nretry: 10\n\n",
+        "data: {\"choices\":[{\"delta\":{\"content\":\"A\"}}]}\r\rdata: {\"choices\":[{\"delta\":{\"content\":\"B\"}}]}\ndata: {\"choices\":[{\"delta\":{\"content\":\"C\"}}]}\n\n",
     };
 
     [Theory]
@@ -30,15 +31,21 @@ public sealed class EventStreamReaderTests
         var bytes = Encoding.UTF8.GetBytes(stream);
         var whole = ResponseTextExtractor.Extract(bytes, isEventStream: true, truncated: false);
 
-        for (var cut = 1; cut < bytes.Length; cut++)
+        // Every single cut and every pair of cuts: a line end split from its line ("\r" | "\n"), a "\r" line end followed
+        // by a chunk without one, a data line split from the blank line that ends its event.
+        for (var first = 1; first < bytes.Length; first++)
         {
-            Read(bytes, [cut]).ShouldBe(whole, $"cut at {cut}");
+            Read(bytes, [first]).ShouldBe(whole, $"cut at {first}");
+            for (var second = first + 1; second < bytes.Length; second++)
+            {
+                Read(bytes, [first, second]).ShouldBe(whole, $"cuts at {first},{second}");
+            }
         }
 
         var random = new Random(7);
         for (var trial = 0; trial < 200; trial++)
         {
-            var cuts = Enumerable.Range(0, random.Next(2, 12)).Select(_ => random.Next(1, bytes.Length)).Distinct().Order().ToArray();
+            var cuts = Enumerable.Range(0, random.Next(3, 12)).Select(_ => random.Next(1, bytes.Length)).Distinct().Order().ToArray();
             Read(bytes, cuts).ShouldBe(whole, $"cuts at {string.Join(",", cuts)}");
         }
     }

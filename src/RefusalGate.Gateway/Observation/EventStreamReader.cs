@@ -36,12 +36,15 @@ internal sealed class EventStreamReader(int maxLineBytes, int maxTextChars) : ID
     {
         while (!chunk.IsEmpty)
         {
-            // "\r\n" split across two chunks is one line end, not two.
-            if (_afterCarriageReturn && chunk[0] == (byte)'\n')
+            // "\r\n" split across two chunks is one line end, not two; any other byte after the "\r" ends the question.
+            if (_afterCarriageReturn)
             {
-                chunk = chunk[1..];
                 _afterCarriageReturn = false;
-                continue;
+                if (chunk[0] == (byte)'\n')
+                {
+                    chunk = chunk[1..];
+                    continue;
+                }
             }
 
             var end = chunk.IndexOfAny((byte)'\r', (byte)'\n');
