@@ -1,4 +1,5 @@
 using System.Text;
+using RefusalGate.Gateway.Gate.Parsing;
 using RefusalGate.Gateway.Observation;
 
 namespace RefusalGate.Gateway.Tests;
@@ -23,23 +24,40 @@ public sealed class EventStreamReaderTests
         "\n\n: keep-alive\n\nid: 7\nretry: 10\n\n",
     };
 
+    /// <summary>Responses API streams: typed events, <c>event:</c> lines, no <c>[DONE]</c>; whole, cut, failed, filtered.</summary>
+    public static TheoryData<string> ResponsesStreams() => new()
+    {
+        ResponsesTextExtractorTests.Stream(["I can", "'t help \u00e9中😀 ", "with that."], ResponsesTextExtractorTests.Completed()),
+        ResponsesTextExtractorTests.Stream(["I can't ", "help."], ResponsesTextExtractorTests.Completed(), "response.refusal.delta").Replace("\n", "\r\n", StringComparison.Ordinal),
+        ResponsesTextExtractorTests.Stream(["Once ", "upon"], terminal: null),
+        ResponsesTextExtractorTests.Stream(["Some"], ResponsesTextExtractorTests.Completed("incomplete", ",\"incomplete_details\":{\"reason\":\"content_filter\"}")),
+        ResponsesTextExtractorTests.Stream(["Sure, "], terminal: null) + "event: error\ndata: {\"type\":\"error\",\"sequence_number\":5,\"message\":\"boom\"}\n\n",
+        ResponsesTextExtractorTests.Stream(["Sure, "], terminal: null) + "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"item\":{\"type\":\"function_call\"}}\n\ndata: {\"typ",
+    };
+
     [Theory]
     [MemberData(nameof(Streams))]
-    public void Any_chunking_gives_the_result_of_the_whole_stream(string stream)
+    public void Any_chunking_gives_the_result_of_the_whole_stream(string stream) => AssertAnyChunking(stream, LlmEndpoint.ChatCompletions);
+
+    [Theory]
+    [MemberData(nameof(ResponsesStreams))]
+    public void Any_chunking_of_a_responses_stream_gives_the_result_of_the_whole_stream(string stream) => AssertAnyChunking(stream, LlmEndpoint.Responses);
+
+    private static void AssertAnyChunking(string stream, LlmEndpoint endpoint)
     {
         var bytes = Encoding.UTF8.GetBytes(stream);
-        var whole = ResponseTextExtractor.Extract(bytes, isEventStream: true, truncated: false);
+        var whole = ResponseTextExtractor.Extract(bytes, isEventStream: true, truncated: false, endpoint);
 
         for (var cut = 1; cut < bytes.Length; cut++)
         {
-            Read(bytes, [cut]).ShouldBe(whole, $"cut at {cut}");
+            Read(bytes, [cut], endpoint).ShouldBe(whole, $"cut at {cut}");
         }
 
         var random = new Random(7);
         for (var trial = 0; trial < 200; trial++)
         {
             var cuts = Enumerable.Range(0, random.Next(2, 12)).Select(_ => random.Next(1, bytes.Length)).Distinct().Order().ToArray();
-            Read(bytes, cuts).ShouldBe(whole, $"cuts at {string.Join(",", cuts)}");
+            Read(bytes, cuts, endpoint).ShouldBe(whole, $"cuts at {string.Join(",", cuts)}");
         }
     }
 
@@ -56,9 +74,9 @@ public sealed class EventStreamReaderTests
         }
     }
 
-    private static CapturedResponse Read(byte[] bytes, int[] cuts)
+    private static CapturedResponse Read(byte[] bytes, int[] cuts, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions)
     {
-        using var reader = new EventStreamReader(maxLineBytes: 1 << 20, maxTextChars: 1 << 20);
+        using var reader = new EventStreamReader(maxLineBytes: 1 << 20, maxTextChars: 1 << 20, endpoint);
         var start = 0;
         foreach (var cut in cuts.Append(bytes.Length))
         {
