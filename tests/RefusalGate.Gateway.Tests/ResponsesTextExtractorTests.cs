@@ -199,6 +199,7 @@ public sealed class ResponsesTextExtractorTests
         var captured = Sse(Stream(["Sure, "], terminal: null) + end);
 
         captured.HasError.ShouldBeTrue();
+        captured.Completed.ShouldBeTrue();
         captured.Text.ShouldBe("Sure, ");
     }
 

@@ -32,7 +32,12 @@ internal sealed partial class ExtractionState(int maxTextChars = int.MaxValue, L
 
     public void MarkMalformed() => Malformed = true;
 
-    public void MarkError() => HasError = true;
+    /// <summary>An error event (<c>event: error</c>): on the Responses API it also ends the stream, as its terminal events do.</summary>
+    public void MarkError()
+    {
+        HasError = true;
+        Ended |= _responsesApi;
+    }
 
     /// <summary>Reads one JSON document (a whole body or one SSE event); false when it is not one.</summary>
     public bool TryReadDocument(ReadOnlySpan<byte> json, bool streamed)
