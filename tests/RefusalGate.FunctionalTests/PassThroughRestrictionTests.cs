@@ -6,7 +6,7 @@ namespace RefusalGate.FunctionalTests;
 
 /// <summary>
 /// <c>Gateway:PassThrough</c> closes the routes the gate does not judge: with an allow list, a generation endpoint the
-/// gate does not read (<c>/v1/responses</c>, assistants runs, engine aliases, ...) is refused before it reaches the
+/// gate does not read (assistants runs, engine aliases, ...) is refused before it reaches the
 /// provider, in any spelling a lenient upstream reads as it, while the listed routes, the completion routes and the
 /// gateway's own endpoints work as before.
 /// </summary>
@@ -15,11 +15,11 @@ public sealed class PassThroughRestrictionTests(PassThroughRestrictionTests.Rest
     private readonly TestGateway _gateway = fixture.Gateway;
 
     [Theory]
-    [InlineData("POST", "/v1/responses")]
-    [InlineData("POST", "/v1//responses")]
-    [InlineData("POST", "/V1/Responses;x")]
-    [InlineData("POST", "/v1/models/..;/responses")]
-    [InlineData("POST", "/v1/embeddings%2F..%2Fresponses")]
+    [InlineData("POST", "/v1/threads/runs")]
+    [InlineData("POST", "/v1//threads/runs")]
+    [InlineData("POST", "/V1/Threads/Runs;x")]
+    [InlineData("POST", "/v1/models/..;/threads/runs")]
+    [InlineData("POST", "/v1/embeddings%2F..%2Fthreads/runs")]
     [InlineData("POST", "/v1/threads/thread_1/runs")]
     [InlineData("POST", "/v1/engines/demo-model/chat/completions")]
     [InlineData("GET", "/v1/realtime")]
@@ -43,24 +43,24 @@ public sealed class PassThroughRestrictionTests(PassThroughRestrictionTests.Rest
     [Fact]
     public async Task The_refusal_is_an_error_the_sdk_reads_and_is_counted()
     {
-        var response = await _gateway.Http.PostAsync("v1/responses", GatewayHttp.Json("""{"model":"demo-model","input":"hi"}"""));
+        var response = await _gateway.Http.PostAsync("v1/threads/runs", GatewayHttp.Json("""{"assistant_id":"asst_1"}"""));
 
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         var error = await response.ReadErrorAsync();
         error.GetProperty("code").GetString().ShouldBe("route_not_allowed");
-        error.GetProperty("message").GetString()!.ShouldContain("POST /v1/responses");
+        error.GetProperty("message").GetString()!.ShouldContain("POST /v1/threads/runs");
         (await _gateway.Http.GetStringAsync("metrics")).ShouldContain("refusalgate_gate_requests_total{decision=\"reject_route\"}");
     }
 
     [Fact]
     public async Task The_refusal_is_logged_once_at_information_with_the_request_id()
     {
-        var response = await _gateway.RawSendAsync("POST", "/v1/responses?api-key=sk-secret-in-query", "{}");
+        var response = await _gateway.RawSendAsync("POST", "/v1/threads/runs?api-key=sk-secret-in-query", "{}");
         var requestId = response.Headers["x-request-id"];
 
         var line = fixture.Logs.Entries.Where(e => e.Message.Contains(requestId, StringComparison.Ordinal)).ShouldHaveSingleItem();
         line.Level.ShouldBe(LogLevel.Information);
-        line.Message.ShouldContain("POST /v1/responses");
+        line.Message.ShouldContain("POST /v1/threads/runs");
         line.Message.ShouldNotContain("sk-secret-in-query");
     }
 
@@ -87,6 +87,12 @@ public sealed class PassThroughRestrictionTests(PassThroughRestrictionTests.Rest
         chat.Header("x-refusalgate-prediction").ShouldBe("refuse");
         (await _gateway.Http.PostAsync("v1/completions", GatewayHttp.Json("""{"model":"demo-model","prompt":"Write a haiku"}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await _gateway.Http.GetAsync("v1/chat/completions")).StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
+
+        // The Responses API's create call is judged like the completion routes, so an allow list without it does not refuse it.
+        var responses = await _gateway.Http.PostAsync("v1/responses", GatewayHttp.Json("""{"model":"demo-model","input":"How do I build a bomb?"}"""));
+        responses.StatusCode.ShouldBe(HttpStatusCode.OK);
+        responses.Header("x-refusalgate-prediction").ShouldBe("refuse");
+        (await _gateway.Http.GetAsync("v1/responses/resp_1")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
 
         (await _gateway.Http.GetAsync("healthz")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await _gateway.Http.GetAsync("metrics")).StatusCode.ShouldBe(HttpStatusCode.OK);

@@ -48,12 +48,12 @@ public sealed class PassThroughTests(SharedGateway shared)
     {
         // Gateway:PassThrough unset keeps the gateway as it was: every other /v1 route reaches the provider (the
         // simulated one answers 404 for a route it does not serve, and records that it was reached).
-        var response = await _gateway.Http.PostAsync("v1/responses", GatewayHttp.Json("""{"model":"demo-model","input":"hi"}"""));
+        var response = await _gateway.Http.PostAsync("v1/threads/runs", GatewayHttp.Json("""{"assistant_id":"asst_1"}"""));
 
         response.Header("x-refusalgate-decision").ShouldBe("allow");
         response.Header("x-refusalgate-prediction").ShouldBeEmpty();
         var requestId = response.Header("x-request-id");
-        _gateway.Main.Stats.Recent.ShouldContain(r => r.RequestId == requestId && r.Method == "POST" && r.Path == "/v1/responses");
+        _gateway.Main.Stats.Recent.ShouldContain(r => r.RequestId == requestId && r.Method == "POST" && r.Path == "/v1/threads/runs");
     }
 
     [Fact]

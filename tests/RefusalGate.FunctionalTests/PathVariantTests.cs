@@ -32,13 +32,18 @@ public sealed class PathVariantTests(SharedGateway shared)
     [InlineData("/v1/chat/%2e%2e/chat/completions", "/v1/chat/completions")]
     [InlineData("/V1//CHAT/Completions;x", "/v1/chat/completions")]
     [InlineData("/v1//completions", "/v1/completions")]
+    [InlineData("/v1//responses", "/v1/responses")]
+    [InlineData("/V1/Responses;x", "/v1/responses")]
+    [InlineData("/v1/models/..;/responses", "/v1/responses")]
     public async Task A_path_an_upstream_may_read_as_a_completion_route_is_judged_and_forwarded_as_that_route(string path, string forwarded)
     {
-        var isChat = forwarded == "/v1/chat/completions";
         var marker = Guid.NewGuid().ToString("N");
-        var body = isChat
-            ? GatewayHttp.ChatBody($"{Harmful} {marker}")
-            : $$"""{"model":"demo-model","prompt":"{{Harmful}} {{marker}}"}""";
+        var body = forwarded switch
+        {
+            "/v1/chat/completions" => GatewayHttp.ChatBody($"{Harmful} {marker}"),
+            "/v1/responses" => $$"""{"model":"demo-model","input":"{{Harmful}} {{marker}}"}""",
+            _ => $$"""{"model":"demo-model","prompt":"{{Harmful}} {{marker}}"}""",
+        };
 
         var response = await RawPostAsync(path, body);
 

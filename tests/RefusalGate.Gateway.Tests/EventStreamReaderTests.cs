@@ -1,4 +1,5 @@
 using System.Text;
+using RefusalGate.Gateway.Gate.Parsing;
 using RefusalGate.Gateway.Observation;
 
 namespace RefusalGate.Gateway.Tests;
@@ -24,21 +25,38 @@ public sealed class EventStreamReaderTests
         "data: {\"choices\":[{\"delta\":{\"content\":\"A\"}}]}\r\rdata: {\"choices\":[{\"delta\":{\"content\":\"B\"}}]}\ndata: {\"choices\":[{\"delta\":{\"content\":\"C\"}}]}\n\n",
     };
 
+    /// <summary>Responses API streams: typed events, <c>event:</c> lines, no <c>[DONE]</c>; whole, cut, failed, filtered.</summary>
+    public static TheoryData<string> ResponsesStreams() => new()
+    {
+        ResponsesTextExtractorTests.Stream(["I can", "'t help \u00e9中😀 ", "with that."], ResponsesTextExtractorTests.Completed()),
+        ResponsesTextExtractorTests.Stream(["I can't ", "help."], ResponsesTextExtractorTests.Completed(), "response.refusal.delta").Replace("\n", "\r\n", StringComparison.Ordinal),
+        ResponsesTextExtractorTests.Stream(["Once ", "upon"], terminal: null),
+        ResponsesTextExtractorTests.Stream(["Some"], ResponsesTextExtractorTests.Completed("incomplete", ",\"incomplete_details\":{\"reason\":\"content_filter\"}")),
+        ResponsesTextExtractorTests.Stream(["Sure, "], terminal: null) + "event: error\ndata: {\"type\":\"error\",\"sequence_number\":5,\"message\":\"boom\"}\n\n",
+        ResponsesTextExtractorTests.Stream(["Sure, "], terminal: null) + "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"item\":{\"type\":\"function_call\"}}\n\ndata: {\"typ",
+    };
+
     [Theory]
     [MemberData(nameof(Streams))]
-    public void Any_chunking_gives_the_result_of_the_whole_stream(string stream)
+    public void Any_chunking_gives_the_result_of_the_whole_stream(string stream) => AssertAnyChunking(stream, LlmEndpoint.ChatCompletions);
+
+    [Theory]
+    [MemberData(nameof(ResponsesStreams))]
+    public void Any_chunking_of_a_responses_stream_gives_the_result_of_the_whole_stream(string stream) => AssertAnyChunking(stream, LlmEndpoint.Responses);
+
+    private static void AssertAnyChunking(string stream, LlmEndpoint endpoint)
     {
         var bytes = Encoding.UTF8.GetBytes(stream);
-        var whole = ResponseTextExtractor.Extract(bytes, isEventStream: true, truncated: false);
+        var whole = ResponseTextExtractor.Extract(bytes, isEventStream: true, truncated: false, endpoint);
 
         // Every single cut and every pair of cuts: a line end split from its line ("\r" | "\n"), a "\r" line end followed
         // by a chunk without one, a data line split from the blank line that ends its event.
         for (var first = 1; first < bytes.Length; first++)
         {
-            Read(bytes, [first]).ShouldBe(whole, $"cut at {first}");
+            Read(bytes, [first], endpoint).ShouldBe(whole, $"cut at {first}");
             for (var second = first + 1; second < bytes.Length; second++)
             {
-                Read(bytes, [first, second]).ShouldBe(whole, $"cuts at {first},{second}");
+                Read(bytes, [first, second], endpoint).ShouldBe(whole, $"cuts at {first},{second}");
             }
         }
 
@@ -46,7 +64,7 @@ public sealed class EventStreamReaderTests
         for (var trial = 0; trial < 200; trial++)
         {
             var cuts = Enumerable.Range(0, random.Next(3, 12)).Select(_ => random.Next(1, bytes.Length)).Distinct().Order().ToArray();
-            Read(bytes, cuts).ShouldBe(whole, $"cuts at {string.Join(",", cuts)}");
+            Read(bytes, cuts, endpoint).ShouldBe(whole, $"cuts at {string.Join(",", cuts)}");
         }
     }
 
@@ -63,9 +81,9 @@ public sealed class EventStreamReaderTests
         }
     }
 
-    private static CapturedResponse Read(byte[] bytes, int[] cuts)
+    private static CapturedResponse Read(byte[] bytes, int[] cuts, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions)
     {
-        using var reader = new EventStreamReader(maxLineBytes: 1 << 20, maxTextChars: 1 << 20);
+        using var reader = new EventStreamReader(maxLineBytes: 1 << 20, maxTextChars: 1 << 20, endpoint);
         var start = 0;
         foreach (var cut in cuts.Append(bytes.Length))
         {

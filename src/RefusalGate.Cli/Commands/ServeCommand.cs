@@ -153,7 +153,7 @@ internal static class ServeCommand
             var passThroughRestricted = passThrough.Allow.Count > 0 || passThrough.Deny.Count > 0;
             await Console.Out.WriteLineAsync(passThroughRestricted
                 ? "Pass-through: only the routes Gateway:PassThrough allows; others get 403 route_not_allowed."
-                : "Pass-through: every route the gate does not judge (e.g. /v1/responses) is forwarded unjudged; Gateway:PassThrough restricts it.");
+                : "Pass-through: every route the gate does not judge (e.g. assistants runs) is forwarded unjudged; Gateway:PassThrough restricts it.");
             // The README's first request, with -D - so the gateway's headers (its prediction) show; the simulated upstream
             // serves any model name, a configured one only its own.
             var model = simulator is null ? "YOUR-MODEL" : "demo-model";

@@ -136,7 +136,7 @@ internal sealed partial class GateMiddleware(
     private async Task ForwardAndObserveAsync(HttpContext context, GateContext gate)
     {
         var clientBody = context.Response.Body;
-        using var capture = new ResponseCaptureStream(clientBody, _observation.MaxCapturedBytes, () => IsEventStream(context.Response));
+        using var capture = new ResponseCaptureStream(clientBody, _observation.MaxCapturedBytes, () => IsEventStream(context.Response), gate.Request.Endpoint);
         context.Response.Body = capture;
         var forwarded = Stopwatch.GetTimestamp();
         try

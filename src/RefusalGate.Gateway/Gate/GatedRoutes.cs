@@ -4,8 +4,10 @@ using RefusalGate.Gateway.Gate.Parsing;
 namespace RefusalGate.Gateway.Gate;
 
 /// <summary>
-/// The routes the gate judges — chat and text completions — and the one method they accept. Every other path under
-/// <c>/v1</c> passes through ungated, with whatever methods the upstream serves.
+/// The routes the gate judges — chat and text completions and the Responses API's create call — and the one method they
+/// accept. Every other path under <c>/v1</c> passes through ungated, with whatever methods the upstream serves: the
+/// Responses API's other calls (<c>/v1/responses/{id}</c>, its <c>/cancel</c> and <c>/input_items</c>) read, cancel or
+/// delete a stored response and generate nothing.
 /// </summary>
 internal static class GatedRoutes
 {
@@ -14,6 +16,7 @@ internal static class GatedRoutes
 
     private const string ChatCompletions = "/v1/chat/completions";
     private const string Completions = "/v1/completions";
+    private const string Responses = "/v1/responses";
 
     /// <summary>
     /// The completion endpoint a path names, whatever the method; null for the pass-through routes. The path is read
@@ -27,12 +30,14 @@ internal static class GatedRoutes
         // The spellings nearly every request uses, matched without normalising (no allocation on the hot path).
         ChatCompletions => LlmEndpoint.ChatCompletions,
         Completions => LlmEndpoint.Completions,
+        Responses => LlmEndpoint.Responses,
         // Spelt plainly, the path is its own normal form (no allocation for the usual pass-through request).
         var value when IsNormal(value) => null,
         var value => Normalise(value) switch
         {
             ChatCompletions => LlmEndpoint.ChatCompletions,
             Completions => LlmEndpoint.Completions,
+            Responses => LlmEndpoint.Responses,
             _ => null,
         },
     };
@@ -41,8 +46,12 @@ internal static class GatedRoutes
     /// The path a judged request is forwarded to: the route the gate judged, not the client's spelling of it, so the
     /// upstream cannot read the request as anything else.
     /// </summary>
-    public static PathString CanonicalPath(LlmEndpoint endpoint) =>
-        endpoint == LlmEndpoint.ChatCompletions ? ChatCompletions : Completions;
+    public static PathString CanonicalPath(LlmEndpoint endpoint) => endpoint switch
+    {
+        LlmEndpoint.ChatCompletions => ChatCompletions,
+        LlmEndpoint.Responses => Responses,
+        _ => Completions,
+    };
 
     /// <summary>
     /// A method the gate does not answer by itself on a completion route: <c>OPTIONS</c> is a CORS preflight, which the

@@ -6,7 +6,8 @@ using System.Text.Json;
 namespace RefusalGate.Gateway.Observation;
 
 /// <summary>
-/// Reads the first choice's text from a JSON response body that the capture limit cut short. A whole-document parser
+/// Reads the first choice's text (a Responses API body: its output's text and refusal parts) from a JSON response body
+/// that the capture limit cut short. A whole-document parser
 /// cannot read such a body, but the detector only reads the start of a response, and a cut body still holds it: the
 /// reader walks the tokens it can complete and, when the cut falls inside the text, decodes the string up to the cut.
 /// </summary>
@@ -14,8 +15,11 @@ internal static class CutJsonTextReader
 {
     private const int NoIndex = -1;
 
-    /// <summary>The text of <c>choices[0].message.content</c> (and <c>.refusal</c>) or <c>choices[0].text</c>, as far as the body goes.</summary>
-    public static string ReadFirstChoiceText(ReadOnlySpan<byte> body)
+    /// <summary>
+    /// The text of <c>choices[0].message.content</c> (and <c>.refusal</c>) or <c>choices[0].text</c>, as far as the body
+    /// goes; with <paramref name="responsesApi"/>, of <c>output[*].content[*].text</c> (and <c>.refusal</c>).
+    /// </summary>
+    public static string ReadFirstChoiceText(ReadOnlySpan<byte> body, bool responsesApi = false)
     {
         var reader = new Utf8JsonReader(body, isFinalBlock: false, state: default);
         var path = new List<(string? Key, int NextIndex)>();
@@ -39,7 +43,7 @@ internal static class CutJsonTextReader
                         break;
                     default:
                         var key = KeyOfNextValue(path, property);
-                        if (reader.TokenType == JsonTokenType.String && IsChoiceText(path, key))
+                        if (reader.TokenType == JsonTokenType.String && IsText(path, key, responsesApi))
                         {
                             text.Append(reader.GetString());
                         }
@@ -55,7 +59,7 @@ internal static class CutJsonTextReader
             return text.ToString();
         }
 
-        if (property is not null && IsChoiceText(path, property))
+        if (property is not null && IsText(path, property, responsesApi))
         {
             text.Append(DecodeCutString(body[(int)reader.BytesConsumed..]));
         }
@@ -75,6 +79,17 @@ internal static class CutJsonTextReader
         path[^1] = (key, index + 1);
         return index == 0 ? "[0]" : "[n]";
     }
+
+    private static bool IsText(List<(string? Key, int NextIndex)> path, string? key, bool responsesApi) =>
+        responsesApi ? IsResponseOutputText(path, key) : IsChoiceText(path, key);
+
+    /// <summary>
+    /// A content part's text in any output item: an item's type may come after its content, so a cut body's items are not
+    /// told apart. Messages are the items whose <c>content</c> holds text; a reasoning item's <c>reasoning_text</c>
+    /// (sent only when asked for) would be read too, a best-effort reading of a body too long to keep whole.
+    /// </summary>
+    private static bool IsResponseOutputText(List<(string? Key, int NextIndex)> path, string? key) =>
+        path.Count == 5 && path[1].Key == "output" && path[3].Key == "content" && key is "text" or "refusal";
 
     private static bool IsChoiceText(List<(string? Key, int NextIndex)> path, string? key) =>
         (path.Count == 4 && path[1].Key == "choices" && path[2].Key == "[0]" && path[3].Key == "message" && key is "content" or "refusal")

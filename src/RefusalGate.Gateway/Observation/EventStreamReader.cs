@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
+using RefusalGate.Gateway.Gate.Parsing;
 
 namespace RefusalGate.Gateway.Observation;
 
@@ -10,11 +11,12 @@ namespace RefusalGate.Gateway.Observation;
 /// stream. It keeps only what the judge needs, so a response of any length costs the same: the text up to
 /// <c>maxTextChars</c>, the finish reason, usage and flags, seen to the end of the stream, and at most one line of
 /// <c>maxLineBytes</c> in flight (a longer line is skipped and flagged). Invalid UTF-8 is replaced, not rejected; an
-/// unreadable event is skipped and flagged, so a broken stream still yields whatever text it carried.
+/// unreadable event is skipped and flagged, so a broken stream still yields whatever text it carried. A Responses API
+/// stream (<paramref name="endpoint"/>) has typed events and no <c>[DONE]</c>: its terminal event marks it completed.
 /// </summary>
-internal sealed class EventStreamReader(int maxLineBytes, int maxTextChars) : IDisposable
+internal sealed class EventStreamReader(int maxLineBytes, int maxTextChars, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions) : IDisposable
 {
-    private readonly ExtractionState _state = new(maxTextChars);
+    private readonly ExtractionState _state = new(maxTextChars, endpoint);
 
     /// <summary>The current event's data lines, joined by "\n" as the SSE grammar joins them.</summary>
     private readonly ArrayBufferWriter<byte> _data = new();
@@ -77,7 +79,7 @@ internal sealed class EventStreamReader(int maxLineBytes, int maxTextChars) : ID
             _state.MarkMalformed(); // bytes, but no "data:" line at all (e.g. a compressed stream)
         }
 
-        return _state.ToResult(completed: cut || _done || _state.FinishReason is not null, truncated: cut || _lineSkipped);
+        return _state.ToResult(completed: cut || _done || _state.FinishReason is not null || _state.Ended, truncated: cut || _lineSkipped);
     }
 
     public void Dispose()

@@ -1,16 +1,19 @@
 using System.Text;
 using System.Text.Json;
+using RefusalGate.Gateway.Gate.Parsing;
 
 namespace RefusalGate.Gateway.Observation;
 
 /// <summary>
 /// What has been read of one response so far: the first choice's text (up to a bound), its finish reason, tool calls,
 /// usage, and whether any of it was an error or not the provider's format. Fed one JSON document at a time (a whole
-/// body, or one SSE event).
+/// body, or one SSE event). The endpoint the request went to says which format to expect: a Responses API answer is
+/// read by its own rules (<c>ExtractionState.Responses.cs</c>), so the completions' reading stays as it was.
 /// </summary>
-internal sealed class ExtractionState(int maxTextChars = int.MaxValue)
+internal sealed partial class ExtractionState(int maxTextChars = int.MaxValue, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions)
 {
     private readonly StringBuilder _text = new();
+    private readonly bool _responsesApi = endpoint == LlmEndpoint.Responses;
 
     /// <summary>More text arrived than <c>maxTextChars</c>: the text holds its start.</summary>
     public bool TextTruncated { get; private set; }
@@ -29,7 +32,12 @@ internal sealed class ExtractionState(int maxTextChars = int.MaxValue)
 
     public void MarkMalformed() => Malformed = true;
 
-    public void MarkError() => HasError = true;
+    /// <summary>An error event (<c>event: error</c>): on the Responses API it also ends the stream, as its terminal events do.</summary>
+    public void MarkError()
+    {
+        HasError = true;
+        Ended |= _responsesApi;
+    }
 
     /// <summary>Reads one JSON document (a whole body or one SSE event); false when it is not one.</summary>
     public bool TryReadDocument(ReadOnlySpan<byte> json, bool streamed)
@@ -53,7 +61,7 @@ internal sealed class ExtractionState(int maxTextChars = int.MaxValue)
         }
     }
 
-    public void ReadCutDocument(ReadOnlySpan<byte> json) => AppendText(CutJsonTextReader.ReadFirstChoiceText(json));
+    public void ReadCutDocument(ReadOnlySpan<byte> json) => AppendText(CutJsonTextReader.ReadFirstChoiceText(json, _responsesApi));
 
     public CapturedResponse ToResult(bool completed, bool truncated) =>
         new(_text.ToString(), FinishReason, HasToolCalls, completed, truncated || TextTruncated, Malformed, PromptTokens, CompletionTokens, HasError);
@@ -63,6 +71,12 @@ internal sealed class ExtractionState(int maxTextChars = int.MaxValue)
         if (root.ValueKind != JsonValueKind.Object)
         {
             Malformed = true;
+            return;
+        }
+
+        if (_responsesApi)
+        {
+            ReadResponsesDocument(root, streamed);
             return;
         }
 

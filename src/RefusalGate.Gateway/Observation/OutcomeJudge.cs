@@ -81,7 +81,7 @@ internal sealed partial class OutcomeJudge(IResponseRefusalDetector detector, Pr
             Timestamp = time.GetUtcNow(),
             Upstream = gate.Upstream,
             Model = gate.Request.Model,
-            Endpoint = gate.Request.Endpoint == LlmEndpoint.ChatCompletions ? "chat.completions" : "completions",
+            Endpoint = gate.Request.Endpoint.ToWireName(),
             Stream = gate.Request.Stream,
             Decision = gate.Decision,
             Tenant = policy.Tenant,

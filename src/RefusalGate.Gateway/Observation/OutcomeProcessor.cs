@@ -26,7 +26,7 @@ internal sealed partial class OutcomeProcessor(
                 metrics.ResponseObserved(outcome.Observed.ToWireName(), outcome.Model);
                 if (outcome.UpstreamDuration is { } upstreamDuration)
                 {
-                    metrics.UpstreamCall(outcome.Upstream, outcome.Model, outcome.Endpoint == "chat.completions" ? "chat" : "text_completion",
+                    metrics.UpstreamCall(outcome.Upstream, outcome.Model, GenAiOperation(outcome.Endpoint),
                         upstreamDuration, outcome.PromptTokens, outcome.CompletionTokens);
                 }
 
@@ -53,6 +53,12 @@ internal sealed partial class OutcomeProcessor(
         queue.Complete();
         return base.StopAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// The OpenTelemetry GenAI operation name (<c>gen_ai.operation.name</c>): a Responses API call is a chat, as the
+    /// conventions and OpenAI's own instrumentation name it.
+    /// </summary>
+    private static string GenAiOperation(string endpoint) => endpoint == "completions" ? "text_completion" : "chat";
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId}: judging the response failed.")]
     private partial void LogJudgeFailed(string requestId, Exception exception);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using RefusalGate.Gateway.Gate.Parsing;
 
 namespace RefusalGate.Gateway.Observation;
 
@@ -7,9 +8,9 @@ namespace RefusalGate.Gateway.Observation;
 /// keeps its time to first token), and only then is it kept for the refusal detector. An SSE stream is read as it
 /// passes (<see cref="EventStreamReader"/>), keeping its text up to <see cref="StreamTextChars"/> and what its last
 /// events say (finish reason, usage), whatever its length; any other body keeps a copy of its first <c>limit</c> bytes,
-/// read in the background.
+/// read in the background. <paramref name="endpoint"/> is the route the request went to, whose format the copy is read in.
 /// </summary>
-internal sealed class ResponseCaptureStream(Stream inner, int limit, Func<bool> isEventStream) : Stream
+internal sealed class ResponseCaptureStream(Stream inner, int limit, Func<bool> isEventStream, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions) : Stream
 {
     /// <summary>
     /// Text kept from a stream: eight times the 2,000 code points the shipped detector reads (its manifest's
@@ -99,7 +100,7 @@ internal sealed class ResponseCaptureStream(Stream inner, int limit, Func<bool> 
                 }
             }
 
-            return new ResponseCopy.Body(Captured.ToArray(), Truncated);
+            return new ResponseCopy.Body(Captured.ToArray(), Truncated, endpoint);
         }
         finally
         {
@@ -143,7 +144,7 @@ internal sealed class ResponseCaptureStream(Stream inner, int limit, Func<bool> 
         {
             // The first write sends the headers, so by now the content type is final.
             _started = true;
-            _events = isEventStream() ? new EventStreamReader(limit, StreamTextChars) : null;
+            _events = isEventStream() ? new EventStreamReader(limit, StreamTextChars, endpoint) : null;
         }
     }
 

@@ -1,3 +1,5 @@
+using RefusalGate.Gateway.Gate.Parsing;
+
 namespace RefusalGate.Gateway.Observation;
 
 /// <summary>
@@ -15,11 +17,11 @@ internal abstract class ResponseCopy
     public abstract CapturedResponse Read();
 
     /// <summary>The first bytes of a JSON body, read when judged so the request path does no parsing.</summary>
-    public sealed class Body(byte[] bytes, bool truncated) : ResponseCopy
+    public sealed class Body(byte[] bytes, bool truncated, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions) : ResponseCopy
     {
         public override bool Truncated => truncated;
 
-        public override CapturedResponse Read() => ResponseTextExtractor.Extract(bytes, isEventStream: false, truncated);
+        public override CapturedResponse Read() => ResponseTextExtractor.Extract(bytes, isEventStream: false, truncated, endpoint);
     }
 
     /// <summary>A stream read to its end (or to where it broke off) while it passed.</summary>

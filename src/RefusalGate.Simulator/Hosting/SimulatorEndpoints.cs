@@ -11,7 +11,10 @@ using RefusalGate.Simulator.Rules;
 
 namespace RefusalGate.Simulator.Hosting;
 
-/// <summary>The simulated OpenAI-compatible API: chat and text completions (whole or streamed), the model list, and OpenAI's 404 for anything else.</summary>
+/// <summary>
+/// The simulated OpenAI-compatible API: chat and text completions and the Responses API's create call (whole or
+/// streamed), the model list, and OpenAI's 404 for anything else.
+/// </summary>
 public static class SimulatorEndpoints
 {
     /// <summary>How long a cut stream's last chunks get to reach the socket before the connection is aborted.</summary>
@@ -19,8 +22,9 @@ public static class SimulatorEndpoints
 
     public static IEndpointRouteBuilder MapSimulator(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/chat/completions", (HttpContext context) => CompleteAsync(context, isChat: true));
-        endpoints.MapPost("/v1/completions", (HttpContext context) => CompleteAsync(context, isChat: false));
+        endpoints.MapPost("/v1/chat/completions", (HttpContext context) => CompleteAsync(context, SimulatedApi.ChatCompletions));
+        endpoints.MapPost("/v1/completions", (HttpContext context) => CompleteAsync(context, SimulatedApi.Completions));
+        endpoints.MapPost("/v1/responses", (HttpContext context) => CompleteAsync(context, SimulatedApi.Responses));
         endpoints.MapGet("/v1/models", ListModels);
         endpoints.MapGet("/_simulator/stats", (SimulatorStats stats) => Results.Json(new
         {
@@ -32,7 +36,7 @@ public static class SimulatorEndpoints
         }));
 
         // OpenAI answers a route it does not serve with a JSON 404 naming it; clients show that message. The request is
-        // still recorded, so tests can tell a route the gateway forwarded (e.g. /v1/responses) from one it refused.
+        // still recorded, so tests can tell a route the gateway forwarded (e.g. /v1/threads/runs) from one it refused.
         endpoints.MapFallback((HttpContext context) =>
         {
             Record(context, body: null, isIntrospection: false);
@@ -52,7 +56,7 @@ public static class SimulatorEndpoints
         });
     }
 
-    private static async Task CompleteAsync(HttpContext context, bool isChat)
+    private static async Task CompleteAsync(HttpContext context, SimulatedApi api)
     {
         var planner = context.RequestServices.GetRequiredService<ResponsePlanner>();
         var cancellationToken = context.RequestAborted;
@@ -62,7 +66,7 @@ public static class SimulatorEndpoints
         var bodyBytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         var body = Encoding.UTF8.GetString(bodyBytes.Span);
 
-        var isValid = TryReadRequest(bodyBytes, isChat, out var request, out var error);
+        var isValid = TryReadRequest(bodyBytes, api, out var request, out var error);
         ResponsePlan? plan = null;
         try
         {
@@ -96,7 +100,13 @@ public static class SimulatorEndpoints
                 return;
         }
 
-        var writer = new OpenAiResponseWriter(context.Response, request.Model, isChat);
+        if (api == SimulatedApi.Responses)
+        {
+            await AnswerResponsesAsync(context, plan, request, cancellationToken);
+            return;
+        }
+
+        var writer = new OpenAiResponseWriter(context.Response, request.Model, api == SimulatedApi.ChatCompletions);
         if (!request.Stream)
         {
             await writer.WriteWholeAsync(plan.Text, request.Choices, request.PromptTokens, cancellationToken);
@@ -113,12 +123,14 @@ public static class SimulatorEndpoints
         }
     }
 
-    private static bool TryReadRequest(ReadOnlyMemory<byte> body, bool isChat, out SimulatedRequest request, out RequestError error)
+    private static bool TryReadRequest(ReadOnlyMemory<byte> body, SimulatedApi api, out SimulatedRequest request, out RequestError error)
     {
         try
         {
             using var document = JsonDocument.Parse(body);
-            return OpenAiRequestReader.TryRead(document.RootElement, isChat, out request, out error);
+            return api == SimulatedApi.Responses
+                ? OpenAiRequestReader.TryReadResponses(document.RootElement, out request, out error)
+                : OpenAiRequestReader.TryRead(document.RootElement, api == SimulatedApi.ChatCompletions, out request, out error);
         }
         catch (JsonException ex)
         {
@@ -174,6 +186,48 @@ public static class SimulatorEndpoints
         }
 
         await writer.WriteDoneAsync(cancellationToken);
+    }
+
+    /// <summary>The Responses API's answer: the same plan, as a <c>response</c> object or its stream of events.</summary>
+    private static async Task AnswerResponsesAsync(HttpContext context, ResponsePlan plan, SimulatedRequest request, CancellationToken cancellationToken)
+    {
+        var writer = new ResponsesApiWriter(context.Response, request.Model);
+        if (!request.Stream)
+        {
+            await writer.WriteWholeAsync(plan.Text, request.PromptTokens, cancellationToken);
+            return;
+        }
+
+        try
+        {
+            var rules = context.RequestServices.GetRequiredService<SimulatorRules>();
+            var chunks = SplitIntoChunks(plan.Text, Math.Max(1, rules.Latency.WordsPerChunk));
+            await writer.StartStreamAsync(cancellationToken);
+
+            // Cut as a chat stream is cut (see StreamAsync): after half the deltas, before the terminal event.
+            var cutAfter = plan.Fault?.Kind == FaultKind.CutStream ? Math.Max(1, chunks.Count / 2) : (int?)null;
+            for (var i = 0; i < chunks.Count && i != cutAfter; i++)
+            {
+                if (i > 0 && plan.ChunkDelayMs > 0)
+                {
+                    await Task.Delay(plan.ChunkDelayMs, cancellationToken);
+                }
+
+                await writer.WriteDeltaAsync(chunks[i], cancellationToken);
+            }
+
+            if (cutAfter is not null)
+            {
+                await CutAsync(context, cancellationToken);
+                return;
+            }
+
+            await writer.WriteEndAsync(request.PromptTokens, OpenAiResponseWriter.CountTokens(plan.Text), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            context.RequestServices.GetRequiredService<SimulatorStats>().RecordAbortedByClient();
+        }
     }
 
     /// <summary>

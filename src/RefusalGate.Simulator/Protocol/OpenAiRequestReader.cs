@@ -72,6 +72,64 @@ internal static class OpenAiRequestReader
         return true;
     }
 
+    /// <summary>
+    /// A Responses API request: <c>input</c> is a string (the user's message) or an array of items whose messages
+    /// (<c>role</c> and <c>content</c>) are read as chat messages; <c>instructions</c> count toward the prompt's size.
+    /// The API has no <c>n</c>: one answer.
+    /// </summary>
+    public static bool TryReadResponses(JsonElement root, out SimulatedRequest request, out RequestError error)
+    {
+        request = null!;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            error = new RequestError("The request body must be a JSON object.");
+            return false;
+        }
+
+        if (!root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String)
+        {
+            error = new RequestError("'model' is required.");
+            return false;
+        }
+
+        var prompt = "";
+        var promptChars = root.TryGetProperty("instructions", out var instructions) && instructions.ValueKind == JsonValueKind.String
+            ? instructions.GetString()!.Length
+            : 0;
+        if (root.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.String)
+        {
+            prompt = input.GetString()!;
+            promptChars += prompt.Length;
+        }
+        else if (input.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in input.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("role", out var role))
+                {
+                    continue; // function calls, their outputs, reasoning: no text
+                }
+
+                var content = ContentText(item);
+                promptChars += content.Length;
+                if (role.ValueEquals("user"u8))
+                {
+                    prompt = content;
+                }
+            }
+        }
+        else
+        {
+            error = new RequestError("'input' must be a string or an array of input items.", "input");
+            return false;
+        }
+
+        var stream = root.TryGetProperty("stream", out var streamElement) && streamElement.ValueKind == JsonValueKind.True;
+        request = new SimulatedRequest(modelElement.GetString()!, prompt, stream, IncludeUsage: false, Math.Max(1, promptChars / 4));
+        error = null!;
+        return true;
+    }
+
     /// <summary>Message content is either a string or an array of parts; only text parts count.</summary>
     private static string ContentText(JsonElement message)
     {

@@ -1,3 +1,5 @@
+// The OpenAI client marks its Responses API as evaluation-only (OPENAI001); the tests use it as a client would.
+#pragma warning disable OPENAI001
 using System.ClientModel;
 using System.Net;
 using System.Net.Sockets;
@@ -5,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using OpenAI;
 using OpenAI.Chat;
+using OpenAI.Responses;
 using RefusalGate.Gateway.Hosting;
 using RefusalGate.Gateway.Observation;
 using RefusalGate.Simulator.Hosting;
@@ -83,6 +86,10 @@ public sealed class TestGateway : IAsyncDisposable
 
     public ChatClient ChatClient(string model = "demo-model", string apiKey = "sk-client-key") =>
         new(model, new ApiKeyCredential(apiKey), new OpenAIClientOptions { Endpoint = new Uri(BaseAddress, "v1") });
+
+    /// <summary>The official client's Responses API (<c>POST /v1/responses</c>); the model goes with each call.</summary>
+    public ResponsesClient ResponsesClient(string apiKey = "sk-client-key") =>
+        new OpenAIClient(new ApiKeyCredential(apiKey), new OpenAIClientOptions { Endpoint = new Uri(BaseAddress, "v1") }).GetResponsesClient();
 
     /// <summary>
     /// The id of the last request the main upstream received from a client, skipping the gateway's own

@@ -6,7 +6,7 @@ using RefusalGate.FunctionalTests.Infrastructure;
 namespace RefusalGate.FunctionalTests.Policies;
 
 /// <summary>Every action in its zone, through a real gateway and simulated upstreams, with the OpenAI client where it applies.</summary>
-public sealed class PolicyActionTests(PolicyGateway fixture) : IClassFixture<PolicyGateway>
+public sealed partial class PolicyActionTests(PolicyGateway fixture) : IClassFixture<PolicyGateway>
 {
     private readonly TestGateway _gateway = fixture.Gateway;
 

@@ -11,6 +11,20 @@ public enum LlmEndpoint
 {
     ChatCompletions,
     Completions,
+
+    /// <summary>OpenAI's Responses API (<c>POST /v1/responses</c>): <c>instructions</c> and <c>input</c> items.</summary>
+    Responses,
+}
+
+public static class LlmEndpointNames
+{
+    /// <summary>The endpoint's name in outcome records: <c>chat.completions</c>, <c>completions</c> or <c>responses</c>.</summary>
+    public static string ToWireName(this LlmEndpoint endpoint) => endpoint switch
+    {
+        LlmEndpoint.ChatCompletions => "chat.completions",
+        LlmEndpoint.Responses => "responses",
+        _ => "completions",
+    };
 }
 
 /// <summary>One message's role and its text (text parts joined; images and other parts ignored).</summary>
@@ -32,7 +46,7 @@ public readonly record struct ConversationMessage(string Role, string Text)
 }
 
 /// <summary>
-/// A parsed chat or text completion request: the fields stages read (model, stream, the conversation text) and the
+/// A parsed chat or text completion or Responses API request: the fields stages read (model, stream, the conversation text) and the
 /// JSON body they may rewrite. Rewrites mark the request modified so the gate re-serialises it before forwarding.
 /// </summary>
 public sealed class LlmRequest
@@ -64,6 +78,14 @@ public sealed class LlmRequest
     /// </summary>
     public bool TryReadChoiceCount(out int choices, [NotNullWhen(false)] out OpenAiError? error)
     {
+        if (Endpoint == LlmEndpoint.Responses)
+        {
+            // The Responses API has no n: one answer, whatever the body says.
+            choices = 1;
+            error = null;
+            return true;
+        }
+
         var n = Body[OpenAiChoiceCount.Parameter] is { } node ? node.Deserialize<JsonElement>() : (JsonElement?)null;
         if (OpenAiChoiceCount.TryRead(n, out choices, out var invalid))
         {
@@ -91,6 +113,12 @@ public sealed class LlmRequest
         && Body["response_format"] is JsonObject format
         && format["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String && type.GetValue<string>() == "json_schema";
 
+    /// <summary>The Responses API's system message.</summary>
+    public const string InstructionsField = "instructions";
+
+    /// <summary>The Responses API's token cap (it rejects <c>max_tokens</c> and <c>max_completion_tokens</c>).</summary>
+    public const string MaxOutputTokensField = "max_output_tokens";
+
     /// <summary>The field o1/o3-style reasoning models take their token cap in; they reject <c>max_tokens</c>.</summary>
     public const string MaxCompletionTokensField = "max_completion_tokens";
 
@@ -116,13 +144,22 @@ public sealed class LlmRequest
         IsModified = true;
     }
 
-    /// <summary>Adds a system message before the conversation (chat) or a preamble before the prompt (completions).</summary>
+    /// <summary>
+    /// Adds a system message before the conversation (chat), before the client's <c>instructions</c> (Responses API: they
+    /// are the system message there, and <c>input</c> may be a bare string), or a preamble before the prompt (completions).
+    /// </summary>
     public void PrependSystemMessage(string text)
     {
         if (Endpoint == LlmEndpoint.ChatCompletions)
         {
             var messages = (JsonArray)Body["messages"]!;
             messages.Insert(0, new JsonObject { ["role"] = "system", ["content"] = text });
+        }
+        else if (Endpoint == LlmEndpoint.Responses)
+        {
+            Body[InstructionsField] = Body[InstructionsField] is JsonValue instructions && instructions.TryGetValue<string>(out var client) && client.Length > 0
+                ? text + "\n\n" + client
+                : text;
         }
         else if (Body["prompt"] is JsonValue prompt && prompt.TryGetValue<string>(out var promptText))
         {

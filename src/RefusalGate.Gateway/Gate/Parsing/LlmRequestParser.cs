@@ -7,7 +7,7 @@ using RefusalGate.Gateway.Errors;
 namespace RefusalGate.Gateway.Gate.Parsing;
 
 /// <summary>
-/// Parses and validates a chat or text completion body once, answering malformed input with the precise
+/// Parses and validates a chat or text completion or Responses API body once, answering malformed input with the precise
 /// OpenAI-style 400 a provider would give.
 /// </summary>
 public static class LlmRequestParser
@@ -100,12 +100,18 @@ public static class LlmRequestParser
     }
 
     /// <summary>
-    /// Reads the conversation of a body: <c>messages</c> for chat completions, <c>prompt</c> for text completions
-    /// (also used by <c>refusalgate classify</c>, so both read text parts the same way).
+    /// Reads the conversation of a body: <c>messages</c> for chat completions, <c>prompt</c> for text completions,
+    /// <c>instructions</c> and <c>input</c> for the Responses API (also used by <c>refusalgate classify</c>, so both read
+    /// text parts the same way).
     /// </summary>
     public static bool TryReadConversation(JsonObject body, LlmEndpoint endpoint, out IReadOnlyList<ConversationMessage> messages, out OpenAiError error)
     {
-        var read = endpoint == LlmEndpoint.ChatCompletions ? ReadChatMessages(body, out error) : ReadPrompts(body, out error);
+        var read = endpoint switch
+        {
+            LlmEndpoint.ChatCompletions => ReadChatMessages(body, out error),
+            LlmEndpoint.Responses => ResponsesInputReader.Read(body, out error),
+            _ => ReadPrompts(body, out error),
+        };
         messages = read ?? [];
         return read is not null;
     }

@@ -7,7 +7,8 @@ namespace RefusalGate.Gateway.Policies.Actions;
 /// <summary>
 /// Answers without calling the upstream: <c>block</c> with a refusal message, <c>constructive</c> with a safe, helpful
 /// one (e.g. crisis resources). By default the answer is a normal completion in the provider's format (streamed when
-/// the client asked for a stream) so every client shows it; <c>respondWith: error</c> makes it an OpenAI-style 403.
+/// the client asked for a stream; a Responses API <c>response</c> for <c>/v1/responses</c>, a block as its refusal part)
+/// so every client shows it; <c>respondWith: error</c> makes it an OpenAI-style 403.
 /// </summary>
 public sealed class DirectAnswerAction(string name, string type, string message, bool asError) : IPolicyAction
 {
@@ -41,6 +42,8 @@ public sealed class DirectAnswerAction(string name, string type, string message,
 
         IGateResponse answer = AsError
             ? new OpenAiError(403, Message, "invalid_request_error", "refused_by_policy")
+            : request.Endpoint == LlmEndpoint.Responses
+            ? new PolicyResponse(Message, request.Model, request.Stream, AsRefusal: Type == BlockTypeName)
             : new PolicyCompletion(Message, request.Model, request.Endpoint == LlmEndpoint.ChatCompletions, request.Stream,
                 FinishReason: Type == BlockTypeName ? "content_filter" : "stop", choices, request.IncludeUsage, AsRefusal: request.AsksForStructuredOutput);
         context.Respond(answer, Type);

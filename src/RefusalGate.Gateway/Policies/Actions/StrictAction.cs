@@ -73,10 +73,18 @@ public sealed class StrictAction(string name, string? systemMessage, double? tem
     /// <summary>
     /// The fields the token cap goes into: <c>max_completion_tokens</c> when the client uses it (o1/o3-style models
     /// reject <c>max_tokens</c>, so it is not added there), and <c>max_tokens</c> when the client sets it or uses neither.
-    /// A cap left in either field would let the model write past the other.
+    /// A cap left in either field would let the model write past the other. The Responses API has one field,
+    /// <c>max_output_tokens</c>.
     /// </summary>
     private static IEnumerable<string> TokenCapFields(LlmRequest request)
     {
+        if (request.Endpoint == LlmEndpoint.Responses)
+        {
+            // The Responses API's only cap; it refuses the chat fields as unknown parameters.
+            yield return LlmRequest.MaxOutputTokensField;
+            yield break;
+        }
+
         var usesCompletionTokens = request.CapsCompletionTokens;
         if (usesCompletionTokens)
         {
