@@ -119,7 +119,7 @@ internal sealed partial class GateMiddleware(
         finally
         {
             var aborted = context.RequestAborted.IsCancellationRequested || context.GetForwarderErrorFeature() is not null;
-            observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, false, [], false, aborted, Stopwatch.GetElapsedTime(forwarded), Judge: false));
+            observations.Enqueue(new PendingObservation(GatedRequest.From(gate), context.Response.StatusCode, false, [], false, aborted, Stopwatch.GetElapsedTime(forwarded), Judge: false));
         }
     }
 
@@ -149,7 +149,7 @@ internal sealed partial class GateMiddleware(
             var aborted = context.RequestAborted.IsCancellationRequested || context.GetForwarderErrorFeature() is not null;
             var isEventStream = context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
             observations.Enqueue(new PendingObservation(
-                gate, context.Response.StatusCode, isEventStream, capture.DetachCopy(), capture.Truncated, aborted, Stopwatch.GetElapsedTime(forwarded)));
+                GatedRequest.From(gate), context.Response.StatusCode, isEventStream, capture.DetachCopy(), capture.Truncated, aborted, Stopwatch.GetElapsedTime(forwarded)));
         }
     }
 
@@ -235,7 +235,7 @@ internal sealed partial class GateMiddleware(
             // The client left while the gate decided (waiting for the model's self-prediction, mostly): nobody to answer,
             // but the request keeps its record, with what was predicted so far and nothing forwarded or judged.
             gate.GateDuration = Stopwatch.GetElapsedTime(started);
-            observations.Enqueue(new PendingObservation(gate, PendingObservation.ClientClosedRequest, false, [], false, Aborted: true, TimeSpan.Zero, Judge: false));
+            observations.Enqueue(new PendingObservation(GatedRequest.From(gate), PendingObservation.ClientClosedRequest, false, [], false, Aborted: true, TimeSpan.Zero, Judge: false));
             return null;
         }
 
@@ -250,7 +250,7 @@ internal sealed partial class GateMiddleware(
             if (gate.Policy.Action is not null)
             {
                 // A policy answered (block, constructive): still one record per request, with nothing to judge.
-                observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, false, [], false, false, TimeSpan.Zero, Judge: false));
+                observations.Enqueue(new PendingObservation(GatedRequest.From(gate), context.Response.StatusCode, false, [], false, false, TimeSpan.Zero, Judge: false));
             }
 
             return null;
