@@ -15,6 +15,7 @@ using RefusalGate.Simulator.Hosting;
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- outcome-log [rate=2000] [seconds=20]
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- models [seconds per measurement=10] [length buckets, e.g. 16,32,64,128]
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- capture [streams=2000] [chunks per stream=500]
+//        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- soak [seconds=180] [concurrency=8] [--sample-s N=10] [--rate requests/s] [--history-kb N=16]
 if (args.Length > 0 && args[0] == "policy")
 {
     await PolicyDecisionBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50_000);
@@ -42,6 +43,18 @@ if (args.Length > 0 && args[0] == "models")
     await ModelLatencyBench.RunAsync(
         args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10,
         args.Length > 2 ? args[2].Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray() : []);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "soak")
+{
+    var positional = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+    await SoakBench.RunAsync(
+        positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 180,
+        positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 8,
+        IntOption("--sample-s", 10),
+        IntOption("--rate", 0),
+        IntOption("--history-kb", 16));
     return;
 }
 

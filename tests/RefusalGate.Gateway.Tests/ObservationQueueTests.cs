@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -9,7 +11,10 @@ using RefusalGate.Inference.Hosting;
 
 namespace RefusalGate.Gateway.Tests;
 
-/// <summary>A full detector queue drops the copy to judge and counts it, never the observation and its record.</summary>
+/// <summary>
+/// A full detector queue drops the copy to judge and counts it, never the observation and its record; a queued
+/// observation holds what the record needs, not the request.
+/// </summary>
 public sealed class ObservationQueueTests : IAsyncDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
@@ -79,9 +84,40 @@ public sealed class ObservationQueueTests : IAsyncDisposable
         _collector.Render().ShouldContain("refusalgate_responses_observation_dropped_total 0");
     }
 
+    [Fact]
+    public async Task A_queued_observation_keeps_neither_the_requests_http_context_nor_its_parsed_body()
+    {
+        // Behind a slow detector thousands of observations wait; each must hold what its record needs, not the request.
+        var (context, body) = EnqueueObservationOfAFinishedRequest();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        context.IsAlive.ShouldBeFalse();
+        body.IsAlive.ShouldBeFalse();
+        _queue.Complete();
+        var read = (await _queue.ReadAllAsync().ToListAsync()).ShouldHaveSingleItem();
+        read.Gate.RequestId.ShouldBe("request-1");
+        read.Gate.LastUserMessage.ShouldBe("the question");
+    }
+
+    /// <summary>Not inlined, so nothing of the request stays on the test's stack: only the queue can keep it alive.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private (WeakReference Context, WeakReference Body) EnqueueObservationOfAFinishedRequest()
+    {
+        var history = string.Concat(Enumerable.Repeat("""{"role":"user","content":"earlier"},{"role":"assistant","content":"answer"},""", 100));
+        var json = Encoding.UTF8.GetBytes($$"""{"model":"m","messages":[{{history}}{"role":"user","content":"the question"}]}""");
+        LlmRequestParser.TryParse(json, LlmEndpoint.ChatCompletions, out var request, out _).ShouldBeTrue();
+        var context = new DefaultHttpContext { TraceIdentifier = "request-1" };
+        var gate = new GateContext(context, request, "main");
+        context.Features.Set(gate);
+        _queue.Enqueue(new PendingObservation(GatedRequest.From(gate), 200, ResponseCopy.None, false, TimeSpan.Zero, Judge: false));
+        return (new WeakReference(context), new WeakReference(request.Body));
+    }
+
     private static PendingObservation Observation(bool judge)
     {
         LlmRequestParser.TryParse("""{"model":"m","messages":[{"role":"user","content":"hi"}]}"""u8.ToArray(), LlmEndpoint.ChatCompletions, out var request, out _).ShouldBeTrue();
-        return new PendingObservation(new GateContext(new DefaultHttpContext(), request, "main"), 200, new ResponseCopy.Body("{}"u8.ToArray(), truncated: judge), false, TimeSpan.Zero, judge);
+        return new PendingObservation(GatedRequest.From(new GateContext(new DefaultHttpContext(), request, "main")), 200, new ResponseCopy.Body("{}"u8.ToArray(), truncated: judge), false, TimeSpan.Zero, judge);
     }
 }

@@ -119,7 +119,7 @@ internal sealed partial class GateMiddleware(
         finally
         {
             var aborted = context.RequestAborted.IsCancellationRequested || context.GetForwarderErrorFeature() is not null;
-            observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, ResponseCopy.None, aborted, Stopwatch.GetElapsedTime(forwarded), Judge: false));
+            observations.Enqueue(new PendingObservation(GatedRequest.From(gate), context.Response.StatusCode, ResponseCopy.None, aborted, Stopwatch.GetElapsedTime(forwarded), Judge: false));
         }
     }
 
@@ -147,7 +147,7 @@ internal sealed partial class GateMiddleware(
         {
             context.Response.Body = clientBody;
             var aborted = context.RequestAborted.IsCancellationRequested || context.GetForwarderErrorFeature() is not null;
-            observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, capture.Detach(), aborted, Stopwatch.GetElapsedTime(forwarded)));
+            observations.Enqueue(new PendingObservation(GatedRequest.From(gate), context.Response.StatusCode, capture.Detach(), aborted, Stopwatch.GetElapsedTime(forwarded)));
         }
     }
 
@@ -236,7 +236,7 @@ internal sealed partial class GateMiddleware(
             // The client left while the gate decided (waiting for the model's self-prediction, mostly): nobody to answer,
             // but the request keeps its record, with what was predicted so far and nothing forwarded or judged.
             gate.GateDuration = Stopwatch.GetElapsedTime(started);
-            observations.Enqueue(new PendingObservation(gate, PendingObservation.ClientClosedRequest, ResponseCopy.None, Aborted: true, TimeSpan.Zero, Judge: false));
+            observations.Enqueue(new PendingObservation(GatedRequest.From(gate), PendingObservation.ClientClosedRequest, ResponseCopy.None, Aborted: true, TimeSpan.Zero, Judge: false));
             return null;
         }
 
@@ -251,7 +251,7 @@ internal sealed partial class GateMiddleware(
             if (gate.Policy.Action is not null)
             {
                 // A policy answered (block, constructive): still one record per request, with nothing to judge.
-                observations.Enqueue(new PendingObservation(gate, context.Response.StatusCode, ResponseCopy.None, false, TimeSpan.Zero, Judge: false));
+                observations.Enqueue(new PendingObservation(GatedRequest.From(gate), context.Response.StatusCode, ResponseCopy.None, false, TimeSpan.Zero, Judge: false));
             }
 
             return null;

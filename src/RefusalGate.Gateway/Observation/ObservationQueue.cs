@@ -15,10 +15,12 @@ namespace RefusalGate.Gateway.Observation;
 internal sealed class ObservationQueue(IOptions<ObservationOptions> options, GatewayMetrics metrics)
 {
     /// <summary>
-    /// Observations (mostly without a copy, so small) that may wait in all, per place for a copy: what waits without a
-    /// copy is a record in the making, processed without the detector (microseconds) in the order it came, so this is
-    /// reached only when the judge is stalled, and then bounds memory; beyond it the record itself is dropped and
-    /// counted with the outcome log's drops.
+    /// Observations (mostly without a copy, and holding the gate's outcome rather than the request, so small: see
+    /// <see cref="GatedRequest"/>) that may wait in all, per place for a copy: what waits without a copy is a record in
+    /// the making, processed without the detector (microseconds) in the order it came, behind the copies before it, so
+    /// this is reached only when responses come more than this many times as fast as the detector judges them, or the
+    /// judge is stalled, and then bounds memory; beyond it the record itself is dropped and counted with the outcome
+    /// log's drops.
     /// </summary>
     private const int ObservationsPerCopy = 16;
 

@@ -63,7 +63,7 @@ internal sealed partial class OutcomeJudge(IResponseRefusalDetector detector, Pr
         else
         {
             var started = Stopwatch.GetTimestamp();
-            detection = await detector.DetectAsync(captured.Text, gate.Request.LastUserMessage, cancellationToken);
+            detection = await detector.DetectAsync(captured.Text, gate.LastUserMessage, cancellationToken);
             detectorDuration = Stopwatch.GetElapsedTime(started);
             kind = detection.Kind switch
             {
@@ -80,9 +80,9 @@ internal sealed partial class OutcomeJudge(IResponseRefusalDetector detector, Pr
             RequestId = gate.RequestId,
             Timestamp = time.GetUtcNow(),
             Upstream = gate.Upstream,
-            Model = gate.Request.Model,
-            Endpoint = gate.Request.Endpoint.ToWireName(),
-            Stream = gate.Request.Stream,
+            Model = gate.Model,
+            Endpoint = gate.Endpoint.ToWireName(),
+            Stream = gate.Stream,
             Decision = gate.Decision,
             Tenant = policy.Tenant,
             PolicyCategory = policy.Category,
@@ -95,8 +95,8 @@ internal sealed partial class OutcomeJudge(IResponseRefusalDetector detector, Pr
             FusedProbability = policy.FusedProbability,
             Prediction = gate.Prediction,
             RawPrediction = gate.RawPrediction,
-            PromptHash = prompts.Hash(gate.Request.LastUserMessage),
-            Prompt = prompts.Stored(gate.Request.LastUserMessage),
+            PromptHash = prompts.Hash(gate.LastUserMessage),
+            Prompt = prompts.Stored(gate.LastUserMessage),
             StatusCode = pending.StatusCode,
             Observed = kind,
             RefusalProbability = kind == ObservedKind.ContentFilter ? 1f : detection?.RefusalProbability,
