@@ -179,50 +179,13 @@ public static class LlmRequestParser
 
     private static bool TryReadContent(JsonNode? content, out string text)
     {
-        switch (content)
+        if (content is null)
         {
-            case null:
-                text = "";
-                return true;
-            case JsonValue value when value.TryGetValue<string>(out var s):
-                text = s;
-                return true;
-            case JsonArray parts:
-                var builder = new StringBuilder();
-                foreach (var part in parts)
-                {
-                    if (part is not JsonObject partObject)
-                    {
-                        text = "";
-                        return false;
-                    }
-
-                    // Image, audio and file parts carry no text to read; a text part must carry a string.
-                    var isText = partObject["type"] is JsonValue type && type.TryGetValue<string>(out var kind) && kind == "text";
-                    if (!isText && !partObject.ContainsKey("text"))
-                    {
-                        continue;
-                    }
-
-                    if (partObject["text"] is not JsonValue partText || !partText.TryGetValue<string>(out var t))
-                    {
-                        text = "";
-                        return false;
-                    }
-
-                    if (builder.Length > 0)
-                    {
-                        builder.Append('\n');
-                    }
-
-                    builder.Append(t);
-                }
-
-                text = builder.ToString();
-                return true;
-            default:
-                text = "";
-                return false;
+            text = "";
+            return true;
         }
+
+        // A text part says so, or at least carries "text"; a text part must carry a string.
+        return ContentParts.TryReadText(content, part => (part["type"] is JsonValue type && type.TryGetValue<string>(out var kind) && kind == "text") || part.ContainsKey("text"), out text);
     }
 }

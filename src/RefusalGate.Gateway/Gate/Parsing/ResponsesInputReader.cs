@@ -100,47 +100,9 @@ internal static class ResponsesInputReader
     }
 
     /// <summary>A string, or parts whose <c>input_text</c>/<c>output_text</c> text is read in order (images, files and refusals are not).</summary>
-    private static bool TryReadContent(JsonNode? content, out string text)
-    {
-        text = "";
-        switch (content)
-        {
-            case JsonValue value when value.TryGetValue<string>(out var s):
-                text = s;
-                return true;
-            case JsonArray parts:
-                var builder = new StringBuilder();
-                foreach (var part in parts)
-                {
-                    if (part is not JsonObject partObject)
-                    {
-                        return false;
-                    }
+    private static bool TryReadContent(JsonNode? content, out string text) =>
+        ContentParts.TryReadText(content, IsTextPart, out text);
 
-                    var isText = partObject["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String
-                        && type.GetValue<string>() is "input_text" or "output_text";
-                    if (!isText)
-                    {
-                        continue;
-                    }
-
-                    if (partObject["text"] is not JsonValue partText || !partText.TryGetValue<string>(out var t))
-                    {
-                        return false;
-                    }
-
-                    if (builder.Length > 0)
-                    {
-                        builder.Append('\n');
-                    }
-
-                    builder.Append(t);
-                }
-
-                text = builder.ToString();
-                return true;
-            default:
-                return false;
-        }
-    }
+    private static bool IsTextPart(JsonObject part) =>
+        part["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String && type.GetValue<string>() is "input_text" or "output_text";
 }
