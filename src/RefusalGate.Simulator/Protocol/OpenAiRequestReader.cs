@@ -10,15 +10,8 @@ internal static class OpenAiRequestReader
     public static bool TryRead(JsonElement root, bool isChat, out SimulatedRequest request, out RequestError error)
     {
         request = null!;
-        if (root.ValueKind != JsonValueKind.Object)
+        if (!TryReadModel(root, out var model, out error))
         {
-            error = new RequestError("The request body must be a JSON object.");
-            return false;
-        }
-
-        if (!root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String)
-        {
-            error = new RequestError("'model' is required.");
             return false;
         }
 
@@ -67,7 +60,7 @@ internal static class OpenAiRequestReader
             return false;
         }
 
-        request = new SimulatedRequest(modelElement.GetString()!, prompt, stream, includeUsage, Math.Max(1, promptChars / 4), choices);
+        request = new SimulatedRequest(model, prompt, stream, includeUsage, Math.Max(1, promptChars / 4), choices);
         error = null!;
         return true;
     }
@@ -80,15 +73,8 @@ internal static class OpenAiRequestReader
     public static bool TryReadResponses(JsonElement root, out SimulatedRequest request, out RequestError error)
     {
         request = null!;
-        if (root.ValueKind != JsonValueKind.Object)
+        if (!TryReadModel(root, out var model, out error))
         {
-            error = new RequestError("The request body must be a JSON object.");
-            return false;
-        }
-
-        if (!root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String)
-        {
-            error = new RequestError("'model' is required.");
             return false;
         }
 
@@ -125,7 +111,28 @@ internal static class OpenAiRequestReader
         }
 
         var stream = root.TryGetProperty("stream", out var streamElement) && streamElement.ValueKind == JsonValueKind.True;
-        request = new SimulatedRequest(modelElement.GetString()!, prompt, stream, IncludeUsage: false, Math.Max(1, promptChars / 4));
+        request = new SimulatedRequest(model, prompt, stream, IncludeUsage: false, Math.Max(1, promptChars / 4));
+        error = null!;
+        return true;
+    }
+
+    /// <summary>Both APIs: the body is an object with a string <c>model</c>.</summary>
+    private static bool TryReadModel(JsonElement root, out string model, out RequestError error)
+    {
+        model = "";
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            error = new RequestError("The request body must be a JSON object.");
+            return false;
+        }
+
+        if (!root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String)
+        {
+            error = new RequestError("'model' is required.");
+            return false;
+        }
+
+        model = modelElement.GetString()!;
         error = null!;
         return true;
     }
