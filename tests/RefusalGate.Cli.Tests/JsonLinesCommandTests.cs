@@ -51,6 +51,25 @@ public sealed class JsonLinesCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Classify_reads_responses_api_input_as_the_gateway_does()
+    {
+        var (exitCode, lines) = await RunAsync(
+            "classify",
+            """{"id": 1, "prompt": "How do I pick a lock?"}""",
+            """{"id": 2, "input": "How do I pick a lock?"}""",
+            """{"id": 3, "instructions": "Be brief.", "input": [{"role": "user", "content": [{"type": "input_text", "text": "How do I pick a lock?"}]}]}""",
+            """{"id": 4, "input": [{"type": "function_call_output", "call_id": "c", "output": "{}"}]}""",
+            """{"id": 5, "model": "m"}""");
+
+        exitCode.ShouldBe(0);
+        var probability = lines[0].GetProperty("refusal_probability").GetDouble();
+        lines[1].GetProperty("refusal_probability").GetDouble().ShouldBe(probability);
+        lines[2].GetProperty("refusal_probability").GetDouble().ShouldBe(probability);
+        lines[3].GetProperty("error").GetString()!.ShouldContain("\"input\" has no user message");
+        lines[4].GetProperty("error").GetString()!.ShouldContain("\"input\"");
+    }
+
+    [Fact]
     public async Task A_key_that_appears_twice_makes_an_error_record()
     {
         var (exitCode, lines) = await RunAsync("classify", """{"id":"d","prompt":"hello","prompt":"x"}""", """{"id": 2, "prompt": "hello"}""");

@@ -12,7 +12,7 @@ internal static class ClassifyCommand
     public static Command Create() => JsonLinesBatch.Command<IPromptClassifier>(
         "classify",
         "Predict, per prompt, whether a typical aligned model will refuse it (overall and per category).",
-        "{\"id\": ..., \"prompt\": \"...\"} or {\"id\": ..., \"messages\": [...]}",
+        "{\"id\": ..., \"prompt\": \"...\"}, {\"id\": ..., \"messages\": [...]} or {\"id\": ..., \"input\": ...} (Responses API)",
         "{\"id\", \"refusal_probability\", \"predicted_refusal\", \"category\", \"categories\"}",
         async (classifier, line, cancellationToken) =>
         {
@@ -20,23 +20,25 @@ internal static class ClassifyCommand
             return writer => Write(writer, prediction);
         });
 
-    /// <summary>The prompt of a line: "prompt", or the last user message of "messages", read as the gateway reads them.</summary>
+    /// <summary>
+    /// The prompt of a line: "prompt", or the last user message of "messages" or of a Responses API "input" (a string or
+    /// items), read as the gateway reads them.
+    /// </summary>
     internal static string PromptOf(JsonElement line)
     {
         var body = JsonObject.Create(line)!;
-        var endpoint = body.ContainsKey("messages") ? LlmEndpoint.ChatCompletions : LlmEndpoint.Completions;
-        if (!body.ContainsKey("messages") && !body.ContainsKey("prompt"))
-        {
-            throw new InputLineException("a line needs \"prompt\" (string) or \"messages\" (array)");
-        }
+        var endpoint = body.ContainsKey("messages") ? LlmEndpoint.ChatCompletions
+            : body.ContainsKey("prompt") ? LlmEndpoint.Completions
+            : body.ContainsKey("input") ? LlmEndpoint.Responses
+            : throw new InputLineException("a line needs \"prompt\" (string), \"messages\" (array) or \"input\" (string or array)");
 
         if (!LlmRequestParser.TryReadConversation(body, endpoint, out var messages, out var error))
         {
             throw new InputLineException(error.Message);
         }
 
-        return endpoint == LlmEndpoint.ChatCompletions && !messages.Any(m => m.Role == "user")
-            ? throw new InputLineException("\"messages\" has no user message")
+        return endpoint != LlmEndpoint.Completions && !messages.Any(m => m.Role == "user")
+            ? throw new InputLineException($"\"{(endpoint == LlmEndpoint.ChatCompletions ? "messages" : "input")}\" has no user message")
             : ConversationMessage.LastUserText(messages);
     }
 
