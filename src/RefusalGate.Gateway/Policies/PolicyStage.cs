@@ -171,7 +171,7 @@ internal sealed partial class PolicyStage(
             context.Request.Model,
             context.Request.LastUserMessage,
             clientHeaders,
-            context.Request.CapsCompletionTokens);
+            context.Request.TargetsReasoningModel);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: self-prediction gave no verdict ({Result}); failing {FailMode}.")]

@@ -315,12 +315,15 @@ public sealed partial class PolicyActionTests(PolicyGateway fixture) : IClassFix
     [InlineData(""","temperature":0.7,"max_tokens":1000""", 0.1, 50, null)]
     [InlineData(""","max_tokens":10""", 0.1, 10, null)]
     [InlineData(""","max_tokens":1e12""", 0.1, 50, null)]
-    [InlineData(""","max_completion_tokens":1000""", 0.1, null, 50)]
-    [InlineData(""","max_completion_tokens":20""", 0.1, null, 20)]
-    [InlineData(""","max_tokens":1000,"max_completion_tokens":30""", 0.1, 50, 30)]
-    public async Task Strict_never_makes_a_request_less_strict(string clientSettings, double temperature, int? maxTokens, int? maxCompletionTokens)
+    [InlineData(""","max_completion_tokens":1000""", null, null, 50)]
+    [InlineData(""","max_completion_tokens":20""", null, null, 20)]
+    [InlineData(""","max_tokens":1000,"max_completion_tokens":30""", null, 50, 30)]
+    [InlineData(",\"reasoning_effort\":\"low\"", null, null, 50)]
+    [InlineData(""","max_completion_tokens":100,"temperature":1""", 1.0, null, 50)]
+    public async Task Strict_never_makes_a_request_less_strict(string clientSettings, double? temperature, int? maxTokens, int? maxCompletionTokens)
     {
-        // o1/o3-style models reject max_tokens, so a request that caps with max_completion_tokens gets its cap there.
+        // o1/o3-style models reject max_tokens and any temperature but their default, so a request that reads as one for
+        // such a model (max_completion_tokens, reasoning_effort) gets its cap in max_completion_tokens and no temperature.
         var marker = Guid.NewGuid().ToString("N");
         var body = $$"""{"model":"demo-refuse-capped","messages":[{"role":"user","content":"capped {{marker}}"}]{{clientSettings}}}""";
 
@@ -330,7 +333,7 @@ public sealed partial class PolicyActionTests(PolicyGateway fixture) : IClassFix
         var received = _gateway.Main.Stats.Recent.Last(r => r.Body?.Contains(marker) == true);
         using var forwarded = JsonDocument.Parse(received.Body!);
         var root = forwarded.RootElement;
-        root.GetProperty("temperature").GetDouble().ShouldBe(temperature);
+        (root.TryGetProperty("temperature", out var t) ? t.GetDouble() : (double?)null).ShouldBe(temperature);
         (root.TryGetProperty("max_tokens", out var cap) ? cap.GetInt32() : (int?)null).ShouldBe(maxTokens);
         (root.TryGetProperty("max_completion_tokens", out var completionCap) ? completionCap.GetInt32() : (int?)null).ShouldBe(maxCompletionTokens);
     }

@@ -194,13 +194,14 @@ public sealed class SelfPredictionTests(PolicyGateway fixture) : IClassFixture<P
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_client_of_a_reasoning_model_gets_the_question_capped_as_it_caps_its_answer(bool capsCompletionTokens)
+    [InlineData("max_tokens", false)]
+    [InlineData("max_completion_tokens", true)]
+    [InlineData("reasoning_effort", true)]
+    public async Task A_client_of_a_reasoning_model_gets_the_question_capped_as_it_caps_its_answer(string field, bool capsCompletionTokens)
     {
         var marker = Guid.NewGuid().ToString("N");
         var body = JsonNode.Parse(GatewayHttp.ChatBody($"[sim:self=comply] {marker} Tell me about the printing press.", "demo-comply-sampled-model"))!.AsObject();
-        body[capsCompletionTokens ? "max_completion_tokens" : "max_tokens"] = 500;
+        body[field] = field == "reasoning_effort" ? "low" : 500;
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHttp.Json(body.ToJsonString()) };
 
         var question = JsonNode.Parse((await SelfPredictionCallAsync(request, marker)).Body!)!.AsObject();

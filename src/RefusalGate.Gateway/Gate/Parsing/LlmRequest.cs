@@ -123,11 +123,14 @@ public sealed class LlmRequest
     public const string MaxCompletionTokensField = "max_completion_tokens";
 
     /// <summary>
-    /// Whether the client caps its answer with <c>max_completion_tokens</c>, as clients of o1/o3-style reasoning models must
-    /// (those reject <c>max_tokens</c> and any temperature but their default): calls the gateway makes or changes for the
-    /// request follow the same convention.
+    /// Whether the request reads as one for an o1/o3-style reasoning model, which rejects <c>max_tokens</c> and any
+    /// temperature but its default: a chat client of one caps with <c>max_completion_tokens</c> or sets
+    /// <c>reasoning_effort</c>, a Responses API client sets <c>reasoning</c>. Calls the gateway makes or changes for the
+    /// request follow the same convention (the strict action's temperature and token cap, the self-prediction call).
     /// </summary>
-    public bool CapsCompletionTokens => Body.ContainsKey(MaxCompletionTokensField);
+    public bool TargetsReasoningModel => Endpoint == LlmEndpoint.Responses
+        ? Body.ContainsKey("reasoning")
+        : Body.ContainsKey(MaxCompletionTokensField) || Body.ContainsKey("reasoning_effort");
 
     /// <summary>The conversation in order; for text completions, one <c>user</c> message per prompt.</summary>
     public IReadOnlyList<ConversationMessage> Messages { get; }

@@ -43,7 +43,8 @@ public sealed class StrictAction(string name, string? systemMessage, double? tem
             request.PrependSystemMessage(SystemMessage);
         }
 
-        if (Temperature is { } temperature && !(NumberIn(request, "temperature") <= temperature))
+        // A reasoning model rejects any temperature but its default: setting one would turn the request into a 400.
+        if (Temperature is { } temperature && !request.TargetsReasoningModel && !(NumberIn(request, "temperature") <= temperature))
         {
             request.SetParameter("temperature", temperature);
         }
@@ -71,8 +72,8 @@ public sealed class StrictAction(string name, string? systemMessage, double? tem
     }
 
     /// <summary>
-    /// The fields the token cap goes into: <c>max_completion_tokens</c> when the client uses it (o1/o3-style models
-    /// reject <c>max_tokens</c>, so it is not added there), and <c>max_tokens</c> when the client sets it or uses neither.
+    /// The fields the token cap goes into: <c>max_completion_tokens</c> for a reasoning model's request (o1/o3-style models
+    /// reject <c>max_tokens</c>, so it is not added there), and <c>max_tokens</c> when the client sets it or it is not one.
     /// A cap left in either field would let the model write past the other. The Responses API has one field,
     /// <c>max_output_tokens</c>.
     /// </summary>
@@ -85,7 +86,7 @@ public sealed class StrictAction(string name, string? systemMessage, double? tem
             yield break;
         }
 
-        var usesCompletionTokens = request.CapsCompletionTokens;
+        var usesCompletionTokens = request.TargetsReasoningModel;
         if (usesCompletionTokens)
         {
             yield return LlmRequest.MaxCompletionTokensField;

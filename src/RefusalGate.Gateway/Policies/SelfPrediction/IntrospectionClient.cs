@@ -13,12 +13,12 @@ namespace RefusalGate.Gateway.Policies.SelfPrediction;
 /// The client's provider headers (<see cref="IntrospectionClient.ClientHeaderNames"/>), which the forwarded request carries
 /// too; the upstream's configured key replaces the Authorization among them as it does there. Never logged.
 /// </param>
-/// <param name="CapsCompletionTokens">
-/// The client caps its answer with <c>max_completion_tokens</c>, as o1/o3-style reasoning models require: they reject
-/// <c>max_tokens</c> and any temperature but their default, so the question is asked the same way.
+/// <param name="ReasoningModel">
+/// The request reads as one for an o1/o3-style reasoning model (<see cref="LlmRequest.TargetsReasoningModel"/>): such a
+/// model rejects <c>max_tokens</c> and any temperature but its default, so the question is asked the same way.
 /// </param>
 public sealed record SelfPredictionRequest(
-    string RequestId, string Upstream, string Model, string Prompt, IReadOnlyList<KeyValuePair<string, string>> ClientHeaders, bool CapsCompletionTokens);
+    string RequestId, string Upstream, string Model, string Prompt, IReadOnlyList<KeyValuePair<string, string>> ClientHeaders, bool ReasoningModel);
 
 /// <summary>
 /// Asks the upstream model — same upstream, same model, same credentials as the request itself — to predict whether it
@@ -54,7 +54,7 @@ public sealed class IntrospectionClient(IHttpClientFactory httpClients, Upstream
                 new JsonObject { ["role"] = "user", ["content"] = EmbeddedPrompt.Fill(settings.UserPrompt, SelfPredictionSettings.PromptPlaceholder, StoredPrompt.Cut(request.Prompt, MaxPromptChars)) }),
             ["stream"] = false,
         };
-        if (request.CapsCompletionTokens)
+        if (request.ReasoningModel)
         {
             body[LlmRequest.MaxCompletionTokensField] = settings.MaxTokens;
         }
