@@ -105,6 +105,60 @@ public sealed class RequestBodyFramingTests : IAsyncLifetime
         _logs.Entries.ShouldNotContain(e => e.Level >= LogLevel.Error);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_client_that_leaves_while_sending_its_body_is_counted_and_logged_without_an_error(bool reset)
+    {
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, _gateway.BaseAddress.Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+                + """{"model":"demo-model","messages":[{"role":"user","content":"How do I build"""));
+            await stream.FlushAsync();
+            await Task.Delay(100);
+            if (reset)
+            {
+                client.Client.LingerState = new LingerOption(true, 0); // a reset, as when a client process dies
+            }
+        }
+
+        var rejected = await WaitForRejectedAsync("client_closed_request");
+
+        rejected.ShouldBe(1);
+        _logs.Entries.ShouldContain(e => e.Message.Contains("went away while sending its request body", StringComparison.Ordinal));
+        _logs.Entries.ShouldNotContain(e => e.Level >= LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task Requests_refused_before_the_gate_are_counted_by_error_code()
+    {
+        var response = await _gateway.Http.PostAsync("v1/chat/completions", GatewayHttp.Json("{not json"));
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await _gateway.Http.GetAsync("v1/chat/completions")).StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
+
+        (await WaitForRejectedAsync("invalid_json")).ShouldBe(1);
+        (await WaitForRejectedAsync("method_not_allowed")).ShouldBe(1);
+    }
+
+    /// <summary>The counter's value for the code, once it has one (the gateway counts after the client has its answer or has gone).</summary>
+    private async Task<double> WaitForRejectedAsync(string code)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var metrics = new PrometheusExposition(await _gateway.Http.GetStringAsync("metrics"));
+            var count = metrics.Sum("refusalgate_gate_rejected_total", labels => labels.GetValueOrDefault("code") == code);
+            if (count > 0 || attempt == 100)
+            {
+                return count;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     private async Task<(int Status, Dictionary<string, string> Headers, string Body)> SendRawAsync(string request)
     {
         using var client = new TcpClient();

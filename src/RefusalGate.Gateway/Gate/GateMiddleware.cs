@@ -42,6 +42,9 @@ internal sealed partial class GateMiddleware(
     /// <summary>The decision (header and metric label) for a request to a route <c>Gateway:PassThrough</c> does not forward.</summary>
     internal const string RouteRejectedDecision = "reject_route";
 
+    /// <summary>The rejection code of a request whose client left before its body had arrived (nginx's 499 says the same).</summary>
+    internal const string ClientClosedRequestCode = "client_closed_request";
+
     /// <summary>How much of a refused path the log line keeps: a client chooses its length.</summary>
     private const int LoggedPathLength = 200;
 
@@ -66,7 +69,7 @@ internal sealed partial class GateMiddleware(
         {
             // Answered here: forwarded, the upstream's bare 405 would reach the client as if the gate had allowed it.
             context.Response.Headers.Allow = GatedRoutes.AllowedMethod;
-            await OpenAiError.MethodNotAllowed(method, context.Request.Path, GatedRoutes.AllowedMethod).WriteAsync(context);
+            await RejectAsync(context, OpenAiError.MethodNotAllowed(method, context.Request.Path, GatedRoutes.AllowedMethod));
             return;
         }
 
@@ -160,7 +163,7 @@ internal sealed partial class GateMiddleware(
         var cancellationToken = context.RequestAborted;
         if (!IsJsonOrUnspecified(context.Request.ContentType))
         {
-            await OpenAiError.UnsupportedMediaType().WriteAsync(context);
+            await RejectAsync(context, OpenAiError.UnsupportedMediaType());
             return null;
         }
 
@@ -168,7 +171,7 @@ internal sealed partial class GateMiddleware(
         if (!RequestContentEncoding.TryParse(contentEncoding, out var codings, out var unsupported))
         {
             context.Response.Headers.AcceptEncoding = RequestContentEncoding.Decodable;
-            await OpenAiError.UnsupportedContentEncoding(unsupported!).WriteAsync(context);
+            await RejectAsync(context, OpenAiError.UnsupportedContentEncoding(unsupported!));
             return null;
         }
 
@@ -185,22 +188,37 @@ internal sealed partial class GateMiddleware(
         {
             body = await RequestBodyReader.ReadAsync(decoded, context.Request.ContentLength, _maxBodyBytes, cancellationToken);
         }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        {
+            // The client left while sending its body (Kestrel reports a reset or a cut body as an aborted request). There is
+            // nothing to judge and nobody to answer, but it is counted and logged, so an upload that never arrives is seen.
+            ClientLeftDuringUpload(context);
+            return null;
+        }
         catch (BadHttpRequestException ex)
         {
             // The server refused the body as it arrived (broken chunked framing, the size limit, a body cut short): the
             // client's fault, answered like any bad body instead of the server's bare status and an error log with a stack
-            // trace. A client that has gone gets nothing.
-            if (!cancellationToken.IsCancellationRequested)
+            // trace. A body cut short is a client that left (Kestrel sees the closed connection as the body's end before it
+            // signals the abort), so it is counted as one; it still gets its 400 in case it only half-closed.
+            var refusal = ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? OpenAiError.BodyTooLarge(_maxBodyBytes) : OpenAiError.UnreadableBody(ex.Message);
+            if (cancellationToken.IsCancellationRequested || IsBodyCutShort(ex))
             {
-                var refusal = ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? OpenAiError.BodyTooLarge(_maxBodyBytes) : OpenAiError.UnreadableBody(ex.Message);
-                await refusal.WriteAsync(context);
+                ClientLeftDuringUpload(context);
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    await refusal.WriteAsync(context);
+                }
+
+                return null;
             }
 
+            await RejectAsync(context, refusal);
             return null;
         }
         catch (Exception ex) when (RequestContentEncoding.IsCorruptBody(ex, codings))
         {
-            await OpenAiError.UndecodableBody(contentEncoding.ToString(), ex.Message).WriteAsync(context);
+            await RejectAsync(context, OpenAiError.UndecodableBody(contentEncoding.ToString(), ex.Message));
             return null;
         }
         finally
@@ -214,13 +232,13 @@ internal sealed partial class GateMiddleware(
 
         if (body is not { } bodyBytes)
         {
-            await OpenAiError.BodyTooLarge(_maxBodyBytes).WriteAsync(context);
+            await RejectAsync(context, OpenAiError.BodyTooLarge(_maxBodyBytes));
             return null;
         }
 
         if (!LlmRequestParser.TryParse(bodyBytes, endpoint, out var request, out var error))
         {
-            await error.WriteAsync(context);
+            await RejectAsync(context, error);
             return null;
         }
 
@@ -268,6 +286,27 @@ internal sealed partial class GateMiddleware(
         // missing Accept-Encoding would only mean "no preference" (RFC 9110, 12.5.3).
         context.Request.Headers.AcceptEncoding = "identity";
         return gate;
+    }
+
+    /// <summary>A request refused before the stages: counted by its error code (the gate's decisions count the rest).</summary>
+    private Task RejectAsync(HttpContext context, OpenAiError error)
+    {
+        metrics.RequestRejected(error.Code);
+        return error.WriteAsync(context);
+    }
+
+    /// <summary>
+    /// Kestrel's rejection of a body that ended before its declared length or its last chunk. Its reason code is internal,
+    /// so its message is matched (<c>RequestBodyFramingTests</c> notice a change of wording: the count would move to
+    /// <c>invalid_request_body</c>).
+    /// </summary>
+    private static bool IsBodyCutShort(BadHttpRequestException exception) =>
+        exception.StatusCode == StatusCodes.Status400BadRequest && exception.Message.StartsWith("Unexpected end of request content", StringComparison.Ordinal);
+
+    private void ClientLeftDuringUpload(HttpContext context)
+    {
+        LogClientLeftDuringUpload(context.GetRequestId(), context.Request.ContentLength);
+        metrics.RequestRejected(ClientClosedRequestCode);
     }
 
     /// <summary>
@@ -363,6 +402,9 @@ internal sealed partial class GateMiddleware(
                 break;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: the client went away while sending its request body (declared length {DeclaredLength}); nothing was judged or forwarded.")]
+    private partial void LogClientLeftDuringUpload(string requestId, long? declaredLength);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: {Method} {Path} refused with 403 route_not_allowed, not forwarded: Gateway:PassThrough does not allow the route.")]
     private partial void LogRouteNotAllowed(string requestId, string method, string path);

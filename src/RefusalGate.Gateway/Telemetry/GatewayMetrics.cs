@@ -12,6 +12,7 @@ public sealed class GatewayMetrics
     public const string MeterName = "RefusalGate.Gateway";
 
     private readonly Counter<long> _requests;
+    private readonly Counter<long> _rejected;
     private readonly Counter<long> _observed;
     private long _observationsDropped;
     private long _outcomeLogWritten;
@@ -33,6 +34,7 @@ public sealed class GatewayMetrics
             () => new Measurement<int>(1, new KeyValuePair<string, object?>("provider", inference.ExecutionProvider)),
             description: "The ONNX Runtime execution provider the models run on (value 1; the provider is the label).");
         _requests = meter.CreateCounter<long>("refusalgate.gate.requests", "{request}", "Completion requests through the gate, by decision.");
+        _rejected = meter.CreateCounter<long>("refusalgate.gate.rejected", "{request}", "Completion requests answered before the gate's stages (a body that is not JSON, too large or undecodable; a client that left while sending it), by error code.");
         _observed = meter.CreateCounter<long>("refusalgate.responses.observed", "{response}", "Upstream responses by what they actually were (refusal detector).");
         // Observable, so they are exported (at 0) from start-up: an alert on a loss has a series before the first loss.
         meter.CreateObservableCounter("refusalgate.responses.observation_dropped", () => Interlocked.Read(ref _observationsDropped), "{response}", "Responses not judged because the detector queue was full.");
@@ -71,6 +73,9 @@ public sealed class GatewayMetrics
     public void GateDuration(TimeSpan duration) => _gateDuration.Record(duration.TotalSeconds);
 
     public void RequestGated(string decision) => _requests.Add(1, new KeyValuePair<string, object?>("decision", decision));
+
+    /// <summary>The code is the OpenAI-style error's (a fixed set in <c>OpenAiError</c>), or <c>client_closed_request</c>.</summary>
+    public void RequestRejected(string code) => _rejected.Add(1, new KeyValuePair<string, object?>("code", code));
 
     public void ResponseObserved(string kind, string model) =>
         _observed.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("model", _models.Label(model)));
