@@ -19,6 +19,21 @@ public sealed class GatewayOptions
 
     /// <summary>Which requests the gate does not judge are forwarded (see <see cref="PassThroughOptions"/>).</summary>
     public PassThroughOptions PassThrough { get; set; } = new();
+
+    /// <summary>
+    /// Tell the upstream where the request came from: <c>X-Forwarded-For</c>/<c>-Proto</c>/<c>-Host</c>/<c>-Prefix</c> set
+    /// by the gateway (YARP's default, which replaces the client's and drops a <c>Forwarded</c> header), and
+    /// <c>X-Real-IP</c> as the client (or an ingress) sent it. Off by default: an LLM provider needs none of them, and
+    /// they describe your network and your users' addresses to a third party; off, any a client or an ingress sent
+    /// (<c>Forwarded</c> too) are removed as well.
+    /// </summary>
+    public bool ForwardClientAddresses { get; set; }
+
+    /// <summary>
+    /// Forward the client's <c>Cookie</c> header. Off by default: LLM APIs authenticate with headers, and a browser
+    /// client's cookies belong to its own site. On for an upstream behind a cookie-based proxy (e.g. oauth2-proxy).
+    /// </summary>
+    public bool ForwardCookies { get; set; }
 }
 
 /// <summary>One OpenAI-compatible upstream (a provider, a model family, a local server).</summary>

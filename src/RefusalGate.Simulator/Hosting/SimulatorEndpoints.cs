@@ -279,8 +279,12 @@ public static class SimulatorEndpoints
             context.Request.Headers.ContentEncoding.ToString() is { Length: > 0 } encoding ? encoding : null,
             context.Request.Headers["x-refusalgate-annotation"].ToString() is { Length: > 0 } annotation ? annotation : null,
             Fingerprint(context.Request.Headers["api-key"].ToString()),
-            context.Request.Headers["OpenAI-Organization"].ToString() is { Length: > 0 } organization ? organization : null));
+            context.Request.Headers["OpenAI-Organization"].ToString() is { Length: > 0 } organization ? organization : null,
+            [.. context.Request.Headers.Keys.Select(k => k.ToLowerInvariant()).Where(IsClientDetailHeader).Order(StringComparer.Ordinal)]));
     }
+
+    private static bool IsClientDetailHeader(string name) =>
+        name is "forwarded" or "x-real-ip" or "cookie" || name.StartsWith("x-forwarded-", StringComparison.Ordinal);
 
     /// <summary>A secret header as a SHA-256 prefix: enough to tell which key arrived, never the key.</summary>
     private static string? Fingerprint(string secret) =>

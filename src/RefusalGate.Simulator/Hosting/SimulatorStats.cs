@@ -64,6 +64,7 @@ public sealed class SimulatorStats
 /// <param name="Annotation">The request's <c>x-refusalgate-annotation</c> header, if any (what a gateway's annotate action tells the upstream).</param>
 /// <param name="ApiKeySha256">The request's <c>api-key</c> header (Azure OpenAI's credential) as a SHA-256 prefix, if any.</param>
 /// <param name="Organization">The request's <c>OpenAI-Organization</c> header, if any.</param>
+/// <param name="ClientDetailHeaders">The names (lower case, sorted) of the headers that describe the client rather than the call: <c>forwarded</c>, <c>x-forwarded-*</c>, <c>x-real-ip</c>, <c>cookie</c>.</param>
 public sealed record ReceivedRequest(
     string Method, string Path, string? Body, string? AuthorizationSha256, string? RequestId, bool IsIntrospection = false, string? ContentEncoding = null,
-    string? Annotation = null, string? ApiKeySha256 = null, string? Organization = null);
+    string? Annotation = null, string? ApiKeySha256 = null, string? Organization = null, IReadOnlyList<string>? ClientDetailHeaders = null);
