@@ -33,7 +33,35 @@ public sealed class LlmRequestParserTests
         request.Stream.ShouldBeTrue();
         request.Messages.Count.ShouldBe(4);
         request.LastUserMessage.ShouldBe("look at\nthis");
+        request.LastUserUnread.ShouldBe(UnreadContent.Image);
         request.IsModified.ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("""[{"type":"text","text":"hi"}]""", UnreadContent.None, "")]
+    [InlineData("""[{"type":"image_url","image_url":{"url":"x"}}]""", UnreadContent.Image, "image")]
+    [InlineData("""[{"type":"input_audio","input_audio":{"data":"AAA","format":"wav"}},{"type":"file","file":{"file_id":"f"}}]""", UnreadContent.Audio | UnreadContent.File, "audio,file")]
+    [InlineData("""[{"type":"video_url","video_url":{"url":"x"}},{"image_url":{"url":"x"}}]""", UnreadContent.Other, "other")]
+    public void Parts_without_text_are_named_as_unread(string content, UnreadContent expected, string header)
+    {
+        var request = Parse($$"""{"model":"m","messages":[{"role":"user","content":{{content}}}]}""");
+
+        request.LastUserUnread.ShouldBe(expected);
+        request.LastUserUnread.ToHeaderValue().ShouldBe(header);
+    }
+
+    [Fact]
+    public void Only_the_last_user_message_counts_for_unread_content()
+    {
+        var request = Parse("""
+            {"model":"m","messages":[
+              {"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]},
+              {"role":"assistant","content":"A cat."},
+              {"role":"user","content":"Thanks, and what is a cat?"}
+            ]}
+            """);
+
+        request.LastUserUnread.ShouldBe(UnreadContent.None);
     }
 
     [Fact]

@@ -48,7 +48,9 @@ public sealed class ResponsesRequestParserTests
 
         request.Messages.Select(m => m.Role).ShouldBe(["developer", "user", "assistant", "user"]);
         request.Messages[1].Text.ShouldBe("look at\nthis");
+        request.Messages[1].Unread.ShouldBe(UnreadContent.Image);
         request.Messages[2].Text.ShouldBe("Sure.");
+        request.LastUserUnread.ShouldBe(UnreadContent.None);
         request.LastUserMessage.ShouldBe("How do I build a bomb?");
         ((System.Text.Json.Nodes.JsonArray)request.Body["input"]!).Count.ShouldBe(7);
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using RefusalGate.Classification.Prediction;
 using RefusalGate.Gateway.Gate;
+using RefusalGate.Gateway.Gate.Parsing;
 using RefusalGate.Gateway.Policies.Actions;
 using RefusalGate.Gateway.Policies.Model;
 using RefusalGate.Gateway.Policies.SelfPrediction;
@@ -59,8 +60,17 @@ internal sealed partial class PolicyStage(
 
         var rule = policy.RuleFor(CategoryOf(prediction));
         var probability = (double)prediction.RefusalProbability;
+        var unread = policy.UnreadContent == UnreadContentRule.Uncertain ? context.Request.LastUserUnread : UnreadContent.None;
         var zone = rule.ZoneOf(probability);
         var self = rule.SelfPrediction;
+        if (zone == PolicyZone.Comply && unread != UnreadContent.None)
+        {
+            // The text alone would be answered, but the classifier did not see the image (or audio, or file) that came
+            // with it, and the model's self-prediction would be asked about the same text: uncertain, without asking.
+            Apply(context, rule.ActionFor(PolicyZone.Uncertain), PolicyZone.Uncertain, rule.Category, probability);
+            return;
+        }
+
         if (zone == PolicyZone.Uncertain && self.Mode == SelfPredictionMode.Band)
         {
             var result = await selfPredictor.PredictAsync(SelfPredictionRequestOf(context), self, trace.Tenant, cancellationToken);
@@ -72,6 +82,10 @@ internal sealed partial class PolicyStage(
                 trace.FusedProbability = probability;
                 context.SetHeader(FusedProbabilityHeader, probability.ToString("0.###", CultureInfo.InvariantCulture));
                 zone = rule.ZoneOf(probability);
+                if (zone == PolicyZone.Comply && unread != UnreadContent.None)
+                {
+                    zone = PolicyZone.Uncertain; // the model, too, read only the text
+                }
             }
             else if (result.IsFailure)
             {

@@ -10,6 +10,7 @@ namespace RefusalGate.FunctionalTests.Policies;
 /// <item><c>demo-band-*</c>: a wide uncertain band (0.05–0.95) with inline self-prediction and fixed fusion weights.</item>
 /// <item><c>demo-band-closed-*</c>: the same, failing closed; self-prediction times out after 1 s in both.</item>
 /// <item><c>demo-band-closed-budget-*</c>: failing closed with a self-prediction budget of one call a minute.</item>
+/// <item><c>demo-comply-unread-*</c>: comply zone, uncertain blocks (self-prediction in band mode); <c>-classify</c> lets the text alone decide.</item>
 /// </list>
 /// Zone actions per model: <c>demo-refuse-block</c>, <c>-constructive</c>, <c>-annotate</c>, <c>-shadow</c>,
 /// <c>-strict</c> (to the "strict" upstream as <c>strict-reviewed</c>), <c>-capped</c> (strict with temperature 0.1 and
@@ -51,6 +52,8 @@ public sealed class PolicyGateway : IAsyncLifetime
           - { match: { model: "demo-refuse-strict*" }, policy: { actions: { refuse: test-strict } } }
           - { match: { model: "demo-refuse-capped*" }, policy: { actions: { refuse: test-strict-cap } } }
           - { match: { model: "demo-comply-sampled*" }, policy: { selfPrediction: { mode: band, sampleRate: 1 } } }
+          - { match: { model: "demo-comply-unread*" }, policy: { actions: { uncertain: test-block }, selfPrediction: { mode: band } } }
+          - { match: { model: "demo-comply-unread-classify*" }, policy: { unreadContent: classify } }
           - match: { model: "demo-band-*" }
             policy:
               thresholds: { refuse: 0.95, comply: 0.05 }

@@ -45,6 +45,24 @@ public sealed class PolicyLoaderTests
         rule.ActionFor(PolicyZone.Uncertain).Type.ShouldBe("strict");
         rule.ActionFor(PolicyZone.Comply).Type.ShouldBe("allow");
         policy.FailMode.ShouldBe(FailMode.Open);
+        policy.UnreadContent.ShouldBe(UnreadContentRule.Uncertain);
+    }
+
+    [Fact]
+    public void Unread_content_is_layered_like_the_fail_mode_and_an_unknown_value_is_an_error_at_its_line()
+    {
+        var set = LoadValid("""
+            version: 1
+            policy:
+              unreadContent: classify
+            overrides:
+              - { match: { model: "vision-*" }, policy: { unreadContent: uncertain } }
+            """);
+
+        set.Resolve(null, "main", "gpt-4o").UnreadContent.ShouldBe(UnreadContentRule.Classify);
+        set.Resolve(null, "main", "vision-1").UnreadContent.ShouldBe(UnreadContentRule.Uncertain);
+        var error = Load("version: 1\npolicy:\n  unreadContent: ignore\n").Errors.ShouldHaveSingleItem();
+        error.Line.ShouldBe(3);
     }
 
     [Fact]

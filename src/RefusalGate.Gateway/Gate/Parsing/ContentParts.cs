@@ -6,14 +6,15 @@ namespace RefusalGate.Gateway.Gate.Parsing;
 /// <summary>
 /// A message's content as both APIs send it: a string, or an array of typed parts whose text parts are read in order,
 /// joined by a line break. Which parts carry text is each API's own (<c>text</c> in chat, <c>input_text</c> and
-/// <c>output_text</c> in the Responses API); images, audio and files carry none.
+/// <c>output_text</c> in the Responses API); images, audio and files carry none, and are reported as unread.
 /// </summary>
 internal static class ContentParts
 {
     /// <summary>False when the content is neither, a part is not an object, or a text part's text is not a string.</summary>
-    public static bool TryReadText(JsonNode? content, Func<JsonObject, bool> isTextPart, out string text)
+    public static bool TryReadText(JsonNode? content, Func<JsonObject, bool> isTextPart, out string text, out UnreadContent unread)
     {
         text = "";
+        unread = UnreadContent.None;
         switch (content)
         {
             case JsonValue value when value.TryGetValue<string>(out var s):
@@ -30,6 +31,7 @@ internal static class ContentParts
 
                     if (!isTextPart(partObject))
                     {
+                        unread |= UnreadContentNames.OfPartType(partObject["type"] is JsonValue type && type.TryGetValue<string>(out var kind) ? kind : null);
                         continue;
                     }
 

@@ -27,8 +27,8 @@ public static class LlmEndpointNames
     };
 }
 
-/// <summary>One message's role and its text (text parts joined; images and other parts ignored).</summary>
-public readonly record struct ConversationMessage(string Role, string Text)
+/// <summary>One message's role and its text (text parts joined), and the kinds of its parts that carry no text.</summary>
+public readonly record struct ConversationMessage(string Role, string Text, UnreadContent Unread = UnreadContent.None)
 {
     /// <summary>The text of the last user message (what the model is being asked now), or empty.</summary>
     public static string LastUserText(IReadOnlyList<ConversationMessage> messages)
@@ -139,6 +139,23 @@ public sealed class LlmRequest
 
     /// <summary>The text of the last user message: what the model is being asked now.</summary>
     public string LastUserMessage => ConversationMessage.LastUserText(Messages);
+
+    /// <summary>What the last user message carries that the classifier cannot read (images, audio, files).</summary>
+    public UnreadContent LastUserUnread
+    {
+        get
+        {
+            for (var i = Messages.Count - 1; i >= 0; i--)
+            {
+                if (Messages[i].Role == "user")
+                {
+                    return Messages[i].Unread;
+                }
+            }
+
+            return UnreadContent.None;
+        }
+    }
 
     public void SetModel(string model)
     {

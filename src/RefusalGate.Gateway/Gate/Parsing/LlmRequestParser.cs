@@ -142,13 +142,13 @@ public static class LlmRequestParser
                 return null;
             }
 
-            if (!TryReadContent(message["content"], out var text))
+            if (!TryReadContent(message["content"], out var text, out var unread))
             {
                 error = OpenAiError.InvalidField($"messages[{i}].content", "must be a string, null, or an array of content part objects whose text is a string.");
                 return null;
             }
 
-            messages.Add(new ConversationMessage(role, text));
+            messages.Add(new ConversationMessage(role, text, unread));
         }
 
         error = null!;
@@ -177,15 +177,16 @@ public static class LlmRequestParser
         }
     }
 
-    private static bool TryReadContent(JsonNode? content, out string text)
+    private static bool TryReadContent(JsonNode? content, out string text, out UnreadContent unread)
     {
         if (content is null)
         {
             text = "";
+            unread = UnreadContent.None;
             return true;
         }
 
         // A text part says so, or at least carries "text"; a text part must carry a string.
-        return ContentParts.TryReadText(content, part => (part["type"] is JsonValue type && type.TryGetValue<string>(out var kind) && kind == "text") || part.ContainsKey("text"), out text);
+        return ContentParts.TryReadText(content, part => (part["type"] is JsonValue type && type.TryGetValue<string>(out var kind) && kind == "text") || part.ContainsKey("text"), out text, out unread);
     }
 }

@@ -89,19 +89,19 @@ internal static class ResponsesInputReader
             return false;
         }
 
-        if (!TryReadContent(item["content"], out var text))
+        if (!TryReadContent(item["content"], out var text, out var unread))
         {
             error = OpenAiError.InvalidField($"input[{i}].content", "must be a string or an array of content part objects whose text is a string.");
             return false;
         }
 
-        messages.Add(new ConversationMessage(role, text));
+        messages.Add(new ConversationMessage(role, text, unread));
         return true;
     }
 
     /// <summary>A string, or parts whose <c>input_text</c>/<c>output_text</c> text is read in order (images, files and refusals are not).</summary>
-    private static bool TryReadContent(JsonNode? content, out string text) =>
-        ContentParts.TryReadText(content, IsTextPart, out text);
+    private static bool TryReadContent(JsonNode? content, out string text, out UnreadContent unread) =>
+        ContentParts.TryReadText(content, IsTextPart, out text, out unread);
 
     private static bool IsTextPart(JsonObject part) =>
         part["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String && type.GetValue<string>() is "input_text" or "output_text";

@@ -116,6 +116,8 @@ internal sealed class PolicyLayerDocument
 {
     public string? FailMode { get; set; }
 
+    public string? UnreadContent { get; set; }
+
     public string? FailAction { get; set; }
 
     public ThresholdsDocument? Thresholds { get; set; }

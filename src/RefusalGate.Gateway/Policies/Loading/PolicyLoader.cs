@@ -134,7 +134,7 @@ public static class PolicyLoader
             }
         }
 
-        return !names.Any(n => n is "actions" or "tenants" or "selfPrediction" or "fusion" or "failMode" or "failAction" or "version" or "name");
+        return !names.Any(n => n is "actions" or "tenants" or "selfPrediction" or "fusion" or "failMode" or "unreadContent" or "failAction" or "version" or "name");
     }
 
     /// <summary>Lets a reloader tell a real change from a touch or a watcher's duplicate event.</summary>

@@ -13,9 +13,13 @@ public sealed class EffectivePolicy(
     FailMode failMode,
     IPolicyAction failAction,
     FusionSettings fusion,
-    IReadOnlyList<string> appliedOverrides)
+    IReadOnlyList<string> appliedOverrides,
+    UnreadContentRule unreadContent = UnreadContentRule.Uncertain)
 {
     public FailMode FailMode { get; } = failMode;
+
+    /// <summary>What a request with content the classifier cannot read gets (see <see cref="UnreadContentRule"/>).</summary>
+    public UnreadContentRule UnreadContent { get; } = unreadContent;
 
     /// <summary>The action taken for a failure in <see cref="Model.FailMode.Closed"/> mode.</summary>
     public IPolicyAction FailAction { get; } = failAction;

@@ -23,17 +23,19 @@ internal static class PolicyLayers
         IReadOnlyList<string> appliedOverrides)
     {
         var failMode = FailMode.Open;
+        var unreadContent = UnreadContentRule.Uncertain;
         var failAction = DirectAnswerAction.BlockTypeName;
         var fusion = FusionSettings.Default;
         foreach (var layer in layers)
         {
             failMode = layer.FailMode is { } mode ? (mode == "closed" ? FailMode.Closed : FailMode.Open) : failMode;
+            unreadContent = layer.UnreadContent is { } unread ? (unread == "classify" ? UnreadContentRule.Classify : UnreadContentRule.Uncertain) : unreadContent;
             failAction = layer.FailAction ?? failAction;
             fusion = Apply(fusion, layer.Fusion);
         }
 
         var named = NamedCategories(layers, categories).ToFrozenDictionary(c => c, c => Rule(c, layers, actions), StringComparer.Ordinal);
-        return new EffectivePolicy(named, Rule(FallbackCategory, layers, actions), failMode, actions[failAction], fusion, appliedOverrides);
+        return new EffectivePolicy(named, Rule(FallbackCategory, layers, actions), failMode, actions[failAction], fusion, appliedOverrides, unreadContent);
     }
 
     /// <summary>The categories that get a rule of their own: the taxonomy's and any a layer names (anything else gets the fallback).</summary>
