@@ -82,6 +82,7 @@ internal sealed partial class OutcomeJudge(IResponseRefusalDetector detector, Pr
             Upstream = gate.Upstream,
             Model = gate.Model,
             Endpoint = gate.Endpoint.ToWireName(),
+            UnreadContent = gate.LastUserUnread == UnreadContent.None ? null : gate.LastUserUnread.ToHeaderValue(),
             Stream = gate.Stream,
             Decision = gate.Decision,
             Tenant = policy.Tenant,

@@ -20,6 +20,9 @@ public sealed record RequestOutcome
 
     public required string Endpoint { get; init; }
 
+    /// <summary>The last user message's parts the classifier could not read (<c>image</c>, <c>audio</c>, <c>file</c>, <c>other</c>, comma-separated); null when it read everything.</summary>
+    public string? UnreadContent { get; init; }
+
     public required bool Stream { get; init; }
 
     /// <summary>The action type taken (allow, annotate, shadow, strict, block, constructive).</summary>

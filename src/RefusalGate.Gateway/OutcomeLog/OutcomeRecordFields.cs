@@ -44,6 +44,7 @@ public static class OutcomeRecordFields
             fields.Add(new("raw_category", raw.TopCategory));
         }
 
+        Text(fields, "unread_content", outcome.UnreadContent);
         Text(fields, "prompt_hash", outcome.PromptHash);
         if (outcome.Prompt is { } prompt)
         {

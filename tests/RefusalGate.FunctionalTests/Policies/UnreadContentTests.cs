@@ -24,6 +24,9 @@ public sealed class UnreadContentTests(PolicyGateway fixture) : IClassFixture<Po
         response.Header("x-refusalgate-decision").ShouldBe("block");
         response.Headers.Contains("x-refusalgate-self-prediction").ShouldBeFalse();
         _gateway.Main.Stats.Recent.Count(r => r.IsIntrospection).ShouldBe(before);
+        var outcome = await _gateway.WaitForOutcomeAsync(response.Header("x-request-id"));
+        outcome.UnreadContent.ShouldBe("image");
+        outcome.Zone.ShouldBe("uncertain");
     }
 
     [Fact]
@@ -34,6 +37,7 @@ public sealed class UnreadContentTests(PolicyGateway fixture) : IClassFixture<Po
         response.Headers.Contains("x-refusalgate-unread-content").ShouldBeFalse();
         response.Header("x-refusalgate-zone").ShouldBe("comply");
         response.Header("x-refusalgate-decision").ShouldBe("allow");
+        (await _gateway.WaitForOutcomeAsync(response.Header("x-request-id"))).UnreadContent.ShouldBeNull();
     }
 
     [Fact]
