@@ -31,17 +31,20 @@ public static class LlmEndpointNames
 public readonly record struct ConversationMessage(string Role, string Text, UnreadContent Unread = UnreadContent.None)
 {
     /// <summary>The text of the last user message (what the model is being asked now), or empty.</summary>
-    public static string LastUserText(IReadOnlyList<ConversationMessage> messages)
+    public static string LastUserText(IReadOnlyList<ConversationMessage> messages) => LastUser(messages)?.Text ?? "";
+
+    /// <summary>The last user message, or null when there is none.</summary>
+    public static ConversationMessage? LastUser(IReadOnlyList<ConversationMessage> messages)
     {
         for (var i = messages.Count - 1; i >= 0; i--)
         {
             if (messages[i].Role == "user")
             {
-                return messages[i].Text;
+                return messages[i];
             }
         }
 
-        return "";
+        return null;
     }
 }
 
@@ -141,21 +144,7 @@ public sealed class LlmRequest
     public string LastUserMessage => ConversationMessage.LastUserText(Messages);
 
     /// <summary>What the last user message carries that the classifier cannot read (images, audio, files).</summary>
-    public UnreadContent LastUserUnread
-    {
-        get
-        {
-            for (var i = Messages.Count - 1; i >= 0; i--)
-            {
-                if (Messages[i].Role == "user")
-                {
-                    return Messages[i].Unread;
-                }
-            }
-
-            return UnreadContent.None;
-        }
-    }
+    public UnreadContent LastUserUnread => ConversationMessage.LastUser(Messages)?.Unread ?? UnreadContent.None;
 
     public void SetModel(string model)
     {

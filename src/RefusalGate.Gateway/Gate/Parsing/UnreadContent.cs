@@ -23,7 +23,6 @@ public static class UnreadContentNames
     {
         UnreadContent.None => "",
         UnreadContent.Image => "image", // the common case, without building a string
-
         _ => string.Join(',', Enum.GetValues<UnreadContent>().Where(k => k != UnreadContent.None && unread.HasFlag(k)).Select(k => k.ToString().ToLowerInvariant())),
     };
 
