@@ -14,7 +14,7 @@ public sealed class EffectivePolicy(
     IPolicyAction failAction,
     FusionSettings fusion,
     IReadOnlyList<string> appliedOverrides,
-    UnreadContentRule unreadContent = UnreadContentRule.Uncertain)
+    UnreadContentRule unreadContent)
 {
     public FailMode FailMode { get; } = failMode;
 
