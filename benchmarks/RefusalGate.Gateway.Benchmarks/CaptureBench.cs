@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using RefusalGate.Gateway.Gate.Parsing;
 using RefusalGate.Gateway.Observation;
 
 /// <summary>
@@ -8,6 +9,7 @@ using RefusalGate.Gateway.Observation;
 /// untouched (baseline); copying its first bytes on the request path and reading them in the background (how streams
 /// were kept until session 14); reading it as it passes (how they are kept now). Reports the median time per stream
 /// on the request path and in all, allocation per stream, and what stays in memory until the stream is judged.
+/// Then documents longer than the copy limit, read on past it as they pass (<see cref="LongDocuments"/>).
 /// </summary>
 internal static class CaptureBench
 {
@@ -57,6 +59,70 @@ internal static class CaptureBench
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{cases[c].Name,-42} {Us(BenchStatistics.Median(requestPath[c])),17} {Us(BenchStatistics.Percentile(requestPath[c], 0.99)),9} {Us(BenchStatistics.Median(total[c])),10} {BenchStatistics.Median(total[c]) / copy,7:0.00}x {allocated[c] / streams,13:N0} {kept[c],9:N0}"));
+        }
+
+        LongDocuments(Math.Max(streams / 10, 20));
+    }
+
+    /// <summary>
+    /// One-megabyte documents written in 16 KiB chunks, as a proxy passes them: a Responses API stream whose terminal
+    /// event repeats a megabyte of answer in one line (past the line bound: read as it passes), and a chat completion
+    /// body of a megabyte (past the copy limit: read on as it passes, for its finish reason and usage). Reports the
+    /// request-path time per document and per chunk, the background read, and allocation per document.
+    /// </summary>
+    private static void LongDocuments(int rounds)
+    {
+        var text = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ", (1024 * 1024 / 45) + 1));
+        var message = $"{{\"type\":\"message\",\"id\":\"msg_1\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{{\"type\":\"output_text\",\"annotations\":[],\"text\":\"{text}\"}}]}}";
+        var responsesLine = Encoding.UTF8.GetBytes(
+            $"event: response.completed\ndata: {{\"type\":\"response.completed\",\"sequence_number\":9,\"response\":{{\"id\":\"resp_1\",\"object\":\"response\",\"status\":\"completed\",\"output\":[{message}],\"usage\":{{\"input_tokens\":12,\"output_tokens\":250000,\"total_tokens\":250012}}}}}}\n\n");
+        var chatBody = Encoding.UTF8.GetBytes(
+            $"{{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[{{\"index\":0,\"message\":{{\"role\":\"assistant\",\"content\":\"{text}\"}},\"finish_reason\":\"stop\"}}],\"usage\":{{\"prompt_tokens\":11,\"completion_tokens\":250000}}}}");
+        var cases = new (string Name, byte[] Bytes, bool EventStream, LlmEndpoint Endpoint)[]
+        {
+            ("1 MiB response.completed line (SSE)", responsesLine, true, LlmEndpoint.Responses),
+            ("1 MiB chat completion body (JSON)", chatBody, false, LlmEndpoint.ChatCompletions),
+        };
+
+        Console.WriteLine();
+        Console.WriteLine($"Documents past the {Limit / 1024} KiB bound, written in 16 KiB chunks; {rounds} rounds, interleaved, after 20 warm-up rounds.");
+        Console.WriteLine($"{"case",-42} {"request path p50",17} {"per chunk",10} {"read p50",9} {"alloc/document",15} {"usage read",11}");
+        var requestPath = cases.Select(_ => new List<double>()).ToArray();
+        var read = cases.Select(_ => new List<double>()).ToArray();
+        var allocated = new long[cases.Length];
+        var usage = new int?[cases.Length];
+        for (var round = -20; round < rounds; round++)
+        {
+            for (var c = 0; c < cases.Length; c++)
+            {
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                var started = Stopwatch.GetTimestamp();
+                using var capture = new ResponseCaptureStream(Stream.Null, Limit, () => cases[c].EventStream, cases[c].Endpoint);
+                for (var start = 0; start < cases[c].Bytes.Length; start += 16 * 1024)
+                {
+                    capture.Write(cases[c].Bytes.AsSpan(start, Math.Min(16 * 1024, cases[c].Bytes.Length - start)));
+                }
+
+                var copy = capture.Detach();
+                var passed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var captured = copy.Read();
+                var all = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (round >= 0)
+                {
+                    allocated[c] += GC.GetAllocatedBytesForCurrentThread() - before;
+                    requestPath[c].Add(passed);
+                    read[c].Add(all - passed);
+                    usage[c] = captured.CompletionTokens;
+                }
+            }
+        }
+
+        for (var c = 0; c < cases.Length; c++)
+        {
+            var chunks = (cases[c].Bytes.Length + (16 * 1024) - 1) / (16 * 1024);
+            var path = BenchStatistics.Median(requestPath[c]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{cases[c].Name,-42} {Us(path),17} {(path * 1000 / chunks),7:0.0} µs {Us(BenchStatistics.Median(read[c])),9} {allocated[c] / rounds,15:N0} {(usage[c] is { } u ? u.ToString(CultureInfo.InvariantCulture) : "lost"),11}"));
         }
     }
 

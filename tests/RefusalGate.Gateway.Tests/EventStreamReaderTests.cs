@@ -36,6 +36,52 @@ public sealed class EventStreamReaderTests
         ResponsesTextExtractorTests.Stream(["Sure, "], terminal: null) + "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"item\":{\"type\":\"function_call\"}}\n\ndata: {\"typ",
     };
 
+    /// <summary>
+    /// Streams read again with lines past a bound of <see cref="ShortLineBytes"/> bytes, so that nearly every line a cut
+    /// falls in is read as it passes (<see cref="ForwardJsonReader"/>), and with small text bounds, so that the text is
+    /// cut inside escapes, multi-byte characters and surrogate pairs. Every event's data is one line: one JSON document
+    /// split over several data lines is read line by line past the bound (one line of it is longer than the bound),
+    /// which the README states.
+    /// </summary>
+    public static TheoryData<string, LlmEndpoint, int> StreamsWithLongLines()
+    {
+        var data = new TheoryData<string, LlmEndpoint, int>();
+        foreach (var stream in Streams().Cast<object[]>().Select(row => (string)row[0]).Where(s => !s.Contains("\"delta\":\n", StringComparison.Ordinal)))
+        {
+            data.Add(stream, LlmEndpoint.ChatCompletions, 1 << 20);
+        }
+
+        foreach (var stream in ResponsesStreams().Cast<object[]>().Select(row => (string)row[0]))
+        {
+            data.Add(stream, LlmEndpoint.Responses, 1 << 20);
+        }
+
+        // Escapes, multi-byte characters and pairs, whitespace between tokens, a text part array, usage after choices.
+        const string Chat =
+            "data: { \"id\" : \"c1\" , \"choices\" : [ { \"index\" : 0 , \"delta\" : { \"content\" : \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\ \u00e9\u4e2d\U0001F600 end\" } } ] }\n\n" +
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":\"text\",\"text\":\" part\"}],\"tool_calls\":[{\"index\":0,\"id\":\"c\",\"function\":{\"arguments\":\"{\\\"a\\\":[1,2]}\"}}]},\"finish_reason\":\"tool_calls\",\"logprobs\":{\"content\":[{\"token\":\"x\",\"logprob\":-0.25e-3,\"top\":[true,false,null]}]}}],\"usage\":{\"prompt_tokens\":123456,\"completion_tokens\":7890}}\n\n" +
+            "data: [DONE]\n\n";
+        foreach (var textChars in new[] { 1 << 20, 1, 5, 6, 7, 8, 12 })
+        {
+            data.Add(Chat, LlmEndpoint.ChatCompletions, textChars);
+        }
+
+        // A terminal event that repeats the answer, with other items around its message and usage after its output.
+        var completed = ResponsesTextExtractorTests.Event("response.completed",
+            "\"response\":{\"id\":\"resp_1\",\"object\":\"response\",\"status\":\"completed\",\"error\":null,\"incomplete_details\":null,\"output\":[" +
+            "{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[],\"encrypted_content\":\"" + new string('Z', 300) + "\"}," +
+            "{\"type\":\"message\",\"id\":\"msg_1\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"I can\\u2019t \u00e9\U0001F600 help.\",\"annotations\":[]}]}," +
+            "{\"type\":\"function_call\",\"id\":\"fc_1\",\"call_id\":\"c1\",\"name\":\"f\",\"arguments\":\"{}\"}]," + ResponsesTextExtractorTests.Usage(12, 345) + "}");
+        foreach (var textChars in new[] { 1 << 20, 4, 9 })
+        {
+            data.Add(ResponsesTextExtractorTests.Stream(["I can\\u2019t ", "\u00e9\U0001F600 help."], completed), LlmEndpoint.Responses, textChars);
+        }
+
+        return data;
+    }
+
+    private const int ShortLineBytes = 16;
+
     [Theory]
     [MemberData(nameof(Streams))]
     public void Any_chunking_gives_the_result_of_the_whole_stream(string stream) => AssertAnyChunking(stream, LlmEndpoint.ChatCompletions);
@@ -43,6 +89,35 @@ public sealed class EventStreamReaderTests
     [Theory]
     [MemberData(nameof(ResponsesStreams))]
     public void Any_chunking_of_a_responses_stream_gives_the_result_of_the_whole_stream(string stream) => AssertAnyChunking(stream, LlmEndpoint.Responses);
+
+    [Theory]
+    [MemberData(nameof(StreamsWithLongLines))]
+    public void Any_chunking_of_lines_past_the_bound_gives_the_result_of_the_whole_stream(string stream, LlmEndpoint endpoint, int maxTextChars)
+    {
+        var bytes = Encoding.UTF8.GetBytes(stream);
+        using var wholeReader = new EventStreamReader(int.MaxValue, maxTextChars, endpoint);
+        wholeReader.Append(bytes);
+        var whole = wholeReader.Finish();
+
+        // Every single cut and every cut into pieces of one to four bytes (inside every escape and character), byte by
+        // byte, and random cuts. (Pairs next to every line end, as below, would take minutes on these longer streams.)
+        for (var first = 1; first < bytes.Length; first++)
+        {
+            Read(bytes, [first], endpoint, ShortLineBytes, maxTextChars).ShouldBe(whole, $"cut at {first}");
+            foreach (var second in Enumerable.Range(first + 1, 4).Where(s => s < bytes.Length))
+            {
+                Read(bytes, [first, second], endpoint, ShortLineBytes, maxTextChars).ShouldBe(whole, $"cuts at {first},{second}");
+            }
+        }
+
+        Read(bytes, [.. Enumerable.Range(1, bytes.Length - 1)], endpoint, ShortLineBytes, maxTextChars).ShouldBe(whole, "byte by byte");
+        var random = new Random(7);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var cuts = Enumerable.Range(0, random.Next(3, 40)).Select(_ => random.Next(1, bytes.Length)).Distinct().Order().ToArray();
+            Read(bytes, cuts, endpoint, ShortLineBytes, maxTextChars).ShouldBe(whole, $"cuts at {string.Join(",", cuts)}");
+        }
+    }
 
     private static void AssertAnyChunking(string stream, LlmEndpoint endpoint)
     {
@@ -83,9 +158,9 @@ public sealed class EventStreamReaderTests
         }
     }
 
-    private static CapturedResponse Read(byte[] bytes, int[] cuts, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions)
+    private static CapturedResponse Read(byte[] bytes, int[] cuts, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions, int maxLineBytes = 1 << 20, int maxTextChars = 1 << 20)
     {
-        using var reader = new EventStreamReader(maxLineBytes: 1 << 20, maxTextChars: 1 << 20, endpoint);
+        using var reader = new EventStreamReader(maxLineBytes, maxTextChars, endpoint);
         var start = 0;
         foreach (var cut in cuts.Append(bytes.Length))
         {

@@ -83,7 +83,7 @@ public sealed class ResponseCaptureStreamTests
     }
 
     [Fact]
-    public void A_stream_event_longer_than_the_limit_is_skipped_and_flagged_and_the_rest_is_read()
+    public void A_stream_event_longer_than_the_limit_is_read_as_it_passes()
     {
         using var client = new MemoryStream();
         using var capture = new ResponseCaptureStream(client, limit: 100, isEventStream: () => true);
@@ -94,9 +94,25 @@ public sealed class ResponseCaptureStreamTests
         capture.Write("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\", done.\"}}]}\n\ndata: [DONE]\n\n"u8);
 
         var captured = capture.Detach().Read();
-        captured.Text.ShouldBe("Sure, done.");
-        captured.Truncated.ShouldBeTrue();
-        captured.Malformed.ShouldBeTrue();
+        captured.Text.ShouldBe("Sure" + new string('x', 60) + new string('y', 60) + ", done.");
+        captured.Truncated.ShouldBeFalse(); // no text was lost
+        captured.Malformed.ShouldBeFalse();
+        captured.Completed.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_comment_line_longer_than_the_limit_is_passed_over()
+    {
+        using var client = new MemoryStream();
+        using var capture = new ResponseCaptureStream(client, limit: 100, isEventStream: () => true);
+
+        capture.Write(Encoding.UTF8.GetBytes($": {new string('k', 150)}"));
+        capture.Write(Encoding.UTF8.GetBytes($"{new string('k', 150)}\n\ndata: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"Hi\"}},\"finish_reason\":\"stop\"}}]}}\n\ndata: [DONE]\n\n"));
+
+        var captured = capture.Detach().Read();
+        captured.Text.ShouldBe("Hi");
+        captured.Truncated.ShouldBeFalse();
+        captured.Malformed.ShouldBeFalse();
         captured.Completed.ShouldBeTrue();
     }
 

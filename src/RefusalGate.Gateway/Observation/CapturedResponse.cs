@@ -5,7 +5,7 @@ namespace RefusalGate.Gateway.Observation;
 /// <param name="FinishReason">The provider's finish reason (<c>stop</c>, <c>length</c>, <c>tool_calls</c>, <c>content_filter</c>), if seen.</param>
 /// <param name="HasToolCalls">The answer calls tools instead of (or besides) writing text.</param>
 /// <param name="Completed">The answer ended properly (a finish reason, or <c>[DONE]</c> for streams).</param>
-/// <param name="Truncated">The response was longer than the capture limit.</param>
+/// <param name="Truncated">Text was lost: a stream had more than is kept, or a JSON body was longer than its copy.</param>
 /// <param name="Malformed">Some of the body could not be read as the provider's format (broken JSON or SSE framing).</param>
 /// <param name="PromptTokens">Usage reported by the provider, if any.</param>
 /// <param name="CompletionTokens">Usage reported by the provider, if any.</param>

@@ -10,13 +10,18 @@ namespace RefusalGate.Gateway.Observation;
 /// (<c>\r\n</c>, <c>\n</c> or <c>\r</c> line ends, multi-line data, <c>event: error</c>), <c>[DONE]</c> marking a completed
 /// stream. It keeps only what the judge needs, so a response of any length costs the same: the text up to
 /// <c>maxTextChars</c>, the finish reason, usage and flags, seen to the end of the stream, and at most one line of
-/// <c>maxLineBytes</c> in flight (a longer line is skipped and flagged). Invalid UTF-8 is replaced, not rejected; an
-/// unreadable event is skipped and flagged, so a broken stream still yields whatever text it carried. A Responses API
-/// stream (<paramref name="endpoint"/>) has typed events and no <c>[DONE]</c>: its terminal event marks it completed.
+/// <c>maxLineBytes</c> held. A longer <c>data:</c> line (a Responses API terminal event repeats the whole answer in one)
+/// is read as it passes instead (<see cref="ForwardJsonReader"/>), as its own event, keeping what the judge reads of it.
+/// Invalid UTF-8 is replaced, not rejected; an unreadable event is skipped and flagged, so a broken stream still yields
+/// whatever text it carried. A Responses API stream (<paramref name="endpoint"/>) has typed events and no <c>[DONE]</c>:
+/// its terminal event marks it completed.
 /// </summary>
 internal sealed class EventStreamReader(int maxLineBytes, int maxTextChars, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions) : IDisposable
 {
     private readonly ExtractionState _state = new(maxTextChars, endpoint);
+
+    /// <summary>The longest line held whole; at least enough to see whether a longer one is a <c>data:</c> line.</summary>
+    private readonly int _maxLineBytes = Math.Max(maxLineBytes, 16);
 
     /// <summary>The current event's data lines, joined by "\n" as the SSE grammar joins them.</summary>
     private readonly ArrayBufferWriter<byte> _data = new();
@@ -26,8 +31,11 @@ internal sealed class EventStreamReader(int maxLineBytes, int maxTextChars, LlmE
     private byte[] _carry = [];
     private int _carryLength;
 
+    /// <summary>The data of a line longer than <see cref="_maxLineBytes"/>, read as its chunks pass.</summary>
+    private ForwardJsonReader? _longLine;
+
+    /// <summary>A line longer than the bound that carries nothing to read (a comment, or an error event's data).</summary>
     private bool _skippingLongLine;
-    private bool _lineSkipped;
     private bool _afterCarriageReturn;
     private bool _errorEvent;
     private bool _done;
@@ -68,7 +76,7 @@ internal sealed class EventStreamReader(int maxLineBytes, int maxTextChars, LlmE
     /// </summary>
     public CapturedResponse Finish(bool cut = false)
     {
-        if (_carryLength > 0 || _skippingLongLine)
+        if (_carryLength > 0 || _skippingLongLine || _longLine is not null)
         {
             EndLine([]);
         }
@@ -79,7 +87,7 @@ internal sealed class EventStreamReader(int maxLineBytes, int maxTextChars, LlmE
             _state.MarkMalformed(); // bytes, but no "data:" line at all (e.g. a compressed stream)
         }
 
-        return _state.ToResult(completed: cut || _done || _state.FinishReason is not null || _state.Ended, truncated: cut || _lineSkipped);
+        return _state.ToResult(completed: cut || _done || _state.FinishReason is not null || _state.Ended, truncated: cut);
     }
 
     public void Dispose()
@@ -93,20 +101,26 @@ internal sealed class EventStreamReader(int maxLineBytes, int maxTextChars, LlmE
 
     private void Carry(ReadOnlySpan<byte> part)
     {
+        if (_longLine is not null)
+        {
+            _longLine.Append(part);
+            return;
+        }
+
         if (_skippingLongLine)
         {
             return;
         }
 
-        if (_carryLength + part.Length > maxLineBytes)
+        if (_carryLength + part.Length > _maxLineBytes)
         {
-            SkipLine();
+            StartLongLine(part);
             return;
         }
 
         if (_carryLength + part.Length > _carry.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(maxLineBytes, Math.Max(_carryLength + part.Length, Math.Max(256, _carry.Length * 2))));
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(_maxLineBytes, Math.Max(_carryLength + part.Length, Math.Max(256, _carry.Length * 2))));
             _carry.AsSpan(0, _carryLength).CopyTo(larger);
             Dispose(); // returns the smaller buffer
             _carry = larger;
@@ -116,39 +130,94 @@ internal sealed class EventStreamReader(int maxLineBytes, int maxTextChars, LlmE
         _carryLength += part.Length;
     }
 
-    /// <summary>A line longer than the bound: its event cannot be read, and the rest of it is not kept.</summary>
-    private void SkipLine()
+    /// <summary>
+    /// A line longer than the bound (what is held of it, then <paramref name="part"/>): a <c>data:</c> line is read as
+    /// it passes, as an event of its own (data lines before it in its event are read first, each as its own document,
+    /// as a server that leaves out blank lines is read); any other line carries nothing the judge reads and is passed over.
+    /// </summary>
+    private void StartLongLine(ReadOnlySpan<byte> part)
     {
-        _skippingLongLine = true;
-        _lineSkipped = true;
-        _carryLength = 0;
         _sawBytes = true;
-        _state.MarkMalformed();
+        Span<byte> start = stackalloc byte[6];
+        var held = Math.Min(_carryLength, start.Length);
+        _carry.AsSpan(0, held).CopyTo(start);
+        part[..Math.Min(part.Length, start.Length - held)].CopyTo(start[held..]);
+        if (!start.StartsWith("data:"u8))
+        {
+            _skippingLongLine = true;
+            _carryLength = 0;
+            return;
+        }
+
+        _sawData = true;
+        if (_dataLines > 0)
+        {
+            Handle(_data.WrittenSpan);
+            _data.ResetWrittenCount();
+            _dataLines = 0;
+        }
+
+        if (_errorEvent)
+        {
+            _state.MarkError(); // as Handle marks an error event, whatever its data
+            _skippingLongLine = true;
+            _carryLength = 0;
+            return;
+        }
+
+        // The text it may keep is what is left of the stream's bound, and one character more, so the state sees
+        // that there was more (JsonProjection cuts text there).
+        _longLine = new ForwardJsonReader(JsonShape.For(endpoint, streamed: true), (int)Math.Min(int.MaxValue, _state.TextRoom + 1L));
+        var valueStart = start[5] == (byte)' ' ? 6 : 5;
+        if (valueStart <= _carryLength)
+        {
+            _longLine.Append(_carry.AsSpan(valueStart, _carryLength - valueStart));
+            _longLine.Append(part);
+        }
+        else
+        {
+            _longLine.Append(part[(valueStart - _carryLength)..]);
+        }
+
+        _carryLength = 0;
+    }
+
+    /// <summary>A long data line has ended: what was kept of it is read as the event, as a short line would be.</summary>
+    private void EndLongLine(ForwardJsonReader line)
+    {
+        _longLine = null;
+        if (!line.TryFinish(out var kept, out var textCut) || !_state.TryReadDocument(kept, streamed: true))
+        {
+            _state.MarkMalformed();
+        }
+        else if (textCut)
+        {
+            _state.MarkTextTruncated();
+        }
     }
 
     private void EndLine(ReadOnlySpan<byte> last)
     {
-        if (_skippingLongLine)
-        {
-            _skippingLongLine = false;
-            return;
-        }
-
-        if (_carryLength == 0)
+        if (_carryLength == 0 && _longLine is null && !_skippingLongLine)
         {
             Line(last); // the usual case: the whole line lies in one chunk and is read where it lies
             return;
         }
 
         Carry(last);
-        if (_skippingLongLine)
+        if (_longLine is { } longLine)
+        {
+            EndLongLine(longLine);
+        }
+        else if (_skippingLongLine)
         {
             _skippingLongLine = false;
-            return;
         }
-
-        Line(_carry.AsSpan(0, _carryLength));
-        _carryLength = 0;
+        else
+        {
+            Line(_carry.AsSpan(0, _carryLength));
+            _carryLength = 0;
+        }
     }
 
     private void Line(ReadOnlySpan<byte> line)

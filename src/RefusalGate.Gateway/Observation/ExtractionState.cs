@@ -30,7 +30,13 @@ internal sealed partial class ExtractionState(int maxTextChars = int.MaxValue, L
 
     public int? CompletionTokens { get; private set; }
 
+    /// <summary>How many more characters of text are kept.</summary>
+    public int TextRoom => Math.Max(maxTextChars - _text.Length, 0);
+
     public void MarkMalformed() => Malformed = true;
+
+    /// <summary>Text was cut before it reached this state (<see cref="JsonProjection"/> keeps only what is left of the bound).</summary>
+    public void MarkTextTruncated() => TextTruncated = true;
 
     /// <summary>An error event (<c>event: error</c>): on the Responses API it also ends the stream, as its terminal events do.</summary>
     public void MarkError()

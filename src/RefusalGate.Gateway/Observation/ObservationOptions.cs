@@ -9,9 +9,9 @@ public sealed class ObservationOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// How much of a JSON response body is copied for the detector (its start), and the longest SSE event line a stream
-    /// is read with (a stream keeps only its text, see <see cref="ResponseCaptureStream.StreamTextChars"/>); the client
-    /// always gets all of it.
+    /// How much of a JSON response body is copied for the detector (its start), and the longest SSE line held whole (a
+    /// stream keeps only its text, see <see cref="ResponseCaptureStream.StreamTextChars"/>). A longer body or line is read
+    /// on as it passes for what the judge reads at its end (<see cref="ForwardJsonReader"/>); the client always gets all of it.
     /// </summary>
     public int MaxCapturedBytes { get; set; } = 256 * 1024;
 

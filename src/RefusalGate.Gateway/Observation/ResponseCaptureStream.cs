@@ -8,7 +8,9 @@ namespace RefusalGate.Gateway.Observation;
 /// keeps its time to first token), and only then is it kept for the refusal detector. An SSE stream is read as it
 /// passes (<see cref="EventStreamReader"/>), keeping its text up to <see cref="StreamTextChars"/> and what its last
 /// events say (finish reason, usage), whatever its length; any other body keeps a copy of its first <c>limit</c> bytes,
-/// read in the background. <paramref name="endpoint"/> is the route the request went to, whose format the copy is read in.
+/// read in the background, and a longer one is read on past the copy as it passes (<see cref="ForwardJsonReader"/>)
+/// for the members at its end (finish reason, status, usage). <paramref name="endpoint"/> is the route the request went
+/// to, whose format the copy is read in.
 /// </summary>
 internal sealed class ResponseCaptureStream(Stream inner, int limit, Func<bool> isEventStream, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions) : Stream
 {
@@ -24,6 +26,10 @@ internal sealed class ResponseCaptureStream(Stream inner, int limit, Func<bool> 
     private bool _started;
     private EventStreamReader? _events;
     private bool _eventsFailed;
+
+    /// <summary>A body longer than the copy, all of it read as it passes; started when the copy fills.</summary>
+    private ForwardJsonReader? _bodyTail;
+    private bool _bodyTailFailed;
     private byte[] _buffer = [];
     private int _length;
 
@@ -100,7 +106,7 @@ internal sealed class ResponseCaptureStream(Stream inner, int limit, Func<bool> 
                 }
             }
 
-            return new ResponseCopy.Body(Captured.ToArray(), Truncated, endpoint);
+            return new ResponseCopy.Body(Captured.ToArray(), Truncated, endpoint, ReadTail());
         }
         finally
         {
@@ -153,7 +159,16 @@ internal sealed class ResponseCaptureStream(Stream inner, int limit, Func<bool> 
         var room = limit - _length;
         if (data.Length > room)
         {
-            Truncated = true;
+            if (!Truncated)
+            {
+                // The copy is full: from here the body is read as it passes, from its start (the copy) so that the
+                // reader knows where in the document it is. Once per long body; short bodies never get here.
+                Truncated = true;
+                _bodyTail = new ForwardJsonReader(JsonShape.For(endpoint, streamed: false), textChars: 0);
+                ReadOn(Captured);
+            }
+
+            ReadOn(data);
             data = data[..Math.Max(room, 0)];
         }
 
@@ -174,10 +189,39 @@ internal sealed class ResponseCaptureStream(Stream inner, int limit, Func<bool> 
         _length += data.Length;
     }
 
+    private void ReadOn(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            _bodyTail?.Append(data);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // As for streams: what the reader did not expect never reaches the client; the body is recorded as unreadable.
+            _bodyTail = null;
+            _bodyTailFailed = true;
+        }
+    }
+
+    private BodyTail? ReadTail()
+    {
+        try
+        {
+            return _bodyTail is not null ? new BodyTail(_bodyTail.TryFinish(out var kept, out _) ? kept.ToArray() : null)
+                : _bodyTailFailed ? new BodyTail(null)
+                : null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return new BodyTail(null);
+        }
+    }
+
     private void Release()
     {
         ReturnBuffer();
         _length = 0;
+        _bodyTail = null;
         _events?.Dispose();
         _events = null;
     }

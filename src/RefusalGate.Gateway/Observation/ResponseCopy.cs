@@ -16,12 +16,15 @@ internal abstract class ResponseCopy
 
     public abstract CapturedResponse Read();
 
-    /// <summary>The first bytes of a JSON body, read when judged so the request path does no parsing.</summary>
-    public sealed class Body(byte[] bytes, bool truncated, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions) : ResponseCopy
+    /// <summary>
+    /// The first bytes of a JSON body, read when judged so the request path does no parsing; with <paramref name="tail"/>,
+    /// what was read of a longer body's members as it passed (its finish reason, status and usage come after its text).
+    /// </summary>
+    public sealed class Body(byte[] bytes, bool truncated, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions, BodyTail? tail = null) : ResponseCopy
     {
         public override bool Truncated => truncated;
 
-        public override CapturedResponse Read() => ResponseTextExtractor.Extract(bytes, isEventStream: false, truncated, endpoint);
+        public override CapturedResponse Read() => ResponseTextExtractor.Extract(bytes, truncated, endpoint, tail);
     }
 
     /// <summary>A stream read to its end (or to where it broke off) while it passed.</summary>

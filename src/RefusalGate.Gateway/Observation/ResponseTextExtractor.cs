@@ -22,27 +22,38 @@ public static class ResponseTextExtractor
             return reader.Finish(cut: truncated);
         }
 
-        // One invalid byte must not hide the rest of the answer: U+FFFD in its place, as the detector's CLI reads text.
-        var readable = Utf8.IsValid(body) ? body : new ReadOnlySpan<byte>(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body)));
-        return FromJson(readable, truncated, endpoint);
+        return Extract(body, truncated, endpoint, tail: null);
     }
 
-    private static CapturedResponse FromJson(ReadOnlySpan<byte> body, bool truncated, LlmEndpoint endpoint)
+    /// <summary>A JSON body, or the copy of its start (<paramref name="truncated"/>) and what was read of all of it as it passed.</summary>
+    internal static CapturedResponse Extract(ReadOnlySpan<byte> body, bool truncated, LlmEndpoint endpoint, BodyTail? tail)
+    {
+        // One invalid byte must not hide the rest of the answer: U+FFFD in its place, as the detector's CLI reads text.
+        var readable = Utf8.IsValid(body) ? body : new ReadOnlySpan<byte>(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body)));
+        return FromJson(readable, truncated, endpoint, tail);
+    }
+
+    private static CapturedResponse FromJson(ReadOnlySpan<byte> body, bool truncated, LlmEndpoint endpoint, BodyTail? tail)
     {
         var state = new ExtractionState(endpoint: endpoint);
         if (truncated)
         {
-            // Cut by the capture limit: no parser reads the whole document, but its start holds what the detector reads.
+            // Cut by the capture limit: no parser reads the whole document, but its start holds what the detector reads,
+            // and the members read as the rest passed (finish reason, status, usage) are read as a whole body's.
             state.ReadCutDocument(body);
+            if (tail is not null && (tail.KeptMembers is null || !state.TryReadDocument(tail.KeptMembers, streamed: false)))
+            {
+                state.MarkMalformed();
+            }
         }
         else if (!state.TryReadDocument(body, streamed: false))
         {
             state.MarkMalformed();
         }
 
-        // A whole body that parsed arrived whole; beyond the capture limit only the transfer can tell (the judge's
-        // "aborted"), so a truncated copy does not count as cut. A Responses API answer still queued or in progress
-        // (background mode) has not been given yet.
-        return state.ToResult(completed: truncated || (!state.Malformed && !state.Unfinished), truncated);
+        // A whole body that parsed arrived whole, and so did a longer one read to its end as it passed; a copy cut
+        // without that reading can only be told by the transfer (the judge's "aborted"), so it does not count as cut.
+        // A Responses API answer still queued or in progress (background mode) has not been given yet.
+        return state.ToResult(completed: (truncated && tail is null) || (!state.Malformed && !state.Unfinished), truncated);
     }
 }
