@@ -158,6 +158,41 @@ public sealed class EventStreamReaderTests
         }
     }
 
+    [Fact]
+    public void A_server_that_never_sends_a_blank_line_is_read_in_bounded_memory()
+    {
+        // 20,000 one-line events (about 1.4 MB) with no blank line between them used to be held as one event until the
+        // stream ended, in a buffer as large as the stream; now they cost what the same events with blank lines cost.
+        ReadEvents("\n\n", out _); // so that first-call costs count in neither
+        var withoutBlankLines = ReadEvents("\n", out var result);
+        var withBlankLines = ReadEvents("\n\n", out var usual);
+
+        withoutBlankLines.ShouldBeLessThan(withBlankLines + (withBlankLines / 2), "what is held must not grow with the stream");
+        result.ShouldBe(usual);
+        result.Text.ShouldBe(string.Concat(Enumerable.Repeat("word ", 20)));
+        result.FinishReason.ShouldBe("stop");
+        result.Completed.ShouldBeTrue();
+        result.Malformed.ShouldBeFalse();
+    }
+
+    /// <summary>Bytes allocated reading 20,000 chat events whose lines end with <paramref name="separator"/>.</summary>
+    private static long ReadEvents(string separator, out CapturedResponse result)
+    {
+        var line = Encoding.UTF8.GetBytes("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word \"}}]}" + separator);
+        var end = Encoding.UTF8.GetBytes($"data: {{\"choices\":[{{\"index\":0,\"delta\":{{}},\"finish_reason\":\"stop\"}}]}}{separator}data: [DONE]{separator}");
+        using var reader = new EventStreamReader(maxLineBytes: 4096, maxTextChars: 100);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 20_000; i++)
+        {
+            reader.Append(line);
+        }
+
+        reader.Append(end);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        result = reader.Finish();
+        return allocated;
+    }
+
     private static CapturedResponse Read(byte[] bytes, int[] cuts, LlmEndpoint endpoint = LlmEndpoint.ChatCompletions, int maxLineBytes = 1 << 20, int maxTextChars = 1 << 20)
     {
         using var reader = new EventStreamReader(maxLineBytes, maxTextChars, endpoint);

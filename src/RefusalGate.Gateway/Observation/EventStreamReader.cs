@@ -230,12 +230,23 @@ internal sealed class EventStreamReader(int maxLineBytes, int maxTextChars, LlmE
         else if (line.StartsWith("data:"u8))
         {
             var value = line["data:"u8.Length..];
+            value = value.StartsWith(" "u8) ? value[1..] : value;
+            if (_dataLines > 0 && _data.WrittenCount + 1 + value.Length > _maxLineBytes)
+            {
+                // An event longer than a line may be is a server that leaves out the blank lines between its events
+                // (each line a document of its own), or would be held whole to the stream's end: what is held is read
+                // now, line by line if need be, so memory stays bounded by the line bound.
+                Handle(_data.WrittenSpan);
+                _data.ResetWrittenCount();
+                _dataLines = 0;
+            }
+
             if (_dataLines++ > 0)
             {
                 _data.Write("\n"u8);
             }
 
-            _data.Write(value.StartsWith(" "u8) ? value[1..] : value);
+            _data.Write(value);
             _sawData = true;
         }
         else if (line.StartsWith("event:"u8))
