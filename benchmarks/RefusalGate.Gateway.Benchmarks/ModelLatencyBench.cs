@@ -68,6 +68,21 @@ internal static class ModelLatencyBench
                 Report(precision, $"detector, ≤ 128-token responses, {threads} thread(s)", detect);
                 medians[$"{precision} detector {threads}"] = BenchStatistics.Percentile(detect, 0.5);
             }
+
+            // Observation:DetectorWorkers: one-thread runs side by side, each judge handing the detector one response.
+            var judgedPerSecond = new double[3];
+            foreach (var workers in new[] { 1, 2 })
+            {
+                using var detectorSessions = new OnnxRuntimeSessionFactory(options.ToSessionSettings(intraOpThreads: 1), NullLogger<OnnxRuntimeSession>.Instance);
+                await using var detectorEncoder = options.CreateEncoder(detectorSessions, tokenizer, batchWorkers: workers);
+                detectorEncoder.WarmUp();
+                var detector = OnnxResponseRefusalDetector.Create(detectorEncoder, Path.Combine(models, "detector"));
+                var (judged, perSecond) = await ConcurrentAsync(seconds, workers, i => detector.DetectAsync(shortResponses[i % shortResponses.Length], null, CancellationToken.None).AsTask());
+                Report(precision, $"detector, {workers} worker(s) of 1 thread", judged, perSecond);
+                judgedPerSecond[workers] = perSecond;
+            }
+
+            Console.WriteLine($"{precision,-9} {$"  2 workers judge x{judgedPerSecond[2] / judgedPerSecond[1]:F2} as many as 1",-44}");
         }
 
         Console.WriteLine($"int8 / fp32 p50: classifier x{medians["int8 classifier"] / medians["fp32 classifier"]:F2}, detector (1 thread) x{medians["int8 detector 1"] / medians["fp32 detector 1"]:F2}");

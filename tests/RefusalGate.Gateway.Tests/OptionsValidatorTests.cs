@@ -20,6 +20,8 @@ public sealed class OptionsValidatorTests
     [InlineData("Observation:QueueCapacity", "0")]
     [InlineData("Observation:QueueCapacity", "200000000")]
     [InlineData("Observation:MaxCapturedBytes", "-1")]
+    [InlineData("Observation:DetectorWorkers", "0")]
+    [InlineData("Observation:DetectorWorkers", "65")]
     [InlineData("Calibration:HighConfidenceThreshold", "1.5")]
     [InlineData("Calibration:MaxModels", "0")]
     [InlineData("Calibration:Window", "-00:01:00")]

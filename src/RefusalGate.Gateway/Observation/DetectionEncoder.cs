@@ -9,7 +9,7 @@ namespace RefusalGate.Gateway.Observation;
 
 /// <summary>
 /// The response detector's own encoder: a separate ONNX session limited to <see cref="ObservationOptions.DetectorThreads"/>
-/// and its own micro-batcher, so judging finished responses in the background neither queues ahead of a new request's
+/// and its own micro-batcher (with <see cref="ObservationOptions.DetectorWorkers"/> workers), so judging finished responses in the background neither queues ahead of a new request's
 /// classification nor takes every core from it.
 /// </summary>
 internal sealed class DetectionEncoder : IAsyncDisposable
@@ -24,7 +24,7 @@ internal sealed class DetectionEncoder : IAsyncDisposable
     {
         var settings = inferenceOptions.Value;
         _sessions = new OnnxRuntimeSessionFactory(settings.ToSessionSettings(observationOptions.Value.DetectorThreads), logger);
-        Encoder = settings.CreateEncoder(_sessions, tokenizer, batchWorkers: 1);
+        Encoder = settings.CreateEncoder(_sessions, tokenizer, batchWorkers: observationOptions.Value.DetectorWorkers);
     }
 
     public UseLiteSentenceEncoder Encoder { get; }

@@ -17,6 +17,11 @@ internal sealed class ObservationOptionsValidator : SettingsValidator<Observatio
             yield return "Observation:DetectorThreads must be >= 0 (0 = the runtime's default).";
         }
 
+        if (options.DetectorWorkers is < 1 or > ObservationOptions.MaxDetectorWorkers)
+        {
+            yield return $"Observation:DetectorWorkers must be between 1 and {ObservationOptions.MaxDetectorWorkers}.";
+        }
+
         // The upper bound keeps the record backlog (ObservationQueue: 16 per queued copy) within an Int32; a million
         // queued copies of up to MaxCapturedBytes each is already far beyond any pod's memory.
         if (options.QueueCapacity is < 1 or > ObservationOptions.MaxQueueCapacity)

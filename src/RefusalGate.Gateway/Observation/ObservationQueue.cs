@@ -30,7 +30,7 @@ internal sealed class ObservationQueue(IOptions<ObservationOptions> options, Gat
     private readonly int _capacity = options.Value.QueueCapacity;
 
     private readonly Channel<PendingObservation> _channel = Channel.CreateBounded<PendingObservation>(
-        new BoundedChannelOptions(Math.Max(MinBacklog, checked(options.Value.QueueCapacity * ObservationsPerCopy))) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(Math.Max(MinBacklog, checked(options.Value.QueueCapacity * ObservationsPerCopy))) { SingleReader = options.Value.DetectorWorkers == 1, FullMode = BoundedChannelFullMode.Wait });
 
     private int _waitingForDetector;
 

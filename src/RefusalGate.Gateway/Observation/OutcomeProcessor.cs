@@ -1,20 +1,29 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using RefusalGate.Gateway.Telemetry;
 
 namespace RefusalGate.Gateway.Observation;
 
-/// <summary>The background worker: judges each finished response and hands the outcome to every sink.</summary>
+/// <summary>
+/// The background worker: judges each finished response and hands the outcome to every sink, with
+/// <see cref="ObservationOptions.DetectorWorkers"/> responses in hand at once (one per detector worker, so that each has
+/// work; the sinks take outcomes from several at once).
+/// </summary>
 internal sealed partial class OutcomeProcessor(
     ObservationQueue queue,
     OutcomeJudge judge,
     IEnumerable<IOutcomeSink> sinks,
     GatewayMetrics metrics,
+    IOptions<ObservationOptions> options,
     ILogger<OutcomeProcessor> logger) : BackgroundService
 {
     private readonly IOutcomeSink[] _sinks = [.. sinks];
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, options.Value.DetectorWorkers).Select(_ => JudgeAllAsync()));
+
+    private async Task JudgeAllAsync()
     {
         // Not cancelled by stoppingToken: on shutdown the queue is completed and drained (bounded by the host's
         // shutdown timeout), so responses already sent are still judged and recorded.
