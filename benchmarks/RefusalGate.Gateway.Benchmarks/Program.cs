@@ -15,7 +15,7 @@ using RefusalGate.Simulator.Hosting;
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- outcome-log [rate=2000] [seconds=20]
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- models [seconds per measurement=10] [length buckets, e.g. 16,32,64,128]
 //        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- capture [streams=2000] [chunks per stream=500]
-//        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- soak [seconds=180] [concurrency=8] [--sample-s N=10] [--rate requests/s] [--history-kb N=16]
+//        dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- soak [seconds=180] [concurrency=8] [--sample-s N=10] [--rate requests/s] [--history-kb N=16] [--detector-workers N=1]
 if (args.Length > 0 && args[0] == "policy")
 {
     await PolicyDecisionBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50_000);
@@ -54,7 +54,8 @@ if (args.Length > 0 && args[0] == "soak")
         positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 8,
         IntOption("--sample-s", 10),
         IntOption("--rate", 0),
-        IntOption("--history-kb", 16));
+        IntOption("--history-kb", 16),
+        IntOption("--detector-workers", 1));
     return;
 }
 

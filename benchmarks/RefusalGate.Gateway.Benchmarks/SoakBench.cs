@@ -1,4 +1,4 @@
-// Usage: dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- soak [seconds=180] [concurrency=8] [--sample-s N=10] [--rate N] [--history-kb N=16]
+// Usage: dotnet run -c Release --project benchmarks/RefusalGate.Gateway.Benchmarks -- soak [seconds=180] [concurrency=8] [--sample-s N=10] [--rate N] [--history-kb N=16] [--detector-workers N=1]
 // Steady closed-loop load from `concurrency` clients (with --rate, at most N requests/s in all: a load the detector keeps
 // up with; without, as fast as the gateway answers) through one gateway in the default product configuration
 // (classifier, policies, observation on; in-memory outcome store) against the simulated upstream, in-process. Every N
@@ -67,7 +67,8 @@ internal static class SoakBench
 
     /// <param name="rate">Requests per second in all, 0 for none (each client sends as soon as its last request is done).</param>
     /// <param name="historyKb">Size of the earlier turns a conversation request carries (one request in 20).</param>
-    public static async Task RunAsync(int seconds, int concurrency, int sampleSeconds, int rate, int historyKb)
+    /// <param name="detectorWorkers"><c>Observation:DetectorWorkers</c> (the default configuration's 1 unless given).</param>
+    public static async Task RunAsync(int seconds, int concurrency, int sampleSeconds, int rate, int historyKb, int detectorWorkers)
     {
         var replayFile = WriteReplayFile();
         try
@@ -80,6 +81,7 @@ internal static class SoakBench
                 // Per-request info lines (a client leaving mid-stream is one) would cost more console time than what is
                 // measured and bury the table; warnings still show.
                 ["Logging:LogLevel:Default"] = "Warning",
+                ["Observation:DetectorWorkers"] = detectorWorkers.ToString(CultureInfo.InvariantCulture),
             };
             var builder = GatewayHost.CreateBuilder(new GatewayHostSettings { Urls = "http://127.0.0.1:0", Overrides = settings });
             await using var gateway = GatewayHost.Build(builder);
@@ -99,7 +101,7 @@ internal static class SoakBench
             await WaitUntilReadyAsync(http);
 
             Console.WriteLine($"Soak: {seconds} s of closed-loop load from {concurrency} clients{(rate > 0 ? $" paced to at most {rate} requests/s" : "")} after {WarmUp.TotalSeconds:0} s warm-up, a sample every {sampleSeconds} s;");
-            Console.WriteLine($"gateway with classifier, policies and observation on (in-memory outcome store), {ModelCount} model names, " +
+            Console.WriteLine($"gateway with classifier, policies and observation on ({detectorWorkers} detector worker(s); in-memory outcome store), {ModelCount} model names, " +
                 $"{Environment.ProcessorCount} cores, {(GCSettings.IsServerGC ? "server" : "workstation")} GC{(GCSettings.LatencyMode == GCLatencyMode.Batch ? "" : ", concurrent")}.");
             Console.WriteLine("Mix per 20 requests: 7 streamed and 4 whole answers, 3 refusals (2 streamed), 1 large (whole ~235 KiB / streamed ~330 KiB, past the");
             Console.WriteLine($"capture bound), 1 client leaving mid-stream, 1 malformed JSON, 1 text completion, 1 streamed with usage, 1 streamed with {historyKb} KiB of earlier turns.");
