@@ -1,4 +1,5 @@
 using System.Text;
+using RefusalGate.Gateway.Gate.Parsing;
 using RefusalGate.Gateway.Observation;
 
 namespace RefusalGate.Gateway.Tests;
@@ -138,11 +139,16 @@ public sealed class ResponseTextExtractorTests
         Json("""{"choices":[{"message":{"content":"Hi."},"finish_reason":null}]}""").Completed.ShouldBeTrue();
 
     [Fact]
-    public void A_one_megabyte_answer_is_read_whole()
+    public void A_one_megabyte_answer_keeps_as_much_text_as_a_stream_and_says_it_lost_the_rest()
     {
         var content = new string('x', 1024 * 1024);
 
-        Json($$"""{"choices":[{"message":{"content":"{{content}}"},"finish_reason":"stop"}]}""").Text.Length.ShouldBe(content.Length);
+        var captured = Json($$"""{"choices":[{"message":{"content":"{{content}}"},"finish_reason":"stop"}]}""");
+
+        captured.Text.Length.ShouldBe(ResponseCaptureStream.StreamTextChars);
+        captured.Truncated.ShouldBeTrue();
+        captured.FinishReason.ShouldBe("stop");
+        captured.Completed.ShouldBeTrue();
     }
 
     [Fact]
@@ -156,6 +162,25 @@ public sealed class ResponseTextExtractorTests
         captured.Truncated.ShouldBeTrue();
         captured.Completed.ShouldBeTrue(); // only the transfer can tell past the capture limit (the judge's "aborted")
         captured.Malformed.ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_long_cut_body_gives_the_text_bound_and_no_more(bool inOneString)
+    {
+        // Escaped characters and pairs, so that the bound falls between escapes; whole strings, or one cut at the end.
+        const string Piece = "caf\\u00e9 \\ud83d\\ude00 ";
+        var content = string.Concat(Enumerable.Repeat(Piece, 20_000));
+        var body = inOneString
+            ? "{\"choices\":[{\"message\":{\"content\":\"" + content
+            : """{"output":[{"type":"message","content":[""" + string.Join(',', Enumerable.Range(0, 200).Select(_ => $$"""{"type":"output_text","text":"{{string.Concat(Enumerable.Repeat(Piece, 100))}}"}""")) + ",";
+
+        var captured = inOneString ? CutJson(body, body.Length) : ResponseTextExtractor.Extract(Encoding.UTF8.GetBytes(body), isEventStream: false, truncated: true, LlmEndpoint.Responses);
+
+        captured.Text.Length.ShouldBeInRange(ResponseCaptureStream.StreamTextChars - 1, ResponseCaptureStream.StreamTextChars); // never half a pair
+        captured.Text.ShouldStartWith("caf\u00e9 \U0001F600 caf\u00e9");
+        captured.Truncated.ShouldBeTrue();
     }
 
     [Theory]

@@ -10,6 +10,8 @@ namespace RefusalGate.Gateway.Observation;
 /// that the capture limit cut short. A whole-document parser
 /// cannot read such a body, but the detector only reads the start of a response, and a cut body still holds it: the
 /// reader walks the tokens it can complete and, when the cut falls inside the text, decodes the string up to the cut.
+/// It stops once it has <c>maxChars</c> of text, and names no member it does not look for, so a long body costs about
+/// the text it gives, not the body's length.
 /// </summary>
 internal static class CutJsonTextReader
 {
@@ -19,7 +21,7 @@ internal static class CutJsonTextReader
     /// The text of <c>choices[0].message.content</c> (and <c>.refusal</c>) or <c>choices[0].text</c>, as far as the body
     /// goes; with <paramref name="responsesApi"/>, of <c>output[*].content[*].text</c> (and <c>.refusal</c>).
     /// </summary>
-    public static string ReadFirstChoiceText(ReadOnlySpan<byte> body, bool responsesApi = false)
+    public static string ReadFirstChoiceText(ReadOnlySpan<byte> body, bool responsesApi = false, int maxChars = int.MaxValue)
     {
         var reader = new Utf8JsonReader(body, isFinalBlock: false, state: default);
         var path = new List<(string? Key, int NextIndex)>();
@@ -32,7 +34,7 @@ internal static class CutJsonTextReader
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
-                        property = reader.GetString();
+                        property = KnownName(ref reader);
                         break;
                     case JsonTokenType.StartObject or JsonTokenType.StartArray:
                         path.Add((KeyOfNextValue(path, property), reader.TokenType == JsonTokenType.StartArray ? 0 : NoIndex));
@@ -46,6 +48,10 @@ internal static class CutJsonTextReader
                         if (reader.TokenType == JsonTokenType.String && IsText(path, key, responsesApi))
                         {
                             text.Append(reader.GetString());
+                            if (text.Length >= maxChars)
+                            {
+                                return text.ToString(0, maxChars);
+                            }
                         }
 
                         property = null;
@@ -61,11 +67,21 @@ internal static class CutJsonTextReader
 
         if (property is not null && IsText(path, property, responsesApi))
         {
-            text.Append(DecodeCutString(body[(int)reader.BytesConsumed..]));
+            text.Append(DecodeCutString(body[(int)reader.BytesConsumed..], maxChars - text.Length));
         }
 
-        return text.ToString();
+        return text.Length > maxChars ? text.ToString(0, maxChars) : text.ToString();
     }
+
+    /// <summary>The member names the paths look at, as constants; any other name is <c>""</c>, never a new string.</summary>
+    private static string KnownName(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("choices"u8) ? "choices"
+        : reader.ValueTextEquals("message"u8) ? "message"
+        : reader.ValueTextEquals("content"u8) ? "content"
+        : reader.ValueTextEquals("refusal"u8) ? "refusal"
+        : reader.ValueTextEquals("text"u8) ? "text"
+        : reader.ValueTextEquals("output"u8) ? "output"
+        : "";
 
     /// <summary>The key the next value gets in its container: the property name in an object, "[i]" in an array.</summary>
     private static string? KeyOfNextValue(List<(string? Key, int NextIndex)> path, string? property)
@@ -95,14 +111,19 @@ internal static class CutJsonTextReader
         (path.Count == 4 && path[1].Key == "choices" && path[2].Key == "[0]" && path[3].Key == "message" && key is "content" or "refusal")
         || (path.Count == 3 && path[1].Key == "choices" && path[2].Key == "[0]" && key == "text");
 
-    /// <summary>Decodes a JSON string that starts in <paramref name="rest"/> and is cut before its closing quote.</summary>
-    private static string DecodeCutString(ReadOnlySpan<byte> rest)
+    /// <summary>
+    /// Decodes a JSON string that starts in <paramref name="rest"/> and is cut before its closing quote, as far as
+    /// <paramref name="maxChars"/> needs: no character takes more than six bytes (<c>\uXXXX</c>), twelve for a pair.
+    /// </summary>
+    private static string DecodeCutString(ReadOnlySpan<byte> rest, int maxChars)
     {
         rest = rest.TrimStart(" \t\r\n:"u8);
-        if (rest.IsEmpty || rest[0] != (byte)'"')
+        if (rest.IsEmpty || rest[0] != (byte)'"' || maxChars <= 0)
         {
             return "";
         }
+
+        rest = rest[..(int)Math.Min(rest.Length, 1 + (6L * maxChars) + 12)];
 
         var utf8 = new ArrayBufferWriter<byte>(rest.Length);
         Span<byte> encoded = stackalloc byte[4];

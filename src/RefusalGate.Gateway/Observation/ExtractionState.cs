@@ -67,7 +67,7 @@ internal sealed partial class ExtractionState(int maxTextChars = int.MaxValue, L
         }
     }
 
-    public void ReadCutDocument(ReadOnlySpan<byte> json) => AppendText(CutJsonTextReader.ReadFirstChoiceText(json, _responsesApi));
+    public void ReadCutDocument(ReadOnlySpan<byte> json) => AppendText(CutJsonTextReader.ReadFirstChoiceText(json, _responsesApi, maxChars: TextRoom == int.MaxValue ? int.MaxValue : TextRoom + 1));
 
     public CapturedResponse ToResult(bool completed, bool truncated) =>
         new(_text.ToString(), FinishReason, HasToolCalls, completed, truncated || TextTruncated, Malformed, PromptTokens, CompletionTokens, HasError);

@@ -35,7 +35,8 @@ public static class ResponseTextExtractor
 
     private static CapturedResponse FromJson(ReadOnlySpan<byte> body, bool truncated, LlmEndpoint endpoint, BodyTail? tail)
     {
-        var state = new ExtractionState(endpoint: endpoint);
+        // A body keeps as much text as a stream does: the detector reads its start, and more would only be garbage.
+        var state = new ExtractionState(ResponseCaptureStream.StreamTextChars, endpoint);
         if (truncated)
         {
             // Cut by the capture limit: no parser reads the whole document, but its start holds what the detector reads,
