@@ -70,6 +70,22 @@ public sealed class JsonLinesCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Classify_names_the_parts_it_could_not_read_as_the_gateway_does()
+    {
+        var (exitCode, lines) = await RunAsync(
+            "classify",
+            """{"id": 1, "messages": [{"role": "user", "content": [{"type": "text", "text": "What does this say?"}, {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]}]}""",
+            """{"id": 2, "input": [{"role": "user", "content": [{"type": "input_file", "file_id": "f"}, {"type": "input_image", "image_url": "x"}]}]}""",
+            """{"id": 3, "messages": [{"role": "user", "content": "What does this say?"}]}""");
+
+        exitCode.ShouldBe(0);
+        lines[0].GetProperty("unread_content").GetString().ShouldBe("image");
+        lines[0].GetProperty("refusal_probability").GetDouble().ShouldBe(lines[2].GetProperty("refusal_probability").GetDouble());
+        lines[1].GetProperty("unread_content").GetString().ShouldBe("image,file");
+        lines[2].TryGetProperty("unread_content", out _).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task A_key_that_appears_twice_makes_an_error_record()
     {
         var (exitCode, lines) = await RunAsync("classify", """{"id":"d","prompt":"hello","prompt":"x"}""", """{"id": 2, "prompt": "hello"}""");

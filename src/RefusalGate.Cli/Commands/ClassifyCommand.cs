@@ -13,18 +13,19 @@ internal static class ClassifyCommand
         "classify",
         "Predict, per prompt, whether a typical aligned model will refuse it (overall and per category).",
         "{\"id\": ..., \"prompt\": \"...\"}, {\"id\": ..., \"messages\": [...]} or {\"id\": ..., \"input\": ...} (Responses API)",
-        "{\"id\", \"refusal_probability\", \"predicted_refusal\", \"category\", \"categories\"}",
+        "{\"id\", \"refusal_probability\", \"predicted_refusal\", \"category\", \"categories\", \"unread_content\"?}",
         async (classifier, line, cancellationToken) =>
         {
-            var prediction = await classifier.ClassifyAsync(PromptOf(line), cancellationToken);
-            return writer => Write(writer, prediction);
+            var prompt = PromptOf(line);
+            var prediction = await classifier.ClassifyAsync(prompt.Text, cancellationToken);
+            return writer => Write(writer, prediction, prompt.Unread);
         });
 
     /// <summary>
     /// The prompt of a line: "prompt", or the last user message of "messages" or of a Responses API "input" (a string or
-    /// items), read as the gateway reads them.
+    /// items), read as the gateway reads them, with the kinds of its parts the classifier cannot read.
     /// </summary>
-    internal static string PromptOf(JsonElement line)
+    internal static (string Text, UnreadContent Unread) PromptOf(JsonElement line)
     {
         var body = JsonObject.Create(line)!;
         var endpoint = body.ContainsKey("messages") ? LlmEndpoint.ChatCompletions
@@ -37,13 +38,17 @@ internal static class ClassifyCommand
             throw new InputLineException(error.Message);
         }
 
-        return endpoint != LlmEndpoint.Completions && !messages.Any(m => m.Role == "user")
+        var last = ConversationMessage.LastUser(messages);
+        return endpoint != LlmEndpoint.Completions && last is null
             ? throw new InputLineException($"\"{(endpoint == LlmEndpoint.ChatCompletions ? "messages" : "input")}\" has no user message")
-            : ConversationMessage.LastUserText(messages);
+            : (last?.Text ?? "", last?.Unread ?? UnreadContent.None);
     }
 
-    /// <summary>The output fields of a prediction (also written by <c>evaluate classify</c>).</summary>
-    internal static void Write(Utf8JsonWriter writer, PromptPrediction prediction)
+    /// <summary>
+    /// The output fields of a prediction (also written by <c>evaluate classify</c>); <c>unread_content</c> only when the
+    /// message had parts the classifier cannot read, as the gateway's <c>x-refusalgate-unread-content</c> names them.
+    /// </summary>
+    internal static void Write(Utf8JsonWriter writer, PromptPrediction prediction, UnreadContent unread)
     {
         writer.WriteNumber("refusal_probability", Math.Round(prediction.RefusalProbability, 6));
         writer.WriteBoolean("predicted_refusal", prediction.PredictedRefusal);
@@ -55,5 +60,9 @@ internal static class ClassifyCommand
         }
 
         writer.WriteEndObject();
+        if (unread != UnreadContent.None)
+        {
+            writer.WriteString("unread_content", unread.ToHeaderValue());
+        }
     }
 }

@@ -32,8 +32,9 @@ internal static class EvaluateCommand
             "{\"id\", \"prompt\" or \"messages\", <label>}",
             async (classifier, line, cancellationToken) =>
             {
-                var prediction = await classifier.ClassifyAsync(ClassifyCommand.PromptOf(line), cancellationToken);
-                return new ModelAnswer(prediction.RefusalProbability, prediction.PredictedRefusal, prediction.Confidence, w => ClassifyCommand.Write(w, prediction));
+                var prompt = ClassifyCommand.PromptOf(line);
+                var prediction = await classifier.ClassifyAsync(prompt.Text, cancellationToken);
+                return new ModelAnswer(prediction.RefusalProbability, prediction.PredictedRefusal, prediction.Confidence, w => ClassifyCommand.Write(w, prediction, prompt.Unread));
             }),
         Subcommand<IResponseRefusalDetector>(
             "detect",
