@@ -34,6 +34,26 @@ public sealed class GatewayOptions
     /// client's cookies belong to its own site. On for an upstream behind a cookie-based proxy (e.g. oauth2-proxy).
     /// </summary>
     public bool ForwardCookies { get; set; }
+
+    /// <summary>Which <c>x-refusalgate-*</c> headers clients see on their responses (see <see cref="GatewayResponseHeaders"/>).</summary>
+    public GatewayResponseHeaders ResponseHeaders { get; set; } = GatewayResponseHeaders.All;
+}
+
+/// <summary>
+/// How much of the gate's view a client sees. The prediction's probability and confidence tell whoever can read them how
+/// close a prompt is to being refused: an oracle for tuning a jailbreak against the classifier, one query at a time. A
+/// sidecar's client is the application, which may act on them; a gateway open to end users should not give them away.
+/// </summary>
+public enum GatewayResponseHeaders
+{
+    /// <summary>Every header: decision, prediction, confidence, category, zone, self-prediction, annotation.</summary>
+    All,
+
+    /// <summary>Only <c>x-refusalgate-decision</c> and what an <c>annotate</c> action was configured to say.</summary>
+    Decision,
+
+    /// <summary>None (the request id stays); an <c>annotate</c> action still labels the forwarded request.</summary>
+    None,
 }
 
 /// <summary>One OpenAI-compatible upstream (a provider, a model family, a local server).</summary>

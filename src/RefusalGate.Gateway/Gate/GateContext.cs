@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using RefusalGate.Classification.Prediction;
+using RefusalGate.Gateway.Configuration;
 using RefusalGate.Gateway.Gate.Parsing;
 using RefusalGate.Gateway.Policies;
 
@@ -9,12 +10,15 @@ namespace RefusalGate.Gateway.Gate;
 /// The state one request carries through the gate's stages: the parsed request, where it goes, the decision taken,
 /// the headers to report, and — when a stage answers by itself — the response to give instead of forwarding.
 /// </summary>
-public sealed class GateContext(HttpContext httpContext, LlmRequest request, string upstream)
+public sealed class GateContext(HttpContext httpContext, LlmRequest request, string upstream, GatewayResponseHeaders responseHeaders = GatewayResponseHeaders.All)
 {
     public const string DecisionHeader = "x-refusalgate-decision";
     public const string DefaultDecision = "allow";
 
     private readonly Dictionary<string, string> _headers = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The headers an <c>annotate</c> action adds: what the operator chose to tell the client.</summary>
+    private readonly Dictionary<string, string> _annotations = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The request's HTTP context: valid only while the request runs, never in background work.</summary>
     public HttpContext HttpContext { get; } = httpContext;
@@ -59,15 +63,32 @@ public sealed class GateContext(HttpContext httpContext, LlmRequest request, str
         }
     }
 
-    /// <summary>Adds an <c>x-refusalgate-*</c> header to the client's response.</summary>
+    /// <summary>Adds an <c>x-refusalgate-*</c> header about the gate's view (prediction, zone, ...) to the client's response.</summary>
     public void SetHeader(string name, string value) => _headers[name] = value;
 
+    /// <summary>Adds a header an <c>annotate</c> action was configured to give the client.</summary>
+    public void SetAnnotationHeader(string name, string value) => _annotations[name] = value;
+
+    /// <summary>The headers <c>Gateway:ResponseHeaders</c> lets the client see.</summary>
     internal void WriteHeaders(IHeaderDictionary headers)
     {
+        if (responseHeaders == GatewayResponseHeaders.None)
+        {
+            return;
+        }
+
         headers[DecisionHeader] = Decision;
-        foreach (var (name, value) in _headers)
+        foreach (var (name, value) in _annotations)
         {
             headers[name] = value;
+        }
+
+        if (responseHeaders == GatewayResponseHeaders.All)
+        {
+            foreach (var (name, value) in _headers)
+            {
+                headers[name] = value;
+            }
         }
     }
 }

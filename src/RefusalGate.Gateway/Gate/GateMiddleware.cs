@@ -34,6 +34,7 @@ internal sealed partial class GateMiddleware(
     ILogger<GateMiddleware> logger)
 {
     private readonly long _maxBodyBytes = options.Value.MaxRequestBodyBytes;
+    private readonly GatewayResponseHeaders _responseHeaders = options.Value.ResponseHeaders;
     private readonly ObservationOptions _observation = observationOptions.Value;
 
     /// <summary>The prefix of the headers the gateway itself sets (on forwarded requests: the annotation).</summary>
@@ -100,7 +101,11 @@ internal sealed partial class GateMiddleware(
         // The path only: a query string may carry a credential (?api-key=...). Cut and without control characters, so a
         // client cannot flood or forge log lines.
         LogRouteNotAllowed(context.GetRequestId(), method, LoggablePath(context.Request.Path.Value));
-        context.Response.Headers[GateContext.DecisionHeader] = RouteRejectedDecision;
+        if (_responseHeaders != GatewayResponseHeaders.None)
+        {
+            context.Response.Headers[GateContext.DecisionHeader] = RouteRejectedDecision;
+        }
+
         await OpenAiError.RouteNotAllowed(method, context.Request.Path.Value ?? "/").WriteAsync(context);
     }
 
@@ -243,7 +248,7 @@ internal sealed partial class GateMiddleware(
         }
 
         var proxyFeature = context.GetReverseProxyFeature();
-        var gate = new GateContext(context, request, proxyFeature.Cluster.Config.ClusterId);
+        var gate = new GateContext(context, request, proxyFeature.Cluster.Config.ClusterId, _responseHeaders);
         context.Features.Set(gate);
         try
         {

@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using RefusalGate.Gateway.Configuration;
 using RefusalGate.Gateway.Gate;
 using RefusalGate.Gateway.RequestIds;
 using Yarp.ReverseProxy.Transforms;
@@ -11,8 +13,10 @@ namespace RefusalGate.Gateway.Proxy;
 /// Per-request adjustments around forwarding: the upstream's credentials, the request id both ways, and the gate's
 /// response headers (set after YARP copies the upstream's, so they cannot be overwritten by it).
 /// </summary>
-internal sealed class UpstreamRequestTransforms(UpstreamCatalog catalog) : ITransformProvider
+internal sealed class UpstreamRequestTransforms(UpstreamCatalog catalog, IOptions<GatewayOptions> options) : ITransformProvider
 {
+    private readonly GatewayResponseHeaders _responseHeaders = options.Value.ResponseHeaders;
+
     public const string UpstreamRequestIdHeader = "x-upstream-request-id";
 
     public void ValidateRoute(TransformRouteValidationContext context)
@@ -53,7 +57,7 @@ internal sealed class UpstreamRequestTransforms(UpstreamCatalog catalog) : ITran
             {
                 gate.WriteHeaders(headers);
             }
-            else
+            else if (_responseHeaders != GatewayResponseHeaders.None)
             {
                 // Not a completion request (e.g. GET /v1/models): nothing to judge, so it passes.
                 headers[GateContext.DecisionHeader] = GateContext.DefaultDecision;

@@ -22,11 +22,11 @@ public sealed class AnnotateAction(string name, IReadOnlyDictionary<string, stri
     {
         context.Decision = TypeName;
         var annotation = $"{decision.Zone.ToWireName()}; category={decision.Category}";
-        context.SetHeader(AnnotationHeader, annotation);
+        context.SetAnnotationHeader(AnnotationHeader, annotation);
         context.HttpContext.Request.Headers[AnnotationHeader] = annotation;
         foreach (var (header, value) in Headers)
         {
-            context.SetHeader(header, value);
+            context.SetAnnotationHeader(header, value);
             context.HttpContext.Request.Headers[header] = value;
         }
     }
