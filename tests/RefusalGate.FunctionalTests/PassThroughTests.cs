@@ -69,6 +69,24 @@ public sealed class PassThroughTests(SharedGateway shared)
     }
 
     [Fact]
+    public async Task With_client_ids_not_accepted_every_request_gets_its_own_and_the_upstream_sees_it()
+    {
+        await using var gateway = await TestGateway.StartAsync(new() { ["Gateway:AcceptClientRequestIds"] = "false" });
+        var ids = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHttp.Json(GatewayHttp.ChatBody("hello")) };
+            request.Headers.Add("x-request-id", "client-trace-42");
+            var response = await gateway.Http.SendAsync(request);
+            ids.Add(response.Header("x-request-id"));
+            gateway.LastClientRequestId().ShouldBe(ids[^1]);
+        }
+
+        ids.ShouldAllBe(id => id.StartsWith("req_"));
+        ids.Distinct().Count().ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Unsafe_client_request_id_is_replaced()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHttp.Json(GatewayHttp.ChatBody("hello")) };

@@ -35,6 +35,13 @@ public sealed class GatewayOptions
     /// </summary>
     public bool ForwardCookies { get; set; }
 
+    /// <summary>
+    /// Whether a client's <c>x-request-id</c> (a short, safe token) becomes the request's id. True by default: a sidecar's
+    /// client is the application, whose ids tie its logs to the gateway's. False issues every request a new id, so ids
+    /// stay unique in the outcome log and the logs whatever clients send (a gateway open to many clients).
+    /// </summary>
+    public bool AcceptClientRequestIds { get; set; } = true;
+
     /// <summary>Which <c>x-refusalgate-*</c> headers clients see on their responses (see <see cref="GatewayResponseHeaders"/>).</summary>
     public GatewayResponseHeaders ResponseHeaders { get; set; } = GatewayResponseHeaders.All;
 }

@@ -1,20 +1,25 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using RefusalGate.Gateway.Configuration;
 
 namespace RefusalGate.Gateway.RequestIds;
 
 /// <summary>
-/// Gives every request an id: the client's <c>x-request-id</c> when it is a short, safe token, else a new one.
-/// The id becomes <see cref="HttpContext.TraceIdentifier"/> (so logs carry it), goes upstream, and comes back on
-/// every response, errors included.
+/// Gives every request an id: the client's <c>x-request-id</c> when it is a short, safe token and
+/// <see cref="GatewayOptions.AcceptClientRequestIds"/> allows it, else a new one. The id becomes
+/// <see cref="HttpContext.TraceIdentifier"/> (so logs carry it), goes upstream, and comes back on every response,
+/// errors included.
 /// </summary>
-public sealed class RequestIdMiddleware(RequestDelegate next)
+public sealed class RequestIdMiddleware(RequestDelegate next, IOptions<GatewayOptions> options)
 {
     public const string HeaderName = "x-request-id";
     private const int MaxLength = 128;
 
+    private readonly bool _acceptClientIds = options.Value.AcceptClientRequestIds;
+
     public Task InvokeAsync(HttpContext context)
     {
-        var supplied = context.Request.Headers[HeaderName].ToString();
+        var supplied = _acceptClientIds ? context.Request.Headers[HeaderName].ToString() : "";
         context.TraceIdentifier = IsAcceptable(supplied) ? supplied : NewId();
         context.Response.OnStarting(static state =>
         {
