@@ -13,6 +13,7 @@ public sealed class GatewayMetrics
 
     private readonly Counter<long> _requests;
     private readonly Counter<long> _rejected;
+    private readonly Counter<long> _unreadContent;
     private readonly Counter<long> _observed;
     private long _observationsDropped;
     private long _outcomeLogWritten;
@@ -35,6 +36,7 @@ public sealed class GatewayMetrics
             description: "The ONNX Runtime execution provider the models run on (value 1; the provider is the label).");
         _requests = meter.CreateCounter<long>("refusalgate.gate.requests", "{request}", "Completion requests through the gate, by decision.");
         _rejected = meter.CreateCounter<long>("refusalgate.gate.rejected", "{request}", "Completion requests answered before the gate's stages (a body that is not JSON, too large or undecodable; a client that left while sending it), by error code.");
+        _unreadContent = meter.CreateCounter<long>("refusalgate.gate.unread_content", "{request}", "Completion requests whose last user message had parts the classifier cannot read, by kind (image, audio, file, other).");
         _observed = meter.CreateCounter<long>("refusalgate.responses.observed", "{response}", "Upstream responses by what they actually were (refusal detector).");
         // Observable, so they are exported (at 0) from start-up: an alert on a loss has a series before the first loss.
         meter.CreateObservableCounter("refusalgate.responses.observation_dropped", () => Interlocked.Read(ref _observationsDropped), "{response}", "Responses not judged because the detector queue was full.");
@@ -76,6 +78,9 @@ public sealed class GatewayMetrics
 
     /// <summary>The code is the OpenAI-style error's (a fixed set in <c>OpenAiError</c>), or <c>client_closed_request</c>.</summary>
     public void RequestRejected(string code) => _rejected.Add(1, new KeyValuePair<string, object?>("code", code));
+
+    /// <summary>One count per kind the request carried (a message with an image and a file counts under both).</summary>
+    public void UnreadContent(string kind) => _unreadContent.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void ResponseObserved(string kind, string model) =>
         _observed.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("model", _models.Label(model)));

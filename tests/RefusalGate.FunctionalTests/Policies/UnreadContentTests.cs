@@ -75,6 +75,9 @@ public sealed class UnreadContentTests(PolicyGateway fixture) : IClassFixture<Po
 
         response.Header("x-refusalgate-unread-content").ShouldBe("image,file");
         response.Header("x-refusalgate-decision").ShouldBe("block");
+        var metrics = new PrometheusExposition(await _gateway.Http.GetStringAsync("metrics"));
+        metrics.Sum("refusalgate_gate_unread_content_total", labels => labels["kind"] == "file").ShouldBeGreaterThanOrEqualTo(1);
+        metrics.Sum("refusalgate_gate_unread_content_total", labels => labels["kind"] == "image").ShouldBeGreaterThanOrEqualTo(1);
     }
 
     private static object[] WithImage(string text) =>

@@ -18,13 +18,29 @@ public enum UnreadContent
 
 public static class UnreadContentNames
 {
+    private static readonly (UnreadContent Kind, string Name)[] Names =
+        [(UnreadContent.Image, "image"), (UnreadContent.Audio, "audio"), (UnreadContent.File, "file"), (UnreadContent.Other, "other")];
+
     /// <summary>The kinds as a header value, e.g. <c>image,file</c>; empty for <see cref="UnreadContent.None"/>.</summary>
     public static string ToHeaderValue(this UnreadContent unread) => unread switch
     {
         UnreadContent.None => "",
         UnreadContent.Image => "image", // the common case, without building a string
-        _ => string.Join(',', Enum.GetValues<UnreadContent>().Where(k => k != UnreadContent.None && unread.HasFlag(k)).Select(k => k.ToString().ToLowerInvariant())),
+        _ => string.Join(',', unread.Kinds()),
     };
+
+    /// <summary>Each kind's name (<c>image</c>, <c>audio</c>, <c>file</c>, <c>other</c>), in that order.</summary>
+    public static IEnumerable<string> Kinds(this UnreadContent unread)
+    {
+        foreach (var (kind, name) in Names)
+        {
+            if (unread.HasFlag(kind))
+            {
+                yield return name;
+            }
+        }
+    }
+
 
     /// <summary>The kind of a non-text part by its <c>type</c> (<c>image_url</c> and <c>input_image</c> are images, ...).</summary>
     internal static UnreadContent OfPartType(string? type) => type switch

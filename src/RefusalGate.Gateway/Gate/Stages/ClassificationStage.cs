@@ -33,6 +33,10 @@ internal sealed partial class ClassificationStage(IPromptClassifier classifier, 
         if (context.Request.LastUserUnread is not UnreadContent.None and var unread)
         {
             context.SetHeader(UnreadContentHeader, unread.ToHeaderValue());
+            foreach (var kind in unread.Kinds())
+            {
+                metrics.UnreadContent(kind);
+            }
         }
 
         var started = Stopwatch.GetTimestamp();
