@@ -2,11 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using RefusalGate.FunctionalTests.Infrastructure;
 using RefusalGate.Gateway.Observation;
 
@@ -27,8 +23,8 @@ public sealed class LongDocumentOutcomeTests
     [Fact]
     public async Task A_responses_stream_whose_terminal_event_is_longer_than_the_limit_is_read_to_its_content_filter()
     {
-        await using var upstream = await StartUpstreamAsync();
-        await using var gateway = await StartGatewayAsync(upstream);
+        await using var upstream = await ScriptedUpstream.StartAsync(MapRoutes);
+        await using var gateway = await ScriptedUpstream.StartGatewayAsync(upstream, CopyLimit);
         var body = JsonSerializer.Serialize(new { model = "long-model", stream = true, input = "Tell me a long story." });
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/responses") { Content = GatewayHttp.Json(body) };
 
@@ -49,8 +45,8 @@ public sealed class LongDocumentOutcomeTests
     [Fact]
     public async Task A_chat_completion_body_longer_than_the_limit_is_read_to_its_finish_reason_and_usage()
     {
-        await using var upstream = await StartUpstreamAsync();
-        await using var gateway = await StartGatewayAsync(upstream);
+        await using var upstream = await ScriptedUpstream.StartAsync(MapRoutes);
+        await using var gateway = await ScriptedUpstream.StartGatewayAsync(upstream, CopyLimit);
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
         {
             Content = GatewayHttp.Json(GatewayHttp.ChatBody("Tell me a long story.", "long-model")),
@@ -66,18 +62,6 @@ public sealed class LongDocumentOutcomeTests
         outcome.Completed.ShouldBeTrue();
         outcome.CompletionTokens.ShouldBe(Deltas);
         outcome.Truncated.ShouldBeTrue(); // the text is judged from the copy of the body's start
-    }
-
-    private static Task<TestGateway> StartGatewayAsync(WebApplication upstream)
-    {
-        var port = new Uri(upstream.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-        return TestGateway.StartAsync(new()
-        {
-            ["Gateway:Upstreams:long:BaseUrl"] = $"http://127.0.0.1:{port}/v1",
-            ["Gateway:Upstreams:long:Models:0"] = "long-*",
-            ["Policies:Enabled"] = "false",
-            ["Observation:MaxCapturedBytes"] = $"{CopyLimit}",
-        });
     }
 
     private static string Event(string type, string fields) => $"event: {type}\ndata: {{\"type\":\"{type}\",{fields}}}\n\n";
@@ -113,11 +97,8 @@ public sealed class LongDocumentOutcomeTests
         $"{{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"long-model\",\"choices\":[{{\"index\":0,\"message\":{{\"role\":\"assistant\",\"content\":\"{string.Concat(Enumerable.Repeat(Piece, Deltas))}\",\"refusal\":null}},\"logprobs\":null,\"finish_reason\":\"content_filter\"}}]," +
         $"\"usage\":{{\"prompt_tokens\":6,\"completion_tokens\":{Deltas},\"total_tokens\":{Deltas + 6}}}}}";
 
-    private static async Task<WebApplication> StartUpstreamAsync()
+    private static void MapRoutes(WebApplication app)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
         app.MapPost("/v1/responses", async (HttpContext context) =>
         {
             context.Response.ContentType = "text/event-stream";
@@ -133,7 +114,5 @@ public sealed class LongDocumentOutcomeTests
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(ChatBody());
         });
-        await app.StartAsync();
-        return app;
     }
 }

@@ -1,11 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using RefusalGate.FunctionalTests.Infrastructure;
 using RefusalGate.Gateway.Observation;
 
@@ -23,15 +19,8 @@ public sealed class LongStreamOutcomeTests
     [Fact]
     public async Task The_last_events_of_a_stream_longer_than_the_copy_limit_decide_its_outcome()
     {
-        await using var upstream = await StartUpstreamAsync();
-        var port = new Uri(upstream.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-        await using var gateway = await TestGateway.StartAsync(new()
-        {
-            ["Gateway:Upstreams:long:BaseUrl"] = $"http://127.0.0.1:{port}/v1",
-            ["Gateway:Upstreams:long:Models:0"] = "long-*",
-            ["Policies:Enabled"] = "false",
-            ["Observation:MaxCapturedBytes"] = "65536",
-        });
+        await using var upstream = await ScriptedUpstream.StartAsync(MapRoutes);
+        await using var gateway = await ScriptedUpstream.StartGatewayAsync(upstream, maxCapturedBytes: 65536);
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
         {
             Content = GatewayHttp.Json(GatewayHttp.ChatBody("Tell me a long story.", "long-model", stream: true)),
@@ -49,11 +38,7 @@ public sealed class LongStreamOutcomeTests
         outcome.CompletionTokens.ShouldBe(Chunks);
     }
 
-    private static async Task<WebApplication> StartUpstreamAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+    private static void MapRoutes(WebApplication app) =>
         app.MapPost("/v1/chat/completions", async (HttpContext context) =>
         {
             context.Response.ContentType = "text/event-stream";
@@ -68,7 +53,4 @@ public sealed class LongStreamOutcomeTests
                 + $"data: {{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"long-model\",\"choices\":[],\"usage\":{{\"prompt_tokens\":6,\"completion_tokens\":{Chunks}}}}}\n\n"
                 + "data: [DONE]\n\n");
         });
-        await app.StartAsync();
-        return app;
-    }
 }
