@@ -42,6 +42,9 @@ public sealed class GatewayOptions
     /// </summary>
     public bool AcceptClientRequestIds { get; set; } = true;
 
+    /// <summary>Browser clients from other origins (see <see cref="Cors.CorsOptions"/>); off by default.</summary>
+    public Cors.CorsOptions Cors { get; set; } = new();
+
     /// <summary>Which <c>x-refusalgate-*</c> headers clients see on their responses (see <see cref="GatewayResponseHeaders"/>).</summary>
     public GatewayResponseHeaders ResponseHeaders { get; set; } = GatewayResponseHeaders.All;
 }

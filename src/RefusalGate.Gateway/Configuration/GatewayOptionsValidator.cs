@@ -14,6 +14,16 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             errors.Add($"Gateway:MaxRequestBodyBytes must be between 1 KiB and 64 MiB (was {options.MaxRequestBodyBytes}).");
         }
 
+        foreach (var origin in options.Cors.AllowedOrigins.Where(o => o != "*" && !IsOrigin(o)))
+        {
+            errors.Add($"Gateway:Cors:AllowedOrigins entries must be an origin such as https://app.example.com (scheme, host and optional port, no path) or * (was '{origin}').");
+        }
+
+        if (options.Cors.PreflightMaxAge < TimeSpan.Zero)
+        {
+            errors.Add("Gateway:Cors:PreflightMaxAge must not be negative.");
+        }
+
         if (options.Upstreams.Count == 0)
         {
             errors.Add("Gateway:Upstreams is empty: configure at least one upstream, pass --upstream URL, or run with --demo.");
@@ -59,4 +69,8 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             }
         }
     }
+
+    private static bool IsOrigin(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && uri.GetLeftPart(UriPartial.Authority).Equals(value, StringComparison.OrdinalIgnoreCase); // as browsers send it: no path, no default port
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using RefusalGate.Gateway.Cors;
 using RefusalGate.Gateway.Errors;
 using RefusalGate.Gateway.Gate;
 using RefusalGate.Gateway.Health;
@@ -24,6 +25,7 @@ public static class GatewayApplicationExtensions
     public static WebApplication MapRefusalGate(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<GatewayCorsMiddleware>();
         app.MapHealthEndpoints();
         app.MapMethods(MetricsPath, HealthEndpoints.ReadOnlyMethods, (PrometheusMetricsCollector metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapReverseProxy(proxy => proxy.UseMiddleware<GateMiddleware>());

@@ -8,7 +8,8 @@ namespace RefusalGate.FunctionalTests.Infrastructure;
 
 /// <summary>
 /// An upstream whose answers a test writes byte for byte, for answers the simulator does not give (a stream four
-/// times the copy limit, one event line longer than it), served on a free loopback port for models <c>long-*</c>.
+/// times the copy limit, one event line longer than it, a provider's own CORS headers), served on a free loopback port
+/// for models <c>long-*</c>.
 /// </summary>
 internal static class ScriptedUpstream
 {
@@ -23,15 +24,16 @@ internal static class ScriptedUpstream
     }
 
     /// <summary>A gateway that sends <c>long-*</c> models to <paramref name="upstream"/>, policies off, with the given copy limit.</summary>
-    public static Task<TestGateway> StartGatewayAsync(WebApplication upstream, int maxCapturedBytes)
+    public static Task<TestGateway> StartGatewayAsync(WebApplication upstream, int maxCapturedBytes, Dictionary<string, string?>? settings = null)
     {
         var port = new Uri(upstream.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-        return TestGateway.StartAsync(new()
+        var all = new Dictionary<string, string?>(settings ?? [])
         {
             ["Gateway:Upstreams:long:BaseUrl"] = $"http://127.0.0.1:{port}/v1",
             ["Gateway:Upstreams:long:Models:0"] = "long-*",
             ["Policies:Enabled"] = "false",
             ["Observation:MaxCapturedBytes"] = maxCapturedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        return TestGateway.StartAsync(all);
     }
 }
