@@ -4,6 +4,12 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using RefusalGate.Gateway.Configuration;
+using RefusalGate.Gateway.Gate;
+using RefusalGate.Gateway.Gate.Stages;
+using RefusalGate.Gateway.Policies;
+using RefusalGate.Gateway.Policies.Actions;
+using RefusalGate.Gateway.Proxy;
+using RefusalGate.Gateway.RequestIds;
 
 namespace RefusalGate.Gateway.Cors;
 
@@ -15,11 +21,16 @@ namespace RefusalGate.Gateway.Cors;
 /// </summary>
 public sealed class GatewayCorsMiddleware(RequestDelegate next, IOptions<GatewayOptions> options)
 {
-    /// <summary>Headers browser code may read: the request id, the provider's, and the gate's (by name, as CORS asks).</summary>
-    private const string ExposedHeaders =
-        "x-request-id, x-upstream-request-id, x-refusalgate-decision, x-refusalgate-prediction, x-refusalgate-confidence, " +
-        "x-refusalgate-category, x-refusalgate-zone, x-refusalgate-annotation, x-refusalgate-unread-content, " +
-        "x-refusalgate-self-prediction, x-refusalgate-fused-probability";
+    /// <summary>
+    /// Headers browser code may read: the request id, the provider's, and the gate's, each by name as CORS asks (an
+    /// annotate action's own configured headers are the operator's to expose, and are not listed).
+    /// </summary>
+    private static readonly string ExposedHeaders = string.Join(", ",
+        RequestIdMiddleware.HeaderName, UpstreamRequestTransforms.UpstreamRequestIdHeader, GateContext.DecisionHeader,
+        ClassificationStage.PredictionHeader, ClassificationStage.ConfidenceHeader, ClassificationStage.CategoryHeader,
+        ClassificationStage.UnreadContentHeader, PolicyStage.ZoneHeader, PolicyStage.SelfPredictionHeader,
+        PolicyStage.SelfConfidenceHeader, PolicyStage.SelfCachedHeader, PolicyStage.FusedProbabilityHeader,
+        AnnotateAction.AnnotationHeader, ShadowAction.ShadowDecisionHeader);
 
     private const string AllowedMethods = "GET, POST, DELETE, OPTIONS";
 
