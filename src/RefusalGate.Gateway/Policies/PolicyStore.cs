@@ -52,8 +52,8 @@ public sealed partial class PolicyStore
 
         _current = result.Policies;
         _fingerprint = result.Fingerprint;
-        metrics.Reloaded(succeeded: true, installed: true);
         LogLoaded(Describe(result.Policies), result.Policies.OverrideCount);
+        metrics.Reloaded(succeeded: true, installed: true);
     }
 
     public PolicySet Current => _current;
@@ -77,8 +77,8 @@ public sealed partial class PolicyStore
             {
                 // The loader turns every problem of a file into a diagnostic; reaching this is a fault in the loader. It
                 // must not end hot reloading (nor, through the host's StopHost, the gateway): the next change is read again.
-                RecordReload(succeeded: false, installed: false);
                 LogReloadFault(ex);
+                RecordReload(succeeded: false, installed: false);
                 return false;
             }
 
@@ -92,8 +92,8 @@ public sealed partial class PolicyStore
                 }
 
                 _lastFailure = failure;
-                RecordReload(succeeded: false, installed: false);
                 LogReloadFailed(result.Errors.Count, errors);
+                RecordReload(succeeded: false, installed: false);
                 return false;
             }
 
@@ -108,8 +108,8 @@ public sealed partial class PolicyStore
                 }
 
                 _lastFailure = allGone;
-                RecordReload(succeeded: false, installed: false);
                 LogAllFilesGone(Describe(_current));
+                RecordReload(succeeded: false, installed: false);
                 return false;
             }
 
@@ -118,8 +118,8 @@ public sealed partial class PolicyStore
                 if (_lastReloadFailed)
                 {
                     // The bad change was undone: the files are valid again and the policy in force is already theirs.
-                    RecordReload(succeeded: true, installed: false);
                     LogRestored(Describe(_current));
+                    RecordReload(succeeded: true, installed: false);
                 }
 
                 return true;
@@ -127,12 +127,15 @@ public sealed partial class PolicyStore
 
             _current = result.Policies;
             _fingerprint = result.Fingerprint;
-            RecordReload(succeeded: true, installed: true);
             LogLoaded(Describe(result.Policies), result.Policies.OverrideCount);
+            RecordReload(succeeded: true, installed: true);
             return true;
         }
     }
 
+    /// <summary>
+    /// Called after the log line: whoever sees the metrics change (an alert, a test) finds the reason already logged.
+    /// </summary>
     private void RecordReload(bool succeeded, bool installed)
     {
         _lastReloadFailed = !succeeded;
