@@ -22,10 +22,12 @@ namespace RefusalGate.Gateway.Cors;
 public sealed class GatewayCorsMiddleware(RequestDelegate next, IOptions<GatewayOptions> options)
 {
     /// <summary>
-    /// Headers browser code may read: the request id, the provider's, and the gate's, each by name as CORS asks (an
-    /// annotate action's own configured headers are the operator's to expose, and are not listed).
+    /// Headers browser code may read: <c>*</c>, every header (allowed because the gateway never answers in credentials
+    /// mode), so an annotate action's configured headers are readable too; and, for browsers that predate the wildcard,
+    /// the request id, the provider's and the gate's by name.
     /// </summary>
     private static readonly string ExposedHeaders = string.Join(", ",
+        "*",
         RequestIdMiddleware.HeaderName, UpstreamRequestTransforms.UpstreamRequestIdHeader, GateContext.DecisionHeader,
         ClassificationStage.PredictionHeader, ClassificationStage.ConfidenceHeader, ClassificationStage.CategoryHeader,
         ClassificationStage.UnreadContentHeader, PolicyStage.ZoneHeader, PolicyStage.SelfPredictionHeader,
